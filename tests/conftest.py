@@ -1,0 +1,109 @@
+"""Shared fixtures: real SQLite and real PostgreSQL databases, migrated by Alembic.
+
+Tests that take the ``settings`` fixture run once per backend. Each test gets its own fresh
+database, copied from a template migrated once per session, so tests never see each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from starlette.testclient import TestClient
+
+from tests.postgres import postgres_server
+from veneer.app import create_app
+from veneer.identity.keys import KeyKind
+from veneer.settings import Settings
+from veneer.store import Database
+from veneer.store.keys import create_key
+from veneer.store.migrate import migrate
+
+TEST_SECRET = "test-secret-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate(Settings(database_url=f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    existing = os.environ.get("VENEER_TEST_POSTGRES_URL")
+    if existing:
+        yield existing
+        return
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin_url: str) -> str:
+    name = f"veneer_template_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    migrate(Settings(database_url=_with_db(postgres_admin_url, name)))
+    return name
+
+
+def _with_db(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "veneer.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin = request.getfixturevalue("postgres_admin_url")
+    template = request.getfixturevalue("postgres_template")
+    name = f"veneer_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _with_db(admin, name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret=TEST_SECRET, content="sample")
+
+
+@dataclass(frozen=True)
+class Keys:
+    public: str
+    secret: str
+
+
+@pytest.fixture
+def keys(settings: Settings) -> Keys:
+    async def make() -> Keys:
+        db = Database(settings.database_url)
+        try:
+            async with db.session() as session:
+                public, _ = await create_key(session, KeyKind.PUBLIC, "test browser")
+                secret, _ = await create_key(session, KeyKind.SECRET, "test backend")
+            return Keys(public, secret)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(make())
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as test_client:
+        yield test_client

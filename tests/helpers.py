@@ -1,0 +1,46 @@
+"""Small helpers for talking to the API the way a client does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+
+def headers(key: str, anonymous_id: str | None = None, **extra: str) -> dict[str, str]:
+    result = {"Authorization": f"Bearer {key}"}
+    if anonymous_id is not None:
+        result["X-Veneer-Anonymous-Id"] = anonymous_id
+    result.update(extra)
+    return result
+
+
+def gql(
+    client: TestClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    key: str,
+    anonymous_id: str | None = None,
+    **extra_headers: str,
+) -> dict[str, Any]:
+    """POST a GraphQL operation; returns the JSON body (``data`` and maybe ``errors``)."""
+    response = client.post(
+        "/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=headers(key, anonymous_id, **extra_headers),
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def data(body: dict[str, Any]) -> dict[str, Any]:
+    """The ``data`` of a response that must have no errors."""
+    assert "errors" not in body, body["errors"]
+    result: dict[str, Any] = body["data"]
+    return result
+
+
+def error_messages(body: dict[str, Any]) -> list[str]:
+    return [e["message"] for e in body.get("errors", [])]

@@ -1,0 +1,42 @@
+"""The Starlette app factory: mounts every endpoint, nothing else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from veneer.graphql.view import VeneerGraphQL
+from veneer.services import Services
+from veneer.settings import Settings
+from veneer.web.auth import AuthMiddleware
+from veneer.web.pages import demo_page, health
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    services = services or Services(settings or Settings())
+    services.settings.signing_secret()  # fail at start-up, not on the first request
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await services.aclose()
+
+    graphql_app = VeneerGraphQL(services)
+    app = Starlette(
+        routes=[
+            Route("/", demo_page, methods=["GET"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        ],
+        middleware=[Middleware(AuthMiddleware, services=services)],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

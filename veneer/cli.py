@@ -1,0 +1,180 @@
+"""The `veneer` command: demo, serve, migrate, keys, viewer-token."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from enum import StrEnum
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from veneer.demo import DEMO_SEGMENTS
+from veneer.identity.keys import KeyKind
+from veneer.identity.tokens import DEFAULT_TTL, create_viewer_token
+from veneer.settings import Settings
+from veneer.store import Database
+from veneer.store import keys as key_store
+from veneer.store import segments as segment_store
+from veneer.store.migrate import migrate as run_migrations
+
+app = typer.Typer(help="Veneer: personalization beside your headless CMS.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+console = Console()
+
+
+def _port(port: int | None) -> int:
+    return port if port is not None else int(os.environ.get("PORT", "8000"))
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from veneer.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        loop="auto",
+        http="auto",
+        access_log=False,
+    )
+
+
+async def _seed_demo_segments(settings: Settings) -> int:
+    """Add the demo segments that are missing; an edited one is left as it is."""
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            existing = {row.key for row in await segment_store.list_segments(session)}
+            added = 0
+            for segment in DEMO_SEGMENTS:
+                if segment["key"] not in existing:
+                    await segment_store.upsert_segment(
+                        session, segment["key"], segment["name"], segment["rule"]
+                    )
+                    added += 1
+        return added
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def demo(
+    port: int | None = typer.Option(None, help="Default: $PORT, else 8000."),
+    host: str = "127.0.0.1",
+) -> None:
+    """Migrate the SQLite database, seed the demo segments and serve the sample content."""
+    os.environ["VENEER_DEMO"] = "1"
+    settings = Settings()
+    run_migrations(settings)
+    asyncio.run(_seed_demo_segments(settings))
+    port = _port(port)
+    console.print(f"[bold]Veneer demo[/] at http://{host}:{port}  (GraphiQL: /graphql)")
+    console.print("Demo keys: public [bold]pk_demo[/], secret [bold]sk_demo[/]")
+    _serve(settings, host, port)
+
+
+@app.command()
+def serve(
+    port: int | None = typer.Option(None, help="Default: $PORT, else 8000."),
+    host: str = typer.Option("127.0.0.1", help="Use 0.0.0.0 behind a load balancer."),
+) -> None:
+    """Serve the API (run `veneer migrate` first)."""
+    _serve(Settings(), host, _port(port))
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Apply the database migrations up to REVISION."""
+    settings = Settings()
+    run_migrations(settings, revision)
+    console.print(f"database at {revision}: {settings.database_url.split('@')[-1]}")
+
+
+class KindOption(StrEnum):
+    public = "public"
+    secret = "secret"
+
+
+@keys_app.command("create")
+def keys_create(
+    kind: KindOption = typer.Option(..., help="public (browsers, apps) or secret (servers)."),
+    name: str = typer.Option("", help="A label to recognise the key by."),
+) -> None:
+    """Create a key. It is printed once; only its hash is stored."""
+
+    async def create() -> str:
+        db = Database(Settings().database_url)
+        try:
+            async with db.session() as session:
+                plain, _ = await key_store.create_key(session, KeyKind(kind.value), name)
+            return plain
+        finally:
+            await db.dispose()
+
+    typer.echo(asyncio.run(create()))
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (prefixes only) and whether they are revoked."""
+
+    async def rows() -> list[tuple[str, ...]]:
+        db = Database(Settings().database_url)
+        try:
+            async with db.session() as session:
+                return [
+                    (
+                        str(r.id),
+                        r.kind,
+                        r.prefix + "…",
+                        r.name,
+                        r.created_at.isoformat(timespec="seconds"),
+                        "revoked" if r.revoked_at else "active",
+                    )
+                    for r in await key_store.list_keys(session)
+                ]
+        finally:
+            await db.dispose()
+
+    table = Table("id", "kind", "key", "name", "created", "state")
+    for row in asyncio.run(rows()):
+        table.add_row(*row)
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: int) -> None:
+    """Revoke a key by its id (see `veneer keys list`)."""
+
+    async def revoke() -> bool:
+        db = Database(Settings().database_url)
+        try:
+            async with db.session() as session:
+                return await key_store.revoke_key(session, key_id)
+        finally:
+            await db.dispose()
+
+    if not asyncio.run(revoke()):
+        console.print(f"[red]no active key with id {key_id}[/]")
+        raise typer.Exit(1)
+    console.print(f"key {key_id} revoked (running servers drop it within a minute)")
+
+
+@app.command("viewer-token")
+def viewer_token(
+    user_id: str,
+    ttl: int = typer.Option(DEFAULT_TTL, help="Seconds the token stays valid."),
+) -> None:
+    """Sign a viewer token for USER_ID with VENEER_SECRET (for testing a site backend)."""
+    settings = Settings()
+    try:
+        secret = settings.signing_secret()
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    typer.echo(create_viewer_token(user_id, secret, ttl))

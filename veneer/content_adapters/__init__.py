@@ -1,0 +1,11 @@
+"""Content adapters: one module per CMS, all behind the `ContentAdapter` protocol."""
+
+from veneer.content_adapters.base import (
+    ContentAdapter,
+    ContentError,
+    EntryPage,
+    InvalidCursor,
+    UnknownContentType,
+)
+
+__all__ = ["ContentAdapter", "ContentError", "EntryPage", "InvalidCursor", "UnknownContentType"]

@@ -1,0 +1,75 @@
+"""`upsertSegment` and `deleteSegment` (secret key).
+
+A rule is checked in full before it is saved: it parses, every segment it refers to exists,
+and it closes no cycle of references, so evaluation never meets a broken rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+import strawberry
+from strawberry.permission import PermissionExtension
+from strawberry.scalars import JSON
+
+from veneer.graphql.context import Info
+from veneer.graphql.errors import UserInputError
+from veneer.graphql.permissions import IsSecretKey
+from veneer.graphql.segments.types import Segment
+from veneer.segments import RuleError, parse_rule, referenced_segments
+from veneer.segments.rules import find_cycle
+from veneer.store import segments as store
+
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+
+
+@strawberry.type
+class SegmentMutations:
+    @strawberry.mutation(extensions=[PermissionExtension(permissions=[IsSecretKey()])])
+    async def upsert_segment(self, info: Info, key: str, name: str, rule: JSON) -> Segment:
+        if not KEY_PATTERN.match(key):
+            raise UserInputError(
+                "key", "must be 1-100 lowercase letters, digits, - or _, starting alphanumeric"
+            )
+        if not name.strip():
+            raise UserInputError("name", "must not be empty")
+        if not isinstance(rule, dict):
+            raise UserInputError("rule", "must be a JSON object")
+        try:
+            parsed = parse_rule(rule)
+        except RuleError as exc:
+            raise UserInputError("rule", str(exc), path=exc.path) from exc
+        services = info.context.services
+        definitions = await services.segment_definitions(fresh=True)
+        rules = {k: d.rule for k, d in definitions.items()}
+        unknown = sorted(referenced_segments(parsed) - set(rules) - {key})
+        if unknown:
+            raise UserInputError("rule", f"refers to unknown segment(s): {', '.join(unknown)}")
+        rules[key] = parsed
+        cycle = find_cycle(rules)
+        if cycle:
+            raise UserInputError(
+                "rule", f"segments refer to each other in a cycle: {' -> '.join(cycle)}"
+            )
+        async with services.db.session() as session:
+            row = await store.upsert_segment(session, key, name.strip(), rule)
+            result = Segment(key=row.key, name=row.name, rule=JSON(row.rule))
+        await services.segments_changed()
+        return result
+
+    @strawberry.mutation(
+        extensions=[PermissionExtension(permissions=[IsSecretKey()])],
+        description="Delete a segment; false if there was none. Refused while others use it.",
+    )
+    async def delete_segment(self, info: Info, key: str) -> bool:
+        services = info.context.services
+        definitions = await services.segment_definitions(fresh=True)
+        users = sorted(
+            k for k, d in definitions.items() if k != key and key in referenced_segments(d.rule)
+        )
+        if users:
+            raise UserInputError("key", f"segment {key!r} is used by: {', '.join(users)}")
+        async with services.db.session() as session:
+            deleted = await store.delete_segment(session, key)
+        await services.segments_changed()
+        return deleted

@@ -1,0 +1,69 @@
+"""`Viewer` and `ConsentState`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from veneer.consent import ConsentState as DomainConsentState
+from veneer.graphql.context import Info
+from veneer.graphql.enums import Purpose
+from veneer.graphql.segments.types import Segment
+from veneer.identity.viewer import Viewer as DomainViewer
+
+
+@strawberry.type(description="The standing consent decision for one purpose.")
+class ConsentState:
+    purpose: Purpose
+    granted: bool
+    updated_at: datetime | None
+    source: str | None
+    policy_version: str | None
+
+    @classmethod
+    def from_domain(cls, state: DomainConsentState) -> ConsentState:
+        return cls(
+            purpose=state.purpose,
+            granted=state.granted,
+            updated_at=state.updated_at,
+            source=state.source,
+            policy_version=state.policy_version,
+        )
+
+
+@strawberry.type(description="The person the request acts for.")
+class Viewer:
+    viewer: strawberry.Private[DomainViewer]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.viewer.id)
+
+    @strawberry.field
+    def anonymous_id(self) -> str | None:
+        return self.viewer.anonymous_id
+
+    @strawberry.field
+    def user_id(self) -> str | None:
+        return self.viewer.user_id
+
+    @strawberry.field(description="Segments the viewer is in (none without PERSONALIZATION).")
+    async def segments(self, info: Info) -> list[Segment]:
+        state = await info.context.viewer_state()
+        definitions = await info.context.services.segment_definitions()
+        return [
+            Segment.from_definition(definitions[key])
+            for key in sorted(state.segments)
+            if key in definitions
+        ]
+
+    @strawberry.field(description="Every purpose, with the viewer's current decision.")
+    async def consent(self, info: Info) -> list[ConsentState]:
+        state = await info.context.viewer_state()
+        return [ConsentState.from_domain(s) for s in state.consent.values()]
+
+    @strawberry.field(description="The traits the site has told Veneer (see `identify`).")
+    async def traits(self, info: Info) -> JSON:
+        return JSON((await info.context.viewer_state()).traits)

@@ -1,0 +1,1 @@
+"""Who is asking: API keys, viewer tokens and the viewer a request acts for."""

@@ -1,0 +1,73 @@
+"""Which viewer a request acts for, from its key kind and its headers.
+
+A public key acts only for the viewer its own headers name (anonymous id, and the user in a
+signed viewer token); naming a user directly with ``X-Veneer-User-Id`` is a secret-key power.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from veneer.identity.keys import KeyKind
+from veneer.identity.tokens import InvalidViewerToken, verify_viewer_token
+
+ANONYMOUS_ID = "x-veneer-anonymous-id"
+VIEWER_TOKEN = "x-veneer-viewer-token"
+USER_ID = "x-veneer-user-id"
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:@+\-]{1,128}$")
+
+
+class ViewerError(Exception):
+    """The request names its viewer in a way Veneer refuses; ``status`` is 400, 401 or 403."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Viewer:
+    anonymous_id: str | None = None
+    user_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The profile this viewer's data lives under: the user once known, else the device."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        return f"anon:{self.anonymous_id}"
+
+
+def _checked_id(header: str, value: str) -> str:
+    if not _ID_PATTERN.match(value):
+        raise ViewerError(400, f"{header}: must be 1-128 characters of letters, digits and ._:@+-")
+    return value
+
+
+def resolve_viewer(kind: KeyKind, headers: Mapping[str, str], secret: str) -> Viewer | None:
+    """The viewer the request names, or None when it names nobody (baselines only)."""
+    anonymous_id = headers.get(ANONYMOUS_ID)
+    token = headers.get(VIEWER_TOKEN)
+    named_user = headers.get(USER_ID)
+    if named_user is not None and kind is not KeyKind.SECRET:
+        raise ViewerError(
+            403,
+            "X-Veneer-User-Id: only secret keys may name a user; a public key names its "
+            "logged-in viewer with X-Veneer-Viewer-Token",
+        )
+    user_id = None
+    if token is not None:
+        try:
+            user_id = verify_viewer_token(token, secret).user_id
+        except InvalidViewerToken as exc:
+            raise ViewerError(401, f"X-Veneer-Viewer-Token: {exc}") from exc
+    if named_user is not None:
+        user_id = _checked_id("X-Veneer-User-Id", named_user)
+    if anonymous_id is not None:
+        anonymous_id = _checked_id("X-Veneer-Anonymous-Id", anonymous_id)
+    if anonymous_id is None and user_id is None:
+        return None
+    return Viewer(anonymous_id=anonymous_id, user_id=user_id)

@@ -1,0 +1,220 @@
+"""The segment rule language of API.md, parsed into a typed tree.
+
+Parsing happens once, when a segment is saved, and every error names the JSON path of the bad
+node (``$.all[1].count``), so an editor can find the mistake in a long rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+TraitOp = Literal["eq", "ne", "in", "gt", "gte", "lt", "lte", "between", "exists", "contains"]
+CountOp = Literal["eq", "gt", "gte", "lt", "lte"]
+TRAIT_OPS: tuple[str, ...] = TraitOp.__args__  # type: ignore[attr-defined]
+COUNT_OPS: tuple[str, ...] = CountOp.__args__  # type: ignore[attr-defined]
+_WINDOW = re.compile(r"^(\d+)(m|h|d)$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+class RuleError(ValueError):
+    """A rule that does not parse; ``path`` points at the bad node."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class All:
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class TraitCondition:
+    trait: str
+    op: TraitOp
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class EventCondition:
+    """At least/at most N events of ``event`` (matching ``where``) inside ``within``."""
+
+    event: str
+    where: tuple[tuple[str, Any], ...] = ()
+    count: tuple[tuple[CountOp, int], ...] = (("gte", 1),)
+    within: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class SegmentRef:
+    key: str
+
+
+Rule = All | AnyOf | Not | TraitCondition | EventCondition | SegmentRef
+
+_NODE_KEYS = ("all", "any", "not", "trait", "event", "segment")
+_ALLOWED = {
+    "all": {"all"},
+    "any": {"any"},
+    "not": {"not"},
+    "segment": {"segment"},
+    "trait": {"trait", "op", "value"},
+    "event": {"event", "where", "count", "within"},
+}
+
+
+def parse_window(text: object, path: str = "$.within") -> timedelta:
+    """``30m``, ``48h`` or ``7d`` as a `timedelta`."""
+    match = _WINDOW.match(text) if isinstance(text, str) else None
+    if match is None or int(match.group(1)) == 0:
+        raise RuleError(path, f"window must look like 30m, 48h or 7d, got {text!r}")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def parse_rule(raw: object, path: str = "$") -> Rule:
+    """Parse rule JSON into a `Rule`, or raise `RuleError` naming the bad node."""
+    if not isinstance(raw, Mapping):
+        raise RuleError(path, "a rule must be a JSON object")
+    kinds = [k for k in _NODE_KEYS if k in raw]
+    if len(kinds) != 1:
+        raise RuleError(
+            path,
+            "a rule needs exactly one of all, any, not, trait, event, segment"
+            + (f"; found {', '.join(kinds)}" if kinds else ""),
+        )
+    kind = kinds[0]
+    extra = sorted(set(raw) - _ALLOWED[kind])
+    if extra:
+        raise RuleError(path, f"unexpected key(s) for a {kind} rule: {', '.join(extra)}")
+    if kind in ("all", "any"):
+        children = raw[kind]
+        if not isinstance(children, list) or not children:
+            raise RuleError(f"{path}.{kind}", "must be a non-empty list of rules")
+        parsed = tuple(parse_rule(c, f"{path}.{kind}[{i}]") for i, c in enumerate(children))
+        return All(parsed) if kind == "all" else AnyOf(parsed)
+    if kind == "not":
+        return Not(parse_rule(raw["not"], f"{path}.not"))
+    if kind == "segment":
+        key = raw["segment"]
+        if not isinstance(key, str) or not key:
+            raise RuleError(f"{path}.segment", "must be a segment key")
+        return SegmentRef(key)
+    if kind == "trait":
+        return _parse_trait(raw, path)
+    return _parse_event(raw, path)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _parse_trait(raw: Mapping[str, Any], path: str) -> TraitCondition:
+    trait = raw["trait"]
+    if not isinstance(trait, str) or not trait:
+        raise RuleError(f"{path}.trait", "must be a trait name")
+    op = raw.get("op")
+    if op not in TRAIT_OPS:
+        raise RuleError(f"{path}.op", f"must be one of {' '.join(TRAIT_OPS)}, got {op!r}")
+    if op == "exists":
+        value = raw.get("value", True)
+        if not isinstance(value, bool):
+            raise RuleError(f"{path}.value", "exists takes true or false")
+        return TraitCondition(trait, op, value)
+    if "value" not in raw:
+        raise RuleError(f"{path}.value", f"the {op} operator needs a value")
+    value = raw["value"]
+    if op == "in" and not isinstance(value, list):
+        raise RuleError(f"{path}.value", "in takes a list of values")
+    if op == "between":
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(_is_number(v) for v in value)
+            or value[0] > value[1]
+        ):
+            raise RuleError(f"{path}.value", "between takes [low, high] numbers, low <= high")
+        value = (value[0], value[1])
+    if op in ("gt", "gte", "lt", "lte") and not (_is_number(value) or isinstance(value, str)):
+        raise RuleError(f"{path}.value", f"{op} compares with a number or a string")
+    if isinstance(value, list):
+        value = tuple(value)
+    return TraitCondition(trait, op, value)
+
+
+def _parse_event(raw: Mapping[str, Any], path: str) -> EventCondition:
+    event = raw["event"]
+    if not isinstance(event, str) or not event:
+        raise RuleError(f"{path}.event", "must be an event type")
+    where = raw.get("where", {})
+    if not isinstance(where, Mapping):
+        raise RuleError(f"{path}.where", "must be an object of field: value")
+    count_raw = raw.get("count", {"gte": 1})
+    if not isinstance(count_raw, Mapping) or not count_raw:
+        raise RuleError(f"{path}.count", 'must be an object such as {"gte": 3}')
+    count: list[tuple[CountOp, int]] = []
+    for op, n in count_raw.items():
+        if op not in COUNT_OPS:
+            raise RuleError(f"{path}.count.{op}", f"must be one of {' '.join(COUNT_OPS)}")
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise RuleError(f"{path}.count.{op}", "must be a whole number >= 0")
+        count.append((op, n))
+    within = None
+    if "within" in raw:
+        within = parse_window(raw["within"], f"{path}.within")
+    frozen_where = tuple(
+        (str(k), tuple(v) if isinstance(v, list) else v) for k, v in sorted(where.items())
+    )
+    return EventCondition(event, frozen_where, tuple(count), within)
+
+
+def referenced_segments(rule: Rule) -> set[str]:
+    """Keys of the segments a rule refers to, directly."""
+    if isinstance(rule, All | AnyOf):
+        return set().union(*(referenced_segments(r) for r in rule.rules))
+    if isinstance(rule, Not):
+        return referenced_segments(rule.rule)
+    if isinstance(rule, SegmentRef):
+        return {rule.key}
+    return set()
+
+
+def find_cycle(rules: Mapping[str, Rule]) -> list[str] | None:
+    """A chain of segment keys that refers back to its start, if the rules contain one."""
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(key: str) -> list[str] | None:
+        if key in visiting:
+            return [*visiting[visiting.index(key) :], key]
+        if key in done or key not in rules:
+            return None
+        visiting.append(key)
+        for ref in sorted(referenced_segments(rules[key])):
+            cycle = visit(ref)
+            if cycle:
+                return cycle
+        visiting.pop()
+        done.add(key)
+        return None
+
+    for key in sorted(rules):
+        cycle = visit(key)
+        if cycle:
+            return cycle
+    return None

@@ -1,0 +1,133 @@
+"""`Services`: the long-lived parts of a running Veneer, and the reads every request makes.
+
+Built once by the app factory (and by the CLI), so the GraphQL layer, REST endpoints and demo
+page share one database, one cache and one content adapter. The methods here are the I/O half
+of the request path; the decisions themselves are pure functions in the domain packages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from veneer.consent import ConsentState, Purpose, effective_consent
+from veneer.content_adapters.cached import CachedAdapter
+from veneer.content_adapters.registry import adapter_from_setting
+from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
+from veneer.identity.viewer import Viewer
+from veneer.runtime.cache import Cache, InProcessCache
+from veneer.segments import ViewerFacts, evaluate_segments
+from veneer.segments.definition import SegmentDefinition
+from veneer.settings import Settings
+from veneer.store import Database
+from veneer.store.consent import consent_records
+from veneer.store.keys import find_key
+from veneer.store.profiles import get_traits
+from veneer.store.segments import list_segments
+
+KEY_CACHE_TTL = 60.0
+SEGMENT_RULES_KEY = "segments:rules"
+
+
+@dataclass(frozen=True)
+class ViewerState:
+    """What personalization may use about one viewer in this request."""
+
+    viewer: Viewer | None
+    consent: dict[Purpose, ConsentState]
+    segments: frozenset[str]
+    traits: dict[str, Any]
+
+    @property
+    def granted(self) -> frozenset[Purpose]:
+        return frozenset(p for p, state in self.consent.items() if state.granted)
+
+
+class Services:
+    def __init__(
+        self,
+        settings: Settings,
+        cache: Cache | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.cache: Cache = cache or InProcessCache(settings.content_cache_size)
+        self.content = CachedAdapter(
+            adapter_from_setting(settings.content, settings.default_locale),
+            self.cache,
+            settings.content_cache_ttl,
+        )
+        self.clock = clock
+
+    async def aclose(self) -> None:
+        await self.content.aclose()
+        await self.db.dispose()
+
+    async def authenticate(self, plain_key: str) -> ApiKey | None:
+        """The key's identity, or None. Lookups are cached so a request costs no query."""
+        if self.settings.demo and plain_key in DEMO_KEYS:
+            return ApiKey(id=plain_key, kind=DEMO_KEYS[plain_key], name="demo")
+        cache_key = f"apikey:{hash_key(plain_key)}"
+        cached = await self.cache.get(cache_key)
+        if isinstance(cached, ApiKey):
+            return cached
+        async with self.db.session() as session:
+            found = await find_key(session, plain_key)
+        if found is not None:
+            await self.cache.set(cache_key, found, KEY_CACHE_TTL)
+        return found
+
+    async def segment_definitions(self, fresh: bool = False) -> dict[str, SegmentDefinition]:
+        """Every saved segment, parsed; cached briefly and dropped on any change here.
+
+        ``fresh`` reads the database, for checks that must see other processes' changes.
+        """
+        cached = None if fresh else await self.cache.get(SEGMENT_RULES_KEY)
+        if isinstance(cached, dict):
+            return cached
+        async with self.db.session() as session:
+            rows = await list_segments(session)
+        definitions = {
+            row.key: SegmentDefinition.parse(row.key, row.name, row.rule) for row in rows
+        }
+        await self.cache.set(SEGMENT_RULES_KEY, definitions, self.settings.viewer_cache_ttl)
+        return definitions
+
+    async def segments_changed(self) -> None:
+        await self.cache.delete(SEGMENT_RULES_KEY)
+
+    async def _viewer_facts(self, viewer: Viewer) -> tuple[dict[str, Any], list[ConsentState]]:
+        cache_key = f"viewer:{viewer.id}"
+        cached = await self.cache.get(cache_key)
+        if isinstance(cached, tuple):
+            return cached
+        async with self.db.session() as session:
+            facts = (
+                await get_traits(session, viewer.id),
+                await consent_records(session, viewer.id),
+            )
+        await self.cache.set(cache_key, facts, self.settings.viewer_cache_ttl)
+        return facts
+
+    async def viewer_changed(self, viewer: Viewer) -> None:
+        await self.cache.delete(f"viewer:{viewer.id}")
+
+    async def viewer_state(self, viewer: Viewer | None, gpc: bool) -> ViewerState:
+        """Consent first, then segments only if the viewer allowed personalization."""
+        if viewer is None:
+            consent = effective_consent([], self.settings.consent_default, gpc)
+            return ViewerState(None, consent, frozenset(), {})
+        traits, records = await self._viewer_facts(viewer)
+        consent = effective_consent(records, self.settings.consent_default, gpc)
+        segments: frozenset[str] = frozenset()
+        if consent[Purpose.PERSONALIZATION].granted:
+            definitions = await self.segment_definitions()
+            segments = evaluate_segments(
+                {key: d.rule for key, d in definitions.items()},
+                ViewerFacts(traits=traits),
+                self.clock(),
+            )
+        return ViewerState(viewer, consent, segments, traits)

@@ -1,0 +1,83 @@
+"""One `Settings` object, read from ``VENEER_*`` environment variables.
+
+Every backend choice (database, cache, content source) is configuration, never a code fork:
+the embedded default and production run the same code with different settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_SECRET = "veneer-demo-secret-not-for-production"
+
+
+def normalize_database_url(url: str) -> str:
+    """Pick the async driver for the URLs people usually write.
+
+    Users copy ``postgresql://`` and ``sqlite:///`` URLs from elsewhere; Veneer's engine is
+    async, so those get the psycopg and aiosqlite drivers rather than a confusing error.
+    """
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url
+
+
+class Settings(BaseSettings):
+    """Deployment settings. Field ``x`` is read from ``VENEER_X``."""
+
+    model_config = SettingsConfigDict(env_prefix="VENEER_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///.veneer/veneer.db",
+        description="SQLAlchemy URL; postgresql:// and sqlite:/// get async drivers.",
+    )
+    redis_url: str | None = Field(default=None, description="Unset: in-process cache.")
+    content: str = Field(
+        default="sample",
+        description="`sample` (shipped demo content) or `file:/path/to/dir`.",
+    )
+    secret: str | None = Field(
+        default=None, description="HMAC key for viewer tokens and signed URLs."
+    )
+    demo: bool = Field(default=False, description="Accept the demo keys pk_demo and sk_demo.")
+    consent_default: Literal["opt-in", "opt-out"] = Field(
+        default="opt-in",
+        description="opt-in: purposes other than NECESSARY are denied until granted.",
+    )
+    content_cache_ttl: float = Field(default=60.0, ge=0, description="Seconds.")
+    content_cache_size: int = Field(default=10_000, ge=1)
+    viewer_cache_ttl: float = Field(
+        default=5.0, ge=0, description="Seconds a viewer's segments are cached."
+    )
+    default_locale: str = "en"
+    max_page_size: int = Field(default=100, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    def signing_secret(self) -> str:
+        """The HMAC key; demo mode falls back to a fixed, clearly named one."""
+        if self.secret:
+            return self.secret
+        if self.demo:
+            return DEMO_SECRET
+        raise RuntimeError(
+            "VENEER_SECRET is not set: it signs viewer tokens and must be a long random string"
+        )
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file the URL names, so its folder can be created first."""
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix):
+            path = self.database_url[len(prefix) :]
+            if path and path != ":memory:":
+                return Path(path)
+        return None

@@ -1,0 +1,32 @@
+"""Segment definitions: key, name and the rule JSON as the editor wrote it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veneer.store.models import SegmentRow, utcnow
+
+
+async def list_segments(session: AsyncSession) -> list[SegmentRow]:
+    return list(await session.scalars(select(SegmentRow).order_by(SegmentRow.key)))
+
+
+async def upsert_segment(
+    session: AsyncSession, key: str, name: str, rule: dict[str, Any]
+) -> SegmentRow:
+    row = await session.get(SegmentRow, key)
+    if row is None:
+        row = SegmentRow(key=key, name=name, rule=rule)
+        session.add(row)
+    else:
+        row.name, row.rule, row.updated_at = name, rule, utcnow()
+    await session.flush()
+    return row
+
+
+async def delete_segment(session: AsyncSession, key: str) -> bool:
+    result = await session.execute(delete(SegmentRow).where(SegmentRow.key == key))
+    return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,69 @@
+"""Choose an entry's variant for a viewer: a pure function of (entry, segments, consent, now).
+
+The highest-priority live variant whose audience holds one of the viewer's segments wins (ties
+go to the variant listed first, as the editor ordered them); otherwise the baseline. Every
+choice carries its reason in plain words, because "why do I see this?" is the first question
+editors and developers ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from veneer.consent import Purpose
+from veneer.entries import Entry, Variant
+
+
+@dataclass(frozen=True)
+class Choice:
+    variant: Variant | None
+    reason: str
+    segments: tuple[str, ...] = ()
+    purposes: tuple[Purpose, ...] = ()
+
+    @property
+    def baseline(self) -> bool:
+        return self.variant is None
+
+
+def choose_variant(
+    entry: Entry,
+    segments: Set[str],
+    granted: Set[Purpose],
+    now: datetime,
+) -> Choice:
+    """Pick the variant to show; ``segments`` and ``granted`` describe the viewer."""
+    if not entry.variants:
+        return Choice(None, "entry has no variants: baseline")
+    if Purpose.PERSONALIZATION not in granted:
+        return Choice(None, "no PERSONALIZATION consent: baseline")
+    best: tuple[Variant, list[str]] | None = None
+    for variant in entry.variants:
+        if variant.experiment is not None or not variant.is_live(now):
+            continue
+        matched = [key for key in variant.audience if key in segments]
+        if matched and (best is None or variant.priority > best[0].priority):
+            best = (variant, matched)
+    if best is None:
+        if not segments:
+            return Choice(None, "viewer is in no segment: baseline")
+        return Choice(None, "no live variant targets the viewer's segments: baseline")
+    variant, matched = best
+    named = ", ".join(f"`{key}`" for key in matched)
+    noun = "segment" if len(matched) == 1 else "segments"
+    return Choice(
+        variant,
+        f"{noun} {named} matched variant `{variant.id}`",
+        segments=tuple(matched),
+        purposes=(Purpose.PERSONALIZATION,),
+    )
+
+
+def merged_fields(entry: Entry, choice: Choice) -> Mapping[str, Any]:
+    """The variant's overrides laid over the baseline, field by field (a shallow merge)."""
+    if choice.variant is None or not choice.variant.fields:
+        return entry.fields
+    return {**entry.fields, **choice.variant.fields}

@@ -1,0 +1,1 @@
+"""Starlette endpoints and middleware: the HTTP edge of Veneer."""

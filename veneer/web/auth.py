@@ -1,0 +1,86 @@
+"""Authentication middleware: every API request carries a key and names its viewer.
+
+It runs before GraphQL and REST alike, so no endpoint can forget the check. The result is
+left in ``scope["state"]["principal"]`` for the endpoints to read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from veneer.identity.keys import ApiKey
+from veneer.identity.viewer import Viewer, ViewerError, resolve_viewer
+from veneer.services import Services
+
+PROTECTED_PREFIXES = ("/graphql", "/v1/")
+PUBLIC_PATHS = ("/v1/openapi.json",)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the key, the viewer it acts for, and the viewer's GPC signal."""
+
+    key: ApiKey
+    viewer: Viewer | None
+    gpc: bool
+
+
+def _is_graphiql(scope: Scope, headers: Headers) -> bool:
+    """A browser opening GraphiQL sends no key; the IDE itself then sends one per query."""
+    return (
+        scope["method"] == "GET"
+        and "text/html" in headers.get("accept", "")
+        and "query" not in scope.get("query_string", b"").decode("latin-1")
+    )
+
+
+class AuthMiddleware:
+    def __init__(self, app: ASGIApp, services: Services):
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not path.startswith(PROTECTED_PREFIXES)
+            or path in PUBLIC_PATHS
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if path.startswith("/graphql") and _is_graphiql(scope, headers):
+            await self.app(scope, receive, send)
+            return
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            await _refuse(scope, send, 401, "Authorization: send `Bearer <api key>`")
+            return
+        key = await self.services.authenticate(token.strip())
+        if key is None:
+            await _refuse(scope, send, 401, "Authorization: unknown or revoked API key")
+            return
+        try:
+            viewer = resolve_viewer(key.kind, headers, self.services.settings.signing_secret())
+        except ViewerError as exc:
+            await _refuse(scope, send, exc.status, exc.message)
+            return
+        scope.setdefault("state", {})["principal"] = Principal(
+            key, viewer, headers.get("sec-gpc", "").strip() == "1"
+        )
+        await self.app(scope, receive, send)
+
+
+async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
+    """GraphQL clients expect an ``errors`` list; REST clients get the same body."""
+    code = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"}[status]
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="veneer"'))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

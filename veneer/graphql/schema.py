@@ -6,8 +6,9 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from veneer.graphql.entries.queries import EntryQueries
 from veneer.graphql.segments.mutations import SegmentMutations
@@ -16,8 +17,6 @@ from veneer.graphql.viewer.mutations import ViewerMutations
 from veneer.graphql.viewer.queries import ViewerQueries
 
 logger = logging.getLogger(__name__)
-
-MAX_DEPTH = 12
 
 Query = merge_types("Query", (EntryQueries, ViewerQueries, SegmentQueries))
 Mutation = merge_types("Mutation", (ViewerMutations, SegmentMutations))
@@ -34,13 +33,24 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return True
 
 
-schema = strawberry.Schema(
+class VeneerSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """A client's bad query is the client's news, not an error in the server log.
+
+        Unexpected failures are logged (with their traceback) where they are masked.
+        """
+        for error in errors:
+            logger.debug("GraphQL error: %s", error.message)
+
+
+schema = VeneerSchema(
     query=Query,
     mutation=Mutation,
     extensions=[
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaskErrors(should_mask_error=_is_unexpected),
     ],
 )

@@ -33,8 +33,9 @@ class EntryQueries:
             page = await services.content.list_entries(content_type, first, adapter_after, locale)
         except ContentError as exc:
             raise UserInputError(exc.field, str(exc)) from exc
+        await info.context.viewer_state()
         edges = [
-            EntryEdge(cursor=encode_cursor(cursor), node=Entry(entry=entry))
+            EntryEdge(cursor=encode_cursor(cursor), node=Entry.from_domain(entry))
             for entry, cursor in zip(page.entries, page.cursors, strict=True)
         ]
         return EntryConnection(
@@ -70,4 +71,7 @@ class EntryQueries:
                 found = await content.get_by_slug(content_type, slug, None)
         except ContentError as exc:
             raise UserInputError(exc.field, str(exc)) from exc
-        return Entry(entry=found) if found is not None else None
+        if found is None:
+            return None
+        await info.context.viewer_state()
+        return Entry.from_domain(found)

@@ -29,42 +29,40 @@ class Personalization:
 
 @strawberry.type(description="A CMS entry, with the variant chosen for the viewer.")
 class Entry:
+    """Plain attributes resolve without a resolver call each, which a 20-entry page feels."""
+
     entry: strawberry.Private[DomainEntry]
+    id: strawberry.ID
+    content_type: str
+    slug: str | None
+    locale: str | None
+    updated_at: datetime | None
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.entry.id)
-
-    @strawberry.field
-    def content_type(self) -> str:
-        return self.entry.content_type
-
-    @strawberry.field
-    def slug(self) -> str | None:
-        return self.entry.slug
-
-    @strawberry.field
-    def locale(self) -> str | None:
-        return self.entry.locale
-
-    @strawberry.field
-    def updated_at(self) -> datetime | None:
-        return self.entry.updated_at
+    @classmethod
+    def from_domain(cls, entry: DomainEntry) -> Entry:
+        return cls(
+            entry=entry,
+            id=strawberry.ID(entry.id),
+            content_type=entry.content_type,
+            slug=entry.slug,
+            locale=entry.locale,
+            updated_at=entry.updated_at,
+        )
 
     @strawberry.field(description="The chosen variant's fields merged over the baseline.")
-    async def fields(self, info: Info) -> JSON:
-        choice = await info.context.choice(self.entry)
+    def fields(self, info: Info) -> JSON:
+        choice = info.context.choice(self.entry)
         return JSON(dict(merged_fields(self.entry, choice)))
 
     @strawberry.field(description="One field of `fields`, or null if the entry has none.")
-    async def field(self, info: Info, name: str) -> JSON | None:
-        choice = await info.context.choice(self.entry)
+    def field(self, info: Info, name: str) -> JSON | None:
+        choice = info.context.choice(self.entry)
         value = merged_fields(self.entry, choice).get(name)
         return None if value is None else JSON(value)
 
     @strawberry.field
-    async def personalization(self, info: Info) -> Personalization:
-        choice = await info.context.choice(self.entry)
+    def personalization(self, info: Info) -> Personalization:
+        choice = info.context.choice(self.entry)
         return Personalization(
             baseline=choice.baseline,
             variant_id=strawberry.ID(choice.variant.id) if choice.variant else None,

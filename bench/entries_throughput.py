@@ -1,0 +1,159 @@
+"""Throughput of a personalized `entries(first: 20)` query vs a bare Starlette endpoint.
+
+Both endpoints live in one uvicorn process (uvloop + httptools, one worker) and are loaded by
+`wrk` in the same run, alternating rounds, so the ratio is stable even when absolute numbers
+move with the machine. Run: `make bench` (or `python -m bench.entries_throughput`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from starlette.testclient import TestClient
+
+from veneer.app import create_app
+from veneer.cli import _seed_demo_segments
+from veneer.settings import Settings
+from veneer.store.migrate import migrate
+
+QUERY = (
+    "{ entries(first: 20) { edges { cursor node { id contentType slug fields "
+    "personalization { baseline variantId reason segments } } } "
+    "pageInfo { hasNextPage endCursor } } }"
+)
+VIEWER_HEADERS = {
+    "Authorization": "Bearer pk_demo",
+    "X-Veneer-Anonymous-Id": "bench-viewer",
+    "Content-Type": "application/json",
+}
+
+
+def _prepare(workdir: Path) -> dict[str, str]:
+    """A demo database with one consenting viewer in several segments; returns the env."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("VENEER_")},
+        "VENEER_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "VENEER_DEMO": "1",
+        "VENEER_VIEWER_CACHE_TTL": "5",
+    }
+    settings = Settings(database_url=env["VENEER_DATABASE_URL"], demo=True)
+    migrate(settings)
+    import asyncio
+
+    asyncio.run(_seed_demo_segments(settings))
+    with TestClient(create_app(settings)) as client:
+        for query in (
+            "mutation { setConsent(purposes: [{purpose: PERSONALIZATION, granted: true}]) "
+            "{ purpose } }",
+            'mutation { identify(traits: {interests: ["camping", "trail-running"], '
+            'region: "alps"}) { id } }',
+        ):
+            assert client.post("/graphql", json={"query": query}, headers=VIEWER_HEADERS).is_success
+        answer = client.post("/graphql", json={"query": QUERY}, headers=VIEWER_HEADERS)
+        body = answer.json()
+        assert "errors" not in body, body
+        edges = body["data"]["entries"]["edges"]
+        assert len(edges) == 20
+        personalized = sum(not e["node"]["personalization"]["baseline"] for e in edges)
+        print(f"query returns 20 entries, {personalized} of them personalized for the viewer")
+    baseline_file = workdir / "baseline.json"
+    baseline_file.write_bytes(answer.content)
+    env["BENCH_BASELINE_FILE"] = str(baseline_file)
+    return env
+
+
+def _wrk(url: str, body_file: Path, seconds: int, connections: int) -> float:
+    script = body_file.with_suffix(".lua")
+    headers = "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in VIEWER_HEADERS.items())
+    script.write_text(
+        f'wrk.method = "POST"\nwrk.body = io.open("{body_file}"):read("*a")\n{headers}'
+    )
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk saw errors:\n{out}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    assert match, out
+    return float(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=8, help="per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: `make bench` installs it (Debian package wrk)")
+
+    workdir = Path(tempfile.mkdtemp(prefix="veneer-bench-"))
+    env = _prepare(workdir)
+    body_file = workdir / "query.json"
+    import orjson
+
+    body_file.write_bytes(orjson.dumps({"query": QUERY}))
+    port = "8791"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.entries_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port,
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        # warm both paths (parser/validation caches, content cache, viewer cache)
+        _wrk(f"{base}/graphql", body_file, 2, args.connections)
+        _wrk(f"{base}/bench/baseline", body_file, 2, args.connections)
+        veneer, bare = [], []
+        for _ in range(args.rounds):
+            veneer.append(_wrk(f"{base}/graphql", body_file, args.seconds, args.connections))
+            bare.append(_wrk(f"{base}/bench/baseline", body_file, args.seconds, args.connections))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    v, b = statistics.median(veneer), statistics.median(bare)
+    print(f"personalized entries(first: 20) over GraphQL: {v:8.0f} req/s  (rounds: {veneer})")
+    print(f"bare Starlette, same 20 entries pre-serialized: {b:8.0f} req/s  (rounds: {bare})")
+    print(f"ratio (Veneer / bare): {v / b:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""`veneer demo` as a user starts it: a real uvicorn server on 127.0.0.1, queried over HTTP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.postgres import free_port
+
+STARTUP_SECONDS = 60
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VENEER_")}
+    env["PORT"] = str(port)
+    veneer = Path(sys.executable).parent / "veneer"
+    process = subprocess.Popen(
+        [str(veneer), "demo"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"veneer demo exited early:\n{process.stdout.read() if process.stdout else ''}"
+                )
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("veneer demo did not answer /health within a minute")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    assert "pk_demo" in output and "sk_demo" in output
+    assert (tmp_path / ".veneer" / "veneer.db").exists()
+
+
+def test_demo_serves_a_personalized_entries_query(demo_server: str) -> None:
+    viewer = {"Authorization": "Bearer pk_demo", "X-Veneer-Anonymous-Id": "tour-1"}
+
+    def graphql(query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
+        response = httpx.post(
+            f"{demo_server}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=viewer,
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    graphql(
+        "mutation { setConsent(purposes: [{purpose: PERSONALIZATION, granted: true}]) { purpose } }"
+    )
+    graphql('mutation { identify(traits: {interests: ["camping"]}) { id } }')
+    result = graphql(
+        '{ entries(contentType: "product", first: 20) { edges { node { id fields '
+        "personalization { variantId reason } } } } }"
+    )
+
+    by_id = {edge["node"]["id"]: edge["node"] for edge in result["entries"]["edges"]}  # type: ignore[index]
+    tent = by_id["tent-x2"]
+    assert tent["personalization"]["variantId"] == "v-campers"
+    assert tent["personalization"]["reason"] == "segment `campers` matched variant `v-campers`"
+    assert httpx.get(f"{demo_server}/").status_code == 200
+    assert (
+        "graphiql"
+        in httpx.get(f"{demo_server}/graphql", headers={"Accept": "text/html"}).text.lower()
+    )

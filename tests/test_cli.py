@@ -1,0 +1,53 @@
+"""The `veneer` command as an operator uses it."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import TEST_SECRET
+from veneer.cli import app
+from veneer.identity.tokens import verify_viewer_token
+
+runner = CliRunner()
+
+
+def test_keys_create_list_and_revoke(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENEER_DATABASE_URL", database_url)
+
+    created = runner.invoke(app, ["keys", "create", "--kind", "secret", "--name", "shop backend"])
+    assert created.exit_code == 0, created.output
+    key = created.output.strip()
+    assert key.startswith("sk_") and len(key) > 40
+
+    listed = runner.invoke(app, ["keys", "list"])
+    assert "shop backend" in listed.output and key[:10] in listed.output
+    assert key not in listed.output, "the full key is shown once, at creation"
+
+    assert runner.invoke(app, ["keys", "revoke", "1"]).exit_code == 0
+    again = runner.invoke(app, ["keys", "revoke", "1"])
+    assert again.exit_code == 1 and "no active key" in again.output
+
+
+def test_keys_create_rejects_an_unknown_kind(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VENEER_DATABASE_URL", database_url)
+    result = runner.invoke(app, ["keys", "create", "--kind", "admin"])
+    assert result.exit_code == 2
+    assert "admin" in result.output
+
+
+def test_viewer_token_is_signed_with_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENEER_SECRET", TEST_SECRET)
+    result = runner.invoke(app, ["viewer-token", "user-7", "--ttl", "60"])
+    assert result.exit_code == 0
+    assert verify_viewer_token(result.output.strip(), TEST_SECRET).user_id == "user-7"
+
+
+def test_viewer_token_without_a_secret_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VENEER_SECRET", raising=False)
+    monkeypatch.delenv("VENEER_DEMO", raising=False)
+    result = runner.invoke(app, ["viewer-token", "user-7"])
+    assert result.exit_code == 2
+    assert "VENEER_SECRET is not set" in result.output

@@ -21,7 +21,7 @@ class Variant(BaseModel):
 
     id: str = Field(min_length=1)
     audience: tuple[str, ...] = Field(min_length=1)
-    priority: int = 0
+    priority: int = Field(default=0, strict=True)
     fields: dict[str, Any] = Field(default_factory=dict)
     experiment: str | None = None
     start: AwareDatetime | None = None

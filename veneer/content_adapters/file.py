@@ -51,6 +51,8 @@ def _timestamp(value: object) -> datetime | None:
             raise MalformedEntry(f"updatedAt: not an RFC 3339 timestamp: {value!r}") from exc
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):  # a bare YAML date: midnight UTC
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     raise MalformedEntry(f"updatedAt: not a timestamp: {value!r}")
 
 
@@ -158,7 +160,7 @@ class FileAdapter:
     ) -> EntryPage:
         start = 0
         if after is not None:
-            if not after.isdigit():
+            if not (after.isascii() and after.isdigit()):
                 raise InvalidCursor()
             start = int(after)
         entries = await anyio.to_thread.run_sync(self._load, content_type)

@@ -53,7 +53,7 @@ def create_viewer_token(
 def verify_viewer_token(token: str, secret: str, now: float | None = None) -> ViewerClaims:
     """Return the claims of a genuine, unexpired token, or raise `InvalidViewerToken`."""
     payload, dot, signature = token.partition(".")
-    if not dot or not payload or not signature:
+    if not dot or not payload or not signature or not token.isascii():
         raise InvalidViewerToken("viewer token is malformed")
     if not hmac.compare_digest(signature, _sign(secret, payload)):
         raise InvalidViewerToken("viewer token signature is invalid")

@@ -19,6 +19,7 @@ from veneer.segments.rules import (
     Rule,
     SegmentRef,
     TraitCondition,
+    referenced_segments,
 )
 
 
@@ -41,6 +42,19 @@ class ViewerFacts:
 
 
 _MISSING = object()
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """JSON equality: ``true`` is not ``1``, and a rule's list equals a trait's list."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return isinstance(actual, bool) and isinstance(expected, bool) and actual == expected
+    if isinstance(actual, list | tuple) and isinstance(expected, list | tuple):
+        return len(actual) == len(expected) and all(map(_same, actual, expected))
+    if isinstance(actual, Mapping) and isinstance(expected, Mapping):
+        return actual.keys() == expected.keys() and all(
+            _same(actual[k], expected[k]) for k in actual
+        )
+    return bool(actual == expected)
 
 
 def _compare(op: str, actual: Any, expected: Any) -> bool:
@@ -67,17 +81,17 @@ def trait_matches(condition: TraitCondition, traits: Mapping[str, Any]) -> bool:
     if actual is _MISSING or actual is None:
         return False
     if op == "eq":
-        return bool(actual == expected)
+        return _same(actual, expected)
     if op == "ne":
-        return bool(actual != expected)
+        return not _same(actual, expected)
     if op == "in":
-        return bool(actual in expected)
+        return any(_same(actual, v) for v in expected)
     if op == "between":
         low, high = expected
         return _compare("gte", actual, low) and _compare("lte", actual, high)
     if op == "contains":
         if isinstance(actual, list | tuple):
-            return expected in actual
+            return any(_same(v, expected) for v in actual)
         return isinstance(actual, str) and isinstance(expected, str) and expected in actual
     return _compare(op, actual, expected)
 
@@ -97,9 +111,9 @@ def event_count(condition: EventCondition, events: Sequence[ViewerEvent], now: d
         if since is not None and event.timestamp < since:
             continue
         if all(
-            (_event_field(event, name) in wanted)
+            any(_same(_event_field(event, name), w) for w in wanted)
             if isinstance(wanted, tuple)
-            else _event_field(event, name) == wanted
+            else _same(_event_field(event, name), wanted)
             for name, wanted in condition.where
         ):
             count += 1
@@ -133,19 +147,35 @@ def evaluate_segments(
     """The keys of every segment the viewer is in.
 
     References are resolved once each; a reference to an unknown segment, or one caught in a
-    cycle (which saving a segment prevents), counts as not a member.
+    cycle (which saving a segment prevents), counts as not a member, whatever order the rules
+    come in.
     """
     memo: dict[str, bool] = {}
-    resolving: set[str] = set()
+    cyclic = _keys_on_cycles(rules)
 
     def in_segment(key: str) -> bool:
         if key in memo:
             return memo[key]
-        if key not in rules or key in resolving:
+        if key not in rules or key in cyclic:
             return False
-        resolving.add(key)
         memo[key] = matches(rules[key], facts, now, in_segment)
-        resolving.discard(key)
         return memo[key]
 
     return frozenset(key for key in rules if in_segment(key))
+
+
+def _keys_on_cycles(rules: Mapping[str, Rule]) -> set[str]:
+    """Keys of the segments that refer back to themselves, directly or through others."""
+    refs = {key: referenced_segments(rule) & rules.keys() for key, rule in rules.items()}
+    cyclic: set[str] = set()
+    for start in rules:
+        stack, seen = list(refs[start]), set()
+        while stack:
+            key = stack.pop()
+            if key == start:
+                cyclic.add(start)
+                break
+            if key not in seen:
+                seen.add(key)
+                stack.extend(refs[key])
+    return cyclic

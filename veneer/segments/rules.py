@@ -16,7 +16,7 @@ TraitOp = Literal["eq", "ne", "in", "gt", "gte", "lt", "lte", "between", "exists
 CountOp = Literal["eq", "gt", "gte", "lt", "lte"]
 TRAIT_OPS: tuple[str, ...] = TraitOp.__args__  # type: ignore[attr-defined]
 COUNT_OPS: tuple[str, ...] = CountOp.__args__  # type: ignore[attr-defined]
-_WINDOW = re.compile(r"^(\d+)(m|h|d)$")
+_WINDOW = re.compile(r"([0-9]+)(m|h|d)")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -81,7 +81,7 @@ _ALLOWED = {
 
 def parse_window(text: object, path: str = "$.within") -> timedelta:
     """``30m``, ``48h`` or ``7d`` as a `timedelta`."""
-    match = _WINDOW.match(text) if isinstance(text, str) else None
+    match = _WINDOW.fullmatch(text) if isinstance(text, str) else None
     if match is None or int(match.group(1)) == 0:
         raise RuleError(path, f"window must look like 30m, 48h or 7d, got {text!r}")
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})

@@ -14,7 +14,8 @@ from veneer.graphql.view import VeneerGraphQL
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.web.auth import AuthMiddleware
-from veneer.web.pages import demo_page, health
+from veneer.web.events import post_events
+from veneer.web.pages import demo_page, health, metrics
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         routes=[
             Route("/", demo_page, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/v1/events", post_events, methods=["POST"]),
         ],
         middleware=[Middleware(AuthMiddleware, services=services)],
         lifespan=lifespan,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from veneer.consent import ConsentState, Purpose, effective_consent
@@ -20,15 +20,28 @@ from veneer.identity.viewer import Viewer
 from veneer.runtime.cache import Cache, InProcessCache
 from veneer.segments import ViewerFacts, evaluate_segments
 from veneer.segments.definition import SegmentDefinition
+from veneer.segments.evaluate import ViewerEvent
+from veneer.segments.rules import event_lookback
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.consent import consent_records
+from veneer.store.events import get_activity, recent_events
 from veneer.store.keys import find_key
 from veneer.store.profiles import get_traits
 from veneer.store.segments import list_segments
 
 KEY_CACHE_TTL = 60.0
+MAX_EVENTS_PER_VIEWER = 1000
 SEGMENT_RULES_KEY = "segments:rules"
+
+
+@dataclass(frozen=True)
+class ViewerRecord:
+    """What the database holds about a viewer, cached briefly as one unit."""
+
+    traits: dict[str, Any]
+    consent_records: list[ConsentState]
+    activity: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,7 @@ class ViewerState:
     consent: dict[Purpose, ConsentState]
     segments: frozenset[str]
     traits: dict[str, Any]
+    activity: dict[str, Any]
 
     @property
     def granted(self) -> frozenset[Purpose]:
@@ -99,35 +113,54 @@ class Services:
     async def segments_changed(self) -> None:
         await self.cache.delete(SEGMENT_RULES_KEY)
 
-    async def _viewer_facts(self, viewer: Viewer) -> tuple[dict[str, Any], list[ConsentState]]:
-        cache_key = f"viewer:{viewer.id}"
+    async def _viewer_record(self, viewer: Viewer) -> ViewerRecord:
+        cache_key = f"viewer:{viewer.id}|record"
         cached = await self.cache.get(cache_key)
-        if isinstance(cached, tuple):
+        if isinstance(cached, ViewerRecord):
             return cached
         async with self.db.session() as session:
-            facts = (
-                await get_traits(session, viewer.id),
-                await consent_records(session, viewer.id),
+            record = ViewerRecord(
+                traits=await get_traits(session, viewer.id),
+                consent_records=await consent_records(session, viewer.id),
+                activity=await get_activity(session, viewer.id),
             )
-        await self.cache.set(cache_key, facts, self.settings.viewer_cache_ttl)
-        return facts
+        await self.cache.set(cache_key, record, self.settings.viewer_cache_ttl)
+        return record
+
+    async def _viewer_events(self, viewer: Viewer, lookback: timedelta) -> list[ViewerEvent]:
+        """The viewer's own recent events, read only when a rule counts events."""
+        cache_key = f"viewer:{viewer.id}|events|{lookback.total_seconds()}"
+        cached = await self.cache.get(cache_key)
+        if isinstance(cached, list):
+            return cached
+        async with self.db.session() as session:
+            events = await recent_events(
+                session, viewer.id, self.clock() - lookback, MAX_EVENTS_PER_VIEWER
+            )
+        await self.cache.set(cache_key, events, self.settings.viewer_cache_ttl)
+        return events
 
     async def viewer_changed(self, viewer: Viewer) -> None:
-        await self.cache.delete(f"viewer:{viewer.id}")
+        await self.viewer_id_changed(viewer.id)
+
+    async def viewer_id_changed(self, viewer_id: str) -> None:
+        await self.cache.delete_prefix(f"viewer:{viewer_id}|")
 
     async def viewer_state(self, viewer: Viewer | None, gpc: bool) -> ViewerState:
         """Consent first, then segments only if the viewer allowed personalization."""
         if viewer is None:
             consent = effective_consent([], self.settings.consent_default, gpc)
-            return ViewerState(None, consent, frozenset(), {})
-        traits, records = await self._viewer_facts(viewer)
-        consent = effective_consent(records, self.settings.consent_default, gpc)
+            return ViewerState(None, consent, frozenset(), {}, {})
+        record = await self._viewer_record(viewer)
+        traits = record.traits
+        consent = effective_consent(record.consent_records, self.settings.consent_default, gpc)
         segments: frozenset[str] = frozenset()
         if consent[Purpose.PERSONALIZATION].granted:
             definitions = await self.segment_definitions()
-            segments = evaluate_segments(
-                {key: d.rule for key, d in definitions.items()},
-                ViewerFacts(traits=traits),
-                self.clock(),
+            rules = {key: d.rule for key, d in definitions.items()}
+            lookback = event_lookback(
+                rules.values(), timedelta(days=self.settings.event_lookback_days)
             )
-        return ViewerState(viewer, consent, segments, traits)
+            events = await self._viewer_events(viewer, lookback) if lookback else []
+            segments = evaluate_segments(rules, ViewerFacts(traits, events), self.clock())
+        return ViewerState(viewer, consent, segments, traits, record.activity)

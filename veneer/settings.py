@@ -6,6 +6,7 @@ the embedded default and production run the same code with different settings.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -54,6 +55,14 @@ class Settings(BaseSettings):
     content_cache_size: int = Field(default=10_000, ge=1)
     viewer_cache_ttl: float = Field(
         default=5.0, ge=0, description="Seconds a viewer's segments are cached."
+    )
+    event_max_future_skew: timedelta = Field(
+        default=timedelta(minutes=5), description="Seconds an event may be dated ahead."
+    )
+    max_batch_events: int = Field(default=500, ge=1, description="Events per request.")
+    max_batch_bytes: int = Field(default=1_000_000, ge=1_000, description="Bytes per request.")
+    event_lookback_days: int = Field(
+        default=90, ge=1, description="How far back event conditions without `within` look."
     )
     default_locale: str = "en"
     max_page_size: int = Field(default=100, ge=1)

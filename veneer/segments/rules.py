@@ -7,7 +7,7 @@ node (``$.all[1].count``), so an editor can find the mistake in a long rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -218,3 +218,20 @@ def find_cycle(rules: Mapping[str, Rule]) -> list[str] | None:
         if cycle:
             return cycle
     return None
+
+
+def _event_conditions(rule: Rule) -> list[EventCondition]:
+    if isinstance(rule, All | AnyOf):
+        return [c for r in rule.rules for c in _event_conditions(r)]
+    if isinstance(rule, Not):
+        return _event_conditions(rule.rule)
+    return [rule] if isinstance(rule, EventCondition) else []
+
+
+def event_lookback(rules: Iterable[Rule], unbounded: timedelta) -> timedelta | None:
+    """How much history the rules' event conditions need; None when they need none.
+
+    A condition without ``within`` counts all history, capped at ``unbounded``.
+    """
+    windows = [c.within or unbounded for rule in rules for c in _event_conditions(rule)]
+    return max(windows) if windows else None

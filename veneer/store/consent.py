@@ -43,13 +43,32 @@ async def consent_records(session: AsyncSession, viewer_id: str) -> list[Consent
         .where(ConsentRecordRow.viewer_id == viewer_id)
         .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
     )
-    return [
-        ConsentState(
-            purpose=Purpose(row.purpose),
-            granted=row.granted,
-            updated_at=row.recorded_at,
-            source=row.source,
-            policy_version=row.policy_version,
-        )
-        for row in rows
-    ]
+    return [_state(row) for row in rows]
+
+
+def _state(row: ConsentRecordRow) -> ConsentState:
+    return ConsentState(
+        purpose=Purpose(row.purpose),
+        granted=row.granted,
+        updated_at=row.recorded_at,
+        source=row.source,
+        policy_version=row.policy_version,
+    )
+
+
+async def consent_records_for(
+    session: AsyncSession, viewer_ids: Iterable[str]
+) -> dict[str, list[ConsentState]]:
+    """Records of several viewers in one query (a batch of events names many viewers)."""
+    ids = sorted(set(viewer_ids))
+    result: dict[str, list[ConsentState]] = {viewer_id: [] for viewer_id in ids}
+    if not ids:
+        return result
+    rows = await session.scalars(
+        select(ConsentRecordRow)
+        .where(ConsentRecordRow.viewer_id.in_(ids))
+        .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
+    )
+    for row in rows:
+        result[row.viewer_id].append(_state(row))
+    return result

@@ -63,6 +63,7 @@ class ProfileRow(Base):
     anonymous_id: Mapped[str | None] = mapped_column(String(128), index=True)
     user_id: Mapped[str | None] = mapped_column(String(128), index=True)
     traits: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    activity: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -91,3 +92,34 @@ class SegmentRow(Base):
     rule: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EventRow(Base):
+    """An event a viewer allowed Veneer to keep (ANALYTICS consent)."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_viewer_time", "viewer_id", "timestamp"),)
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    viewer_id: Mapped[str] = mapped_column(String(200))
+    anonymous_id: Mapped[str | None] = mapped_column(String(128))
+    user_id: Mapped[str | None] = mapped_column(String(128))
+    type: Mapped[str] = mapped_column(String(64))
+    timestamp: Mapped[datetime] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column()
+    entry_id: Mapped[str | None] = mapped_column(String(200))
+    properties: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class EventReceiptRow(Base):
+    """That an event id was seen, and when: the idempotency record, with no personal data.
+
+    Kept apart from `events` so that erasing a person's events does not make their retried
+    events count again, and pruned after the dedupe horizon.
+    """
+
+    __tablename__ = "event_receipts"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)

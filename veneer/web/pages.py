@@ -1,10 +1,11 @@
-"""`/` (the demo page) and `/health`."""
+"""`/` (the demo page), `/health` and `/metrics`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -60,3 +61,8 @@ async def demo_page(request: Request) -> Response:
         demo=demo, rows=rows, segments=DEMO_SEGMENTS, base_url=str(request.base_url).rstrip("/")
     )
     return HTMLResponse(html)
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus exposition; counters are per process, as Prometheus expects."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

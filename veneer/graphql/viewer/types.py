@@ -64,6 +64,13 @@ class Viewer:
         state = await info.context.viewer_state()
         return [ConsentState.from_domain(s) for s in state.consent.values()]
 
+    @strawberry.field(
+        description="What the viewer's events add up to: counts by type and entry, last "
+        "seen, time on page, cart, purchases."
+    )
+    async def activity(self, info: Info) -> JSON:
+        return JSON((await info.context.viewer_state()).activity)
+
     @strawberry.field(description="The traits the site has told Veneer (see `identify`).")
     async def traits(self, info: Info) -> JSON:
         return JSON((await info.context.viewer_state()).traits)

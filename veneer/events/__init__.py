@@ -1,0 +1,1 @@
+"""Events: what viewers do, validated, consent-gated, deduplicated and turned into profiles."""

@@ -1,0 +1,92 @@
+"""The validated `Event`, and the standard event types' property rules.
+
+Standard types get their properties checked (a purchase needs a value and an ISO 4217
+currency); other types are accepted as they are, so sites can track what matters to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+STANDARD_TYPES = (
+    "page_view",
+    "entry_view",
+    "click",
+    "time_on_page",
+    "search",
+    "add_to_cart",
+    "remove_from_cart",
+    "cart_abandoned",
+    "purchase",
+    "signup",
+)
+
+
+def _iso_4217(code: str) -> str:
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code (e.g. EUR, USD)")
+    return code
+
+
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_iso_4217)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class _Properties(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class TimeOnPage(_Properties):
+    seconds: float = Field(ge=0, le=86_400, allow_inf_nan=False)
+
+
+class Search(_Properties):
+    query: str = Field(min_length=1, max_length=500)
+
+
+class CartChange(_Properties):
+    quantity: int = Field(default=1, ge=1, le=10_000)
+    value: Amount | None = None
+    currency: CurrencyCode | None = None
+
+
+class Purchase(_Properties):
+    value: Amount
+    currency: CurrencyCode
+
+
+PROPERTY_RULES: dict[str, type[_Properties]] = {
+    "time_on_page": TimeOnPage,
+    "search": Search,
+    "add_to_cart": CartChange,
+    "remove_from_cart": CartChange,
+    "purchase": Purchase,
+}
+NEEDS_ENTRY = ("entry_view",)
+
+
+@dataclass(frozen=True)
+class Event:
+    """An accepted event, in UTC, with any email already replaced by its hash."""
+
+    id: str
+    type: str
+    timestamp: datetime
+    received_at: datetime
+    anonymous_id: str | None
+    user_id: str | None
+    entry_id: str | None
+    properties: Mapping[str, Any]
+    context: Mapping[str, Any]
+    late: bool = False
+
+    @property
+    def viewer_id(self) -> str:
+        """The profile the event belongs to (see `veneer.identity.viewer.Viewer.id`)."""
+        return f"user:{self.user_id}" if self.user_id is not None else f"anon:{self.anonymous_id}"

@@ -1,0 +1,152 @@
+"""Validate a batch of raw events: each bad event is reported, the good ones go on.
+
+Pure: takes the raw JSON values and the time, returns accepted events and errors. An error
+names the event's index in the batch, the field (``properties.currency``) and the reason,
+because a client fixing its tracking code needs all three.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from veneer.events.model import NEEDS_ENTRY, PROPERTY_RULES, Event
+
+ID_PATTERN = r"^[A-Za-z0-9._:@+\-]{1,128}$"
+EMAIL_KEYS = ("email",)
+
+
+@dataclass(frozen=True)
+class EventError:
+    index: int
+    field: str | None
+    message: str
+    reason: str  # a short, stable code for data-quality counters
+
+
+class EventPayload(BaseModel):
+    """The envelope every event shares (API.md's EventInput)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(min_length=1, max_length=128)
+    type: str = Field(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")
+    timestamp: AwareDatetime | None = None
+    anonymous_id: str | None = Field(default=None, alias="anonymousId", pattern=ID_PATTERN)
+    user_id: str | None = Field(default=None, alias="userId", pattern=ID_PATTERN)
+    entry_id: str | None = Field(default=None, alias="entryId", min_length=1, max_length=200)
+    properties: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ValidationLimits:
+    max_future_skew: timedelta = timedelta(minutes=5)
+    late_after: timedelta = timedelta(hours=24)
+
+
+def hash_email(email: str) -> str:
+    """Emails are matched, never kept: lower-cased, trimmed, SHA-256."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _message(error: Any) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _reason(error_type: str) -> str:
+    return {
+        "missing": "missing_field",
+        "extra_forbidden": "unknown_field",
+        "timezone_aware": "timestamp_without_timezone",
+    }.get(error_type, "invalid_value")
+
+
+def _field_name(loc: Sequence[int | str]) -> str:
+    names = {"anonymous_id": "anonymousId", "user_id": "userId", "entry_id": "entryId"}
+    return ".".join(names.get(str(part), str(part)) for part in loc)
+
+
+def _hash_emails(values: Mapping[str, Any], where: str, index: int) -> dict[str, Any] | EventError:
+    result = dict(values)
+    for key in EMAIL_KEYS:
+        if key not in result:
+            continue
+        email = result.pop(key)
+        if not isinstance(email, str) or "@" not in email.strip():
+            return EventError(index, f"{where}.{key}", "not an email address", "invalid_email")
+        result[f"{key}Hash"] = hash_email(email)
+    return result
+
+
+def validate_event(
+    raw: object, index: int, now: datetime, limits: ValidationLimits
+) -> Event | EventError:
+    if not isinstance(raw, Mapping):
+        return EventError(index, None, "an event must be a JSON object", "not_an_object")
+    try:
+        payload = EventPayload.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return EventError(
+            index, _field_name(first["loc"]) or None, _message(first), _reason(first["type"])
+        )
+    rules = PROPERTY_RULES.get(payload.type)
+    if rules is not None:
+        try:
+            rules.model_validate(payload.properties)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = "properties." + _field_name(first["loc"])
+            return EventError(index, field, _message(first), _reason(first["type"]))
+    if payload.type in NEEDS_ENTRY and payload.entry_id is None:
+        return EventError(
+            index, "entryId", f"an {payload.type} event needs an entryId", "missing_field"
+        )
+    timestamp = payload.timestamp.astimezone(UTC) if payload.timestamp else now
+    if timestamp > now + limits.max_future_skew:
+        return EventError(
+            index,
+            "timestamp",
+            f"is more than {int(limits.max_future_skew.total_seconds())} seconds in the future",
+            "timestamp_in_future",
+        )
+    properties = _hash_emails(payload.properties, "properties", index)
+    if isinstance(properties, EventError):
+        return properties
+    context = _hash_emails(payload.context, "context", index)
+    if isinstance(context, EventError):
+        return context
+    return Event(
+        id=payload.id,
+        type=payload.type,
+        timestamp=timestamp,
+        received_at=now,
+        anonymous_id=payload.anonymous_id,
+        user_id=payload.user_id,
+        entry_id=payload.entry_id,
+        properties=properties,
+        context=context,
+        late=timestamp < now - limits.late_after,
+    )
+
+
+def validate_batch(
+    raw: Sequence[object], now: datetime, limits: ValidationLimits | None = None
+) -> tuple[list[tuple[int, Event]], list[EventError]]:
+    """Split a batch into accepted events (with their index) and errors."""
+    limits = limits or ValidationLimits()
+    accepted: list[tuple[int, Event]] = []
+    errors: list[EventError] = []
+    for index, item in enumerate(raw):
+        result = validate_event(item, index, now, limits)
+        if isinstance(result, EventError):
+            errors.append(result)
+        else:
+            accepted.append((index, result))
+    return accepted, errors

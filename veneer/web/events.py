@@ -1,0 +1,69 @@
+"""``POST /v1/events``: a JSON array of events in, ``202`` with a per-event account out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from veneer.events.ingest import TrackResult, track
+from veneer.services import Services
+from veneer.web.auth import Principal
+
+
+def problem(status: int, message: str, field: str | None = None) -> Response:
+    """The error body every REST endpoint uses, shaped like a GraphQL error."""
+    extensions: dict[str, Any] = {"code": "BAD_REQUEST" if status == 400 else "REQUEST_REFUSED"}
+    if field:
+        extensions["field"] = field
+    return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes ``limit`` bytes (never buffering more than that)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def result_json(result: TrackResult) -> dict[str, Any]:
+    return {
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "rejected": [
+            {"index": e.index, "field": e.field, "message": e.message} for e in result.rejected
+        ],
+    }
+
+
+async def post_events(request: Request) -> Response:
+    services: Services = request.app.state.services
+    principal: Principal = request.state.principal
+    settings = services.settings
+    body = await _read_limited(request, settings.max_batch_bytes)
+    if body is None:
+        return problem(
+            413, f"body: larger than {settings.max_batch_bytes} bytes; send smaller batches"
+        )
+    try:
+        batch = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return problem(400, f"body: not valid JSON ({exc})", "body")
+    if not isinstance(batch, list):
+        return problem(400, "body: must be a JSON array of events", "body")
+    if len(batch) > settings.max_batch_events:
+        return problem(
+            413,
+            f"body: {len(batch)} events; at most {settings.max_batch_events} per request",
+            "body",
+        )
+    result = await track(services, batch, principal.key, principal.viewer)
+    return JSONResponse(result_json(result), status_code=202)

@@ -1,0 +1,155 @@
+"""`track`, and what events change for a viewer: activity and event-window segments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import Keys
+from tests.helpers import data, error_messages, gql
+from veneer.app import create_app
+from veneer.services import Services
+from veneer.settings import Settings
+
+TRACK = """
+mutation($events: [EventInput!]!) {
+  track(events: $events) { accepted duplicates rejected { index field message } }
+}"""
+GRANT = """mutation($p: [ConsentInput!]!) { setConsent(purposes: $p) { purpose } }"""
+UPSERT = """mutation($key: String!, $rule: JSON!) {
+  upsertSegment(key: $key, name: "n", rule: $rule) { key } }"""
+KEEN = {
+    "event": "entry_view",
+    "where": {"entryId": "tent-x2"},
+    "count": {"gte": 3},
+    "within": "48h",
+}
+
+
+class Clock:
+    """A clock the test moves, so windows can slide without waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def timed_client(settings: Settings, clock: Clock) -> Iterator[TestClient]:
+    services = Services(settings.model_copy(update={"viewer_cache_ttl": 0}), clock=clock)
+    with TestClient(create_app(services=services)) as client:
+        yield client
+
+
+def _views(prefix: str, n: int, at: datetime) -> list[dict[str, object]]:
+    return [
+        {
+            "id": f"{prefix}-{i}",
+            "type": "entry_view",
+            "entryId": "tent-x2",
+            "timestamp": at.isoformat(),
+        }
+        for i in range(n)
+    ]
+
+
+def _segments(client: TestClient, key: str, viewer: str) -> list[str]:
+    body = data(gql(client, "{ viewer { segments { key } } }", key=key, anonymous_id=viewer))
+    return [s["key"] for s in body["viewer"]["segments"]]
+
+
+def test_track_reports_like_the_rest_endpoint(client: TestClient, keys: Keys) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="t1"))
+    events = [
+        {"id": "g1", "type": "search", "properties": {"query": "tent"}},
+        {"id": "g1", "type": "search", "properties": {"query": "tent"}},
+        {"id": "g2", "type": "time_on_page", "properties": {"seconds": -4}},
+    ]
+
+    result = data(gql(client, TRACK, {"events": events}, key=keys.public, anonymous_id="t1"))
+
+    assert result["track"] == {
+        "accepted": 1,
+        "duplicates": 1,
+        "rejected": [
+            {
+                "index": 2,
+                "field": "properties.seconds",
+                "message": "Input should be greater than or equal to 0",
+            }
+        ],
+    }
+
+
+def test_a_batch_over_the_limit_is_refused_whole(client: TestClient, keys: Keys) -> None:
+    events = [{"id": f"x{i}", "type": "click"} for i in range(501)]
+    body = gql(client, TRACK, {"events": events}, key=keys.public, anonymous_id="t2")
+    assert error_messages(body) == ["events: at most 500 events per request"]
+
+
+def test_events_move_a_viewer_into_a_segment_and_the_window_moves_them_out(
+    timed_client: TestClient, keys: Keys, clock: Clock
+) -> None:
+    client = timed_client
+    data(gql(client, UPSERT, {"key": "keen-on-tent", "rule": KEEN}, key=keys.secret))
+    consent = [
+        {"purpose": "ANALYTICS", "granted": True},
+        {"purpose": "PERSONALIZATION", "granted": True},
+    ]
+    data(gql(client, GRANT, {"p": consent}, key=keys.public, anonymous_id="hiker"))
+
+    data(
+        gql(
+            client,
+            TRACK,
+            {"events": _views("a", 2, clock.now)},
+            key=keys.public,
+            anonymous_id="hiker",
+        )
+    )
+    assert _segments(client, keys.public, "hiker") == []
+
+    data(
+        gql(
+            client,
+            TRACK,
+            {"events": _views("b", 1, clock.now)},
+            key=keys.public,
+            anonymous_id="hiker",
+        )
+    )
+    assert _segments(client, keys.public, "hiker") == ["keen-on-tent"], "the next request sees it"
+
+    clock.now += timedelta(hours=47)
+    assert _segments(client, keys.public, "hiker") == ["keen-on-tent"]
+    clock.now += timedelta(hours=2)
+    assert _segments(client, keys.public, "hiker") == [], "the window slid past the views"
+
+
+def test_old_events_outside_the_window_do_not_count(
+    timed_client: TestClient, keys: Keys, clock: Clock
+) -> None:
+    client = timed_client
+    data(gql(client, UPSERT, {"key": "keen-on-tent", "rule": KEEN}, key=keys.secret))
+    consent = [
+        {"purpose": "ANALYTICS", "granted": True},
+        {"purpose": "PERSONALIZATION", "granted": True},
+    ]
+    data(gql(client, GRANT, {"p": consent}, key=keys.public, anonymous_id="late"))
+    old = _views("old", 5, clock.now - timedelta(days=3))
+
+    result = data(gql(client, TRACK, {"events": old}, key=keys.public, anonymous_id="late"))
+
+    assert result["track"]["accepted"] == 5
+    assert _segments(client, keys.public, "late") == []

@@ -1,0 +1,188 @@
+"""``POST /v1/events``: clear 4xx for bad batches, per-event errors, nothing lost or doubled."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from tests.conftest import Keys
+from tests.helpers import data, gql, headers
+from veneer.settings import Settings
+from veneer.store import Database
+from veneer.store.models import EventRow
+
+GRANT = """mutation($p: [ConsentInput!]!) { setConsent(purposes: $p) { purpose } }"""
+ACTIVITY = "{ viewer { activity } }"
+
+
+def grant(client: TestClient, key: str, viewer: str, *purposes: str) -> None:
+    variables = {"p": [{"purpose": p, "granted": True} for p in purposes]}
+    data(gql(client, GRANT, variables, key=key, anonymous_id=viewer))
+
+
+def post(client: TestClient, key: str, viewer: str | None, body: Any) -> Any:
+    return client.post("/v1/events", json=body, headers=headers(key, viewer))
+
+
+def activity(client: TestClient, key: str, viewer: str) -> dict[str, Any]:
+    result: dict[str, Any] = data(gql(client, ACTIVITY, key=key, anonymous_id=viewer))
+    return result["viewer"]["activity"]
+
+
+def view(event_id: str, entry: str = "tent-x2") -> dict[str, Any]:
+    return {"id": event_id, "type": "entry_view", "entryId": entry}
+
+
+def test_a_valid_batch_is_counted_in_the_profile(client: TestClient, keys: Keys) -> None:
+    grant(client, keys.public, "v1", "ANALYTICS")
+    batch = [
+        view("e1"),
+        view("e2"),
+        {"id": "e3", "type": "purchase", "properties": {"value": 99.5, "currency": "EUR"}},
+        {"id": "e4", "type": "newsletter_open"},
+    ]
+
+    response = post(client, keys.public, "v1", batch)
+
+    assert response.status_code == 202
+    assert response.json() == {"accepted": 4, "duplicates": 0, "rejected": []}
+    seen = activity(client, keys.public, "v1")
+    assert seen["counts"] == {"entry_view": 2, "purchase": 1, "newsletter_open": 1}
+    assert seen["entries"] == {"tent-x2": 2}
+    assert seen["purchases"] == {"count": 1, "value": {"EUR": 99.5}}
+
+
+def test_retries_count_once(client: TestClient, keys: Keys) -> None:
+    grant(client, keys.public, "v2", "ANALYTICS")
+    first = post(client, keys.public, "v2", [view("r1"), view("r2")])
+    retry = post(client, keys.public, "v2", [view("r1"), view("r2"), view("r3"), view("r3")])
+
+    assert first.json()["accepted"] == 2
+    assert retry.json() == {"accepted": 1, "duplicates": 3, "rejected": []}
+    assert activity(client, keys.public, "v2")["counts"] == {"entry_view": 3}
+
+
+def test_valid_events_are_kept_beside_invalid_ones(client: TestClient, keys: Keys) -> None:
+    grant(client, keys.public, "v3", "ANALYTICS")
+    batch = [
+        view("ok-1"),
+        {"id": "bad-1", "type": "purchase", "properties": {"value": 5, "currency": "XYZ"}},
+        {"id": "bad-2", "type": "entry_view"},
+        "not an event",
+        {"id": "bad-3", "type": "page_view", "timestamp": "2026-11-26T10:00:00"},
+        view("ok-2"),
+    ]
+
+    body = post(client, keys.public, "v3", batch).json()
+
+    assert body["accepted"] == 2
+    assert [(e["index"], e["field"]) for e in body["rejected"]] == [
+        (1, "properties.currency"),
+        (2, "entryId"),
+        (3, None),
+        (4, "timestamp"),
+    ]
+    assert "ISO 4217" in body["rejected"][0]["message"]
+    assert activity(client, keys.public, "v3")["counts"] == {"entry_view": 2}
+
+
+def test_without_analytics_consent_events_are_acknowledged_but_not_kept(
+    client: TestClient, keys: Keys
+) -> None:
+    response = post(client, keys.public, "v4", [view("n1"), view("n2")])
+
+    assert response.json() == {"accepted": 2, "duplicates": 0, "rejected": []}
+    assert activity(client, keys.public, "v4") == {}
+    grant(client, keys.public, "v4", "ANALYTICS")
+    again = post(client, keys.public, "v4", [view("n1")])
+    assert again.json()["duplicates"] == 0, "a dropped event left no trace, not even its id"
+
+
+def test_a_public_key_cannot_send_events_for_another_viewer(client: TestClient, keys: Keys) -> None:
+    grant(client, keys.public, "mallory", "ANALYTICS")
+    grant(client, keys.public, "victim", "ANALYTICS")
+    batch = [
+        {**view("m1"), "anonymousId": "victim"},
+        {**view("m2"), "userId": "victim-user"},
+        view("m3"),
+    ]
+
+    body = post(client, keys.public, "mallory", batch).json()
+
+    assert body["accepted"] == 1
+    assert [(e["index"], e["field"]) for e in body["rejected"]] == [
+        (0, "anonymousId"),
+        (1, "userId"),
+    ]
+    assert activity(client, keys.public, "victim") == {}
+
+
+def test_a_secret_key_sends_events_for_any_viewer(client: TestClient, keys: Keys) -> None:
+    grant(client, keys.public, "shop-a", "ANALYTICS")
+    grant(client, keys.public, "shop-b", "ANALYTICS")
+    batch = [{**view("s1"), "anonymousId": "shop-a"}, {**view("s2"), "anonymousId": "shop-b"}]
+    nameless = [view("s3")]
+
+    assert post(client, keys.secret, None, batch).json()["accepted"] == 2
+    assert post(client, keys.secret, None, nameless).json()["rejected"][0]["field"] == "anonymousId"
+    assert activity(client, keys.public, "shop-a")["counts"] == {"entry_view": 1}
+    assert activity(client, keys.public, "shop-b")["counts"] == {"entry_view": 1}
+
+
+def test_emails_are_stored_only_as_hashes(
+    client: TestClient, keys: Keys, settings: Settings
+) -> None:
+    grant(client, keys.public, "v5", "ANALYTICS")
+    signup = {"id": "su1", "type": "signup", "properties": {"email": "  Ada@Example.ORG "}}
+    assert post(client, keys.public, "v5", [signup]).json()["accepted"] == 1
+
+    async def stored() -> dict[str, Any]:
+        db = Database(settings.database_url)
+        async with db.session() as session:
+            row = await session.scalar(select(EventRow).where(EventRow.id == "su1"))
+        await db.dispose()
+        assert row is not None
+        return row.properties
+
+    properties = asyncio.run(stored())
+    assert "email" not in properties
+    assert properties["emailHash"] == hashlib.sha256(b"ada@example.org").hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"[{", 400, "body: not valid JSON"),
+        (b'{"id": "x"}', 400, "body: must be a JSON array of events"),
+        (b"[" + b",".join([b"{}"] * 501) + b"]", 413, "at most 500 per request"),
+        (b"[" + b" " * 1_000_001 + b"]", 413, "larger than 1000000 bytes"),
+    ],
+)
+def test_bad_batches_get_a_clear_4xx(
+    client: TestClient, keys: Keys, body: bytes, status: int, message: str
+) -> None:
+    response = client.post(
+        "/v1/events",
+        content=body,
+        headers={**headers(keys.public, "v6"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == status
+    assert message in response.json()["errors"][0]["message"]
+
+
+def test_events_need_a_key(client: TestClient) -> None:
+    assert client.post("/v1/events", json=[view("k1")]).status_code == 401
+
+
+def test_metrics_count_outcomes(client: TestClient, keys: Keys) -> None:
+    grant(client, keys.public, "v7", "ANALYTICS")
+    post(client, keys.public, "v7", [view("mx1"), view("mx1"), {"id": "mx2", "type": "search"}])
+    text = client.get("/metrics").text
+    assert 'veneer_events_total{outcome="stored",type="entry_view"}' in text
+    assert 'veneer_events_total{outcome="duplicate",type="entry_view"}' in text
+    assert 'veneer_events_rejected_total{reason="missing_field"}' in text

@@ -26,11 +26,13 @@ from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.consent import consent_records
 from veneer.store.events import get_activity, recent_events
+from veneer.store.identity import link_and_merge
 from veneer.store.keys import find_key
 from veneer.store.profiles import get_traits
 from veneer.store.segments import list_segments
 
 KEY_CACHE_TTL = 60.0
+IDENTITY_LINK_CACHE_TTL = 300.0
 MAX_EVENTS_PER_VIEWER = 1000
 SEGMENT_RULES_KEY = "segments:rules"
 
@@ -139,6 +141,26 @@ class Services:
             )
         await self.cache.set(cache_key, events, self.settings.viewer_cache_ttl)
         return events
+
+    async def link_identity(self, viewer: Viewer) -> None:
+        """A request naming both a device and a user joins the device's history to the user.
+
+        Checked against the cache first, so a logged-in viewer costs a write once, not per
+        request; repeating the merge is harmless (it sweeps up stragglers).
+        """
+        if viewer.anonymous_id is None or viewer.user_id is None:
+            return
+        cache_key = f"idlink:{viewer.anonymous_id}"
+        if await self.cache.get(cache_key) == viewer.user_id:
+            return
+        async with self.db.session() as session:
+            merged = await link_and_merge(
+                session, viewer.anonymous_id, viewer.user_id, self.clock()
+            )
+        await self.cache.set(cache_key, viewer.user_id, IDENTITY_LINK_CACHE_TTL)
+        if merged is not None:
+            await self.viewer_id_changed(f"anon:{viewer.anonymous_id}")
+            await self.viewer_id_changed(viewer.id)
 
     async def viewer_changed(self, viewer: Viewer) -> None:
         await self.viewer_id_changed(viewer.id)

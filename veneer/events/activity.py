@@ -61,3 +61,27 @@ def apply_events(activity: Mapping[str, Any], events: Iterable[Event]) -> dict[s
             purchases["value"][currency] = round(purchases["value"].get(currency, 0.0) + value, 2)
             cart.clear()
     return result
+
+
+def merge_activity(user: Mapping[str, Any], anonymous: Mapping[str, Any]) -> dict[str, Any]:
+    """One person's activity from two profiles (a device's history joining its user's)."""
+    result: dict[str, Any] = deepcopy(dict(user))
+    for name in ("counts", "entries", "cart"):
+        merged: dict[str, int] = result.setdefault(name, {})
+        for key, n in anonymous.get(name, {}).items():
+            merged[key] = merged.get(key, 0) + n
+    seen = [s for s in (user.get("firstSeen"), anonymous.get("firstSeen")) if s]
+    if seen:
+        result["firstSeen"] = min(seen)
+    seen = [s for s in (user.get("lastSeen"), anonymous.get("lastSeen")) if s]
+    if seen:
+        result["lastSeen"] = max(seen)
+    seconds = user.get("timeOnPageSeconds", 0.0) + anonymous.get("timeOnPageSeconds", 0.0)
+    if seconds:
+        result["timeOnPageSeconds"] = seconds
+    theirs = anonymous.get("purchases", {"count": 0, "value": {}})
+    purchases = result.setdefault("purchases", {"count": 0, "value": {}})
+    purchases["count"] += theirs.get("count", 0)
+    for currency, value in theirs.get("value", {}).items():
+        purchases["value"][currency] = round(purchases["value"].get(currency, 0.0) + value, 2)
+    return result

@@ -9,7 +9,7 @@ is stored and counted exactly once, and a retry is recognised as a duplicate.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from veneer.consent import Purpose, effective_consent
 from veneer.events.attribution import attribute
@@ -21,6 +21,7 @@ from veneer.metrics import EVENTS, EVENTS_LATE, EVENTS_REJECTED
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
 from veneer.store.events import add_activity, claim_event_ids, group_by_viewer, store_events
+from veneer.store.identity import linked_users
 
 
 @dataclass
@@ -53,6 +54,13 @@ async def track(
         return outcome
 
     async with services.db.session() as session:
+        links = await linked_users(session, {e.anonymous_id for e in events if e.anonymous_id})
+        events = [
+            replace(e, user_id=links[e.anonymous_id])
+            if e.user_id is None and e.anonymous_id in links
+            else e
+            for e in events
+        ]
         records = await consent_records_for(session, {e.viewer_id for e in events})
         keep: list[Event] = []
         for event in events:

@@ -123,3 +123,37 @@ class EventReceiptRow(Base):
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class IdentityLinkRow(Base):
+    """An anonymous id (a device) known to belong to a user."""
+
+    __tablename__ = "identity_links"
+
+    anonymous_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MergeRow(Base):
+    """That an anonymous history was merged into a user's profile, and how much moved."""
+
+    __tablename__ = "identity_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    anonymous_id: Mapped[str] = mapped_column(String(128), index=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    events_moved: Mapped[int] = mapped_column(Integer)
+    consent_records_moved: Mapped[int] = mapped_column(Integer)
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ErasureRow(Base):
+    """That an erasure happened and what it removed; deliberately no personal data."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    removed: Mapped[dict[str, Any]] = mapped_column(default=dict)

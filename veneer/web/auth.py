@@ -69,6 +69,8 @@ class AuthMiddleware:
         except ViewerError as exc:
             await _refuse(scope, send, exc.status, exc.message)
             return
+        if viewer is not None:
+            await self.services.link_identity(viewer)
         scope.setdefault("state", {})["principal"] = Principal(
             key, viewer, headers.get("sec-gpc", "").strip() == "1"
         )

@@ -1,0 +1,88 @@
+"""Logging in joins a device's anonymous history to the user's profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tests.conftest import TEST_SECRET, Keys
+from tests.helpers import data, gql
+from veneer.identity.tokens import create_viewer_token
+
+GRANT = """mutation($p: [ConsentInput!]!) { setConsent(purposes: $p) { purpose } }"""
+IDENTIFY = "mutation($t: JSON!) { identify(traits: $t) { id } }"
+VIEWER = "{ viewer { id traits activity consent { purpose granted } } }"
+
+
+def _as_user(user: str) -> dict[str, str]:
+    return {"X-Veneer-Viewer-Token": create_viewer_token(user, TEST_SECRET)}
+
+
+def _send(client: TestClient, key: str, device: str, events: list[dict[str, Any]], **h: str) -> Any:
+    response = client.post(
+        "/v1/events",
+        json=events,
+        headers={"Authorization": f"Bearer {key}", "X-Veneer-Anonymous-Id": device, **h},
+    )
+    assert response.status_code == 202
+    return response.json()
+
+
+def _consent(viewer: dict[str, Any]) -> dict[str, bool]:
+    return {c["purpose"]: c["granted"] for c in viewer["consent"]}
+
+
+def test_login_merges_the_device_history_into_the_user(client: TestClient, keys: Keys) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="phone"))
+    data(
+        gql(
+            client,
+            IDENTIFY,
+            {"t": {"region": "alps", "plan": "free"}},
+            key=keys.public,
+            anonymous_id="phone",
+        )
+    )
+    _send(client, keys.public, "phone", [{"id": "p1", "type": "entry_view", "entryId": "tent-x2"}])
+    data(
+        gql(
+            client, IDENTIFY, {"t": {"plan": "pro"}}, key=keys.secret, **{"X-Veneer-User-Id": "ana"}
+        )
+    )
+
+    me = data(gql(client, VIEWER, key=keys.public, anonymous_id="phone", **_as_user("ana")))[
+        "viewer"
+    ]
+
+    assert me["id"] == "user:ana"
+    assert me["traits"] == {"region": "alps", "plan": "pro"}, "the user's own traits win"
+    assert me["activity"]["counts"] == {"entry_view": 1}
+    assert _consent(me)["ANALYTICS"] is True, "the device's consent came along"
+    device_alone = data(gql(client, VIEWER, key=keys.public, anonymous_id="phone"))["viewer"]
+    assert device_alone["traits"] == {} and device_alone["activity"] == {}
+
+
+def test_later_device_events_land_on_the_user(client: TestClient, keys: Keys) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="laptop", **_as_user("ben")))
+
+    result = _send(client, keys.public, "laptop", [{"id": "l1", "type": "click"}])
+
+    assert result["accepted"] == 1
+    ben = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "ben"}))["viewer"]
+    assert ben["activity"]["counts"] == {"click": 1}
+
+
+def test_the_most_recent_consent_wins_across_device_and_user(
+    client: TestClient, keys: Keys
+) -> None:
+    deny = {"p": [{"purpose": "PERSONALIZATION", "granted": False}]}
+    allow = {"p": [{"purpose": "PERSONALIZATION", "granted": True}]}
+    data(gql(client, GRANT, deny, key=keys.secret, **{"X-Veneer-User-Id": "cy"}))
+    data(gql(client, GRANT, allow, key=keys.public, anonymous_id="tablet"))
+
+    me = data(gql(client, VIEWER, key=keys.public, anonymous_id="tablet", **_as_user("cy")))
+
+    assert _consent(me["viewer"])["PERSONALIZATION"] is True

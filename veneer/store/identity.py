@@ -1,0 +1,111 @@
+"""Identity links: a device's anonymous history joins its user's profile, once.
+
+Merge precedence, stated once: the user's own traits win over the device's; traits only the
+device knew are carried over; events and activity add up; consent records move with their
+timestamps, so the most recent decision per purpose wins whichever id made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veneer.events.activity import merge_activity
+from veneer.store.models import (
+    ConsentRecordRow,
+    EventRow,
+    IdentityLinkRow,
+    MergeRow,
+    ProfileRow,
+)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    events_moved: int
+    consent_records_moved: int
+
+
+def anonymous_key(anonymous_id: str) -> str:
+    return f"anon:{anonymous_id}"
+
+
+def user_key(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+async def linked_users(session: AsyncSession, anonymous_ids: Iterable[str]) -> dict[str, str]:
+    """The user each of these devices belongs to, where known."""
+    ids = sorted(set(anonymous_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(IdentityLinkRow.anonymous_id, IdentityLinkRow.user_id).where(
+            IdentityLinkRow.anonymous_id.in_(ids)
+        )
+    )
+    return {anonymous_id: user_id for anonymous_id, user_id in rows}
+
+
+async def link_and_merge(
+    session: AsyncSession, anonymous_id: str, user_id: str, now: datetime
+) -> MergeResult | None:
+    """Link the device to the user and move whatever the device still holds.
+
+    Safe to repeat: a second call sweeps up anything that landed on the device's profile in
+    between, and returns None when there was nothing to move. A device that later logs in as
+    someone else is re-linked to the new user; what was merged before stays with the first.
+    """
+    link = await session.get(IdentityLinkRow, anonymous_id, with_for_update=True)
+    new_link = link is None or link.user_id != user_id
+    if link is None:
+        session.add(IdentityLinkRow(anonymous_id=anonymous_id, user_id=user_id, linked_at=now))
+    elif new_link:
+        link.user_id, link.linked_at = user_id, now
+    source, target = anonymous_key(anonymous_id), user_key(user_id)
+    moved_events = await session.execute(
+        update(EventRow)
+        .where(EventRow.viewer_id == source)
+        .values(viewer_id=target, user_id=user_id)
+    )
+    moved_consent = await session.execute(
+        update(ConsentRecordRow)
+        .where(ConsentRecordRow.viewer_id == source)
+        .values(viewer_id=target)
+    )
+    device = await session.get(ProfileRow, source, with_for_update=True)
+    if device is not None:
+        person = await session.get(ProfileRow, target, with_for_update=True)
+        if person is None:
+            person = ProfileRow(id=target, user_id=user_id, traits={}, activity={})
+            session.add(person)
+        person.traits = {**device.traits, **person.traits}
+        person.activity = merge_activity(person.activity or {}, device.activity or {})
+        person.updated_at = now
+        await session.delete(device)
+    result = MergeResult(
+        events_moved=int(getattr(moved_events, "rowcount", 0) or 0),
+        consent_records_moved=int(getattr(moved_consent, "rowcount", 0) or 0),
+    )
+    if (
+        not new_link
+        and device is None
+        and not result.events_moved
+        and not (result.consent_records_moved)
+    ):
+        return None
+    session.add(
+        MergeRow(
+            anonymous_id=anonymous_id,
+            user_id=user_id,
+            events_moved=result.events_moved,
+            consent_records_moved=result.consent_records_moved,
+            merged_at=now,
+        )
+    )
+    await session.flush()
+    return result

@@ -14,6 +14,7 @@ from veneer.graphql.view import VeneerGraphQL
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.web.auth import AuthMiddleware
+from veneer.web.consent import consent_endpoint
 from veneer.web.events import post_events
 from veneer.web.pages import demo_page, health, metrics
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/v1/events", post_events, methods=["POST"]),
+            Route("/v1/consent", consent_endpoint, methods=["GET", "POST"]),
         ],
         middleware=[Middleware(AuthMiddleware, services=services)],
         lifespan=lifespan,

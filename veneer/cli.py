@@ -1,11 +1,14 @@
-"""The `veneer` command: demo, serve, migrate, keys, viewer-token."""
+"""The `veneer` command: demo, serve, migrate, keys, viewer-token, forget, export."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from enum import StrEnum
+from pathlib import Path
 
+import orjson
 import typer
 import uvicorn
 from rich.console import Console
@@ -14,6 +17,8 @@ from rich.table import Table
 from veneer.demo import DEMO_SEGMENTS
 from veneer.identity.keys import KeyKind
 from veneer.identity.tokens import DEFAULT_TTL, create_viewer_token
+from veneer.identity.viewer import Viewer
+from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store import keys as key_store
@@ -178,3 +183,52 @@ def viewer_token(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
     typer.echo(create_viewer_token(user_id, secret, ttl))
+
+
+def _person(person_id: str, anonymous: bool) -> Viewer:
+    return Viewer(anonymous_id=person_id) if anonymous else Viewer(user_id=person_id)
+
+
+@app.command()
+def forget(
+    person_id: str = typer.Argument(..., metavar="USER_ID"),
+    anonymous: bool = typer.Option(False, "--anonymous", help="USER_ID is an anonymous id."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Erase everything held about a person (right to erasure). Cannot be undone."""
+    if not yes:
+        typer.confirm(f"Erase all data about {person_id}?", abort=True)
+
+    async def run() -> dict[str, int]:
+        services = Services(Settings())
+        try:
+            return await services.forget(_person(person_id, anonymous), requested_by="cli")
+        finally:
+            await services.aclose()
+
+    removed = asyncio.run(run())
+    summary = ", ".join(f"{n} {name}" for name, n in removed.items())
+    console.print(f"erased {person_id}: {summary}")
+
+
+@app.command()
+def export(
+    person_id: str = typer.Argument(..., metavar="USER_ID"),
+    anonymous: bool = typer.Option(False, "--anonymous", help="USER_ID is an anonymous id."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+) -> None:
+    """Print everything held about a person as JSON (right of access)."""
+
+    async def run() -> dict[str, object]:
+        services = Services(Settings())
+        try:
+            return await services.export(_person(person_id, anonymous))
+        finally:
+            await services.aclose()
+
+    document = orjson.dumps(asyncio.run(run()), option=orjson.OPT_INDENT_2)
+    if output is None:
+        sys.stdout.write(document.decode() + "\n")
+    else:
+        output.write_bytes(document + b"\n")
+        console.print(f"wrote {output}")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from veneer.consent import ConsentState, Purpose, effective_consent
+from veneer.consent.decisions import Decisions
 from veneer.content_adapters.cached import CachedAdapter
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
@@ -24,10 +25,11 @@ from veneer.segments.evaluate import ViewerEvent
 from veneer.segments.rules import event_lookback
 from veneer.settings import Settings
 from veneer.store import Database
-from veneer.store.consent import consent_records
+from veneer.store.consent import consent_records, record_consent
 from veneer.store.events import get_activity, recent_events
 from veneer.store.identity import link_and_merge
 from veneer.store.keys import find_key
+from veneer.store.people import erase_person, export_person
 from veneer.store.profiles import get_traits
 from veneer.store.segments import list_segments
 
@@ -161,6 +163,39 @@ class Services:
         if merged is not None:
             await self.viewer_id_changed(f"anon:{viewer.anonymous_id}")
             await self.viewer_id_changed(viewer.id)
+
+    async def record_consent(self, viewer: Viewer, decisions: Decisions, gpc: bool) -> None:
+        async with self.db.session() as session:
+            await record_consent(
+                session,
+                viewer.id,
+                decisions.choices,
+                source=decisions.source,
+                policy_version=decisions.policy_version,
+                gpc=gpc,
+                now=self.clock(),
+            )
+        await self.viewer_changed(viewer)
+
+    async def forget(self, viewer: Viewer, requested_by: str) -> dict[str, int]:
+        """Erase the person this viewer is (the user if known, else the device), cache too."""
+        async with self.db.session() as session:
+            ids, removed = await erase_person(
+                session, viewer.user_id, viewer.anonymous_id, requested_by, self.clock()
+            )
+        for viewer_id in ids:
+            await self.viewer_id_changed(viewer_id)
+            if viewer_id.startswith("anon:"):
+                await self.cache.delete(f"idlink:{viewer_id.removeprefix('anon:')}")
+        return removed
+
+    async def export(self, viewer: Viewer) -> dict[str, Any]:
+        """Everything held about the person, plus the segments they are in right now."""
+        async with self.db.session() as session:
+            document = await export_person(session, viewer.user_id, viewer.anonymous_id)
+        state = await self.viewer_state(viewer, gpc=False)
+        document["segments"] = sorted(state.segments)
+        return document
 
     async def viewer_changed(self, viewer: Viewer) -> None:
         await self.viewer_id_changed(viewer.id)

@@ -1,5 +1,5 @@
 """Consent by purpose: what a viewer allowed Veneer to do with their data."""
 
-from veneer.consent.purposes import ConsentState, Purpose, effective_consent
+from veneer.consent.purposes import ConsentRecord, ConsentState, Purpose, effective_consent
 
-__all__ = ["ConsentState", "Purpose", "effective_consent"]
+__all__ = ["ConsentRecord", "ConsentState", "Purpose", "effective_consent"]

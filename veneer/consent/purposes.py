@@ -33,6 +33,18 @@ class ConsentState:
     policy_version: str | None = None
 
 
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One decision as recorded, for the audit trail."""
+
+    purpose: Purpose
+    granted: bool
+    source: str | None
+    policy_version: str | None
+    gpc: bool
+    recorded_at: datetime
+
+
 def effective_consent(
     records: Iterable[ConsentState],
     default: Literal["opt-in", "opt-out"] = "opt-in",

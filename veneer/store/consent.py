@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.consent import ConsentState, Purpose
+from veneer.consent import ConsentRecord, ConsentState, Purpose
 from veneer.store.models import ConsentRecordRow
 
 
@@ -72,3 +72,23 @@ async def consent_records_for(
     for row in rows:
         result[row.viewer_id].append(_state(row))
     return result
+
+
+async def consent_history(session: AsyncSession, viewer_id: str) -> list[ConsentRecord]:
+    """The audit trail, with the GPC flag each decision was made under."""
+    rows = await session.scalars(
+        select(ConsentRecordRow)
+        .where(ConsentRecordRow.viewer_id == viewer_id)
+        .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
+    )
+    return [
+        ConsentRecord(
+            purpose=Purpose(row.purpose),
+            granted=row.granted,
+            source=row.source,
+            policy_version=row.policy_version,
+            gpc=row.gpc,
+            recorded_at=row.recorded_at,
+        )
+        for row in rows
+    ]

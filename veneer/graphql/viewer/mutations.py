@@ -8,16 +8,15 @@ import orjson
 import strawberry
 from strawberry.scalars import JSON
 
+from veneer.consent.decisions import ConsentInputError, check_decisions
 from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.viewer.types import ConsentState, Viewer
-from veneer.store.consent import record_consent
 from veneer.store.profiles import merge_traits
 
 MAX_TRAITS_BYTES = 16_384
 MAX_TRAIT_NAME = 100
-MAX_LABEL = 200
 
 
 @strawberry.input
@@ -48,30 +47,13 @@ class ViewerMutations:
         policy_version: str | None = None,
     ) -> list[ConsentState]:
         viewer = info.context.require_viewer()
-        if not purposes:
-            raise UserInputError("purposes", "give at least one purpose")
-        seen: set[Purpose] = set()
-        for item in purposes:
-            if item.purpose in seen:
-                raise UserInputError("purposes", f"{item.purpose.value} is given twice")
-            seen.add(item.purpose)
-            if item.purpose is Purpose.NECESSARY and not item.granted:
-                raise UserInputError("purposes", "NECESSARY is always granted; it cannot be denied")
-        for name, value in (("source", source), ("policyVersion", policy_version)):
-            if value is not None and len(value) > MAX_LABEL:
-                raise UserInputError(name, f"must be at most {MAX_LABEL} characters")
-        services = info.context.services
-        async with services.db.session() as session:
-            await record_consent(
-                session,
-                viewer.id,
-                [(p.purpose, p.granted) for p in purposes if p.purpose is not Purpose.NECESSARY],
-                source=source,
-                policy_version=policy_version,
-                gpc=info.context.principal.gpc,
-                now=services.clock(),
+        try:
+            decisions = check_decisions(
+                [(p.purpose, p.granted) for p in purposes], source, policy_version
             )
-        await services.viewer_changed(viewer)
+        except ConsentInputError as exc:
+            raise UserInputError(exc.field, exc.message) from exc
+        await info.context.services.record_consent(viewer, decisions, info.context.principal.gpc)
         info.context.forget_viewer_state()
         state = await info.context.viewer_state()
         return [ConsentState.from_domain(s) for s in state.consent.values()]
@@ -86,3 +68,15 @@ class ViewerMutations:
         await services.viewer_changed(viewer)
         info.context.forget_viewer_state()
         return Viewer(viewer=viewer)
+
+    @strawberry.mutation(
+        description="Erase everything held about this viewer: events, traits, consent "
+        "records, identity links and cached state. A logged-in viewer is erased as a user, "
+        "with every device linked to them."
+    )
+    async def forget_viewer(self, info: Info) -> bool:
+        viewer = info.context.require_viewer()
+        key = info.context.principal.key
+        await info.context.services.forget(viewer, requested_by=f"{key.kind.value} key {key.id}")
+        info.context.forget_viewer_state()
+        return True

@@ -33,6 +33,16 @@ class ConsentState:
         )
 
 
+@strawberry.type(description="One recorded consent decision (the audit trail).")
+class ConsentRecord:
+    purpose: Purpose
+    granted: bool
+    source: str | None
+    policy_version: str | None
+    gpc: bool = strawberry.field(description="Whether the request carried Sec-GPC: 1.")
+    recorded_at: datetime
+
+
 @strawberry.type(description="The person the request acts for.")
 class Viewer:
     viewer: strawberry.Private[DomainViewer]

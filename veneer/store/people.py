@@ -1,0 +1,147 @@
+"""Everything held about one person: exported on request, erased on request.
+
+A person is a user id with the devices linked to it, or a lone anonymous id. Erasure removes
+their events, profile (traits and activity), consent records, identity links and merge
+records; it keeps event receipts (ids with no personal data, so retries stay duplicates) and
+writes an erasure record that says what was removed but not whose.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veneer.store.identity import anonymous_key, user_key
+from veneer.store.models import (
+    ConsentRecordRow,
+    ErasureRow,
+    EventRow,
+    IdentityLinkRow,
+    MergeRow,
+    ProfileRow,
+)
+
+
+async def viewer_ids_of(
+    session: AsyncSession, user_id: str | None, anonymous_id: str | None
+) -> tuple[list[str], list[str]]:
+    """The profile ids and device ids that make up one person."""
+    devices: set[str] = {anonymous_id} if anonymous_id else set()
+    ids: list[str] = []
+    if user_id is not None:
+        ids.append(user_key(user_id))
+        devices |= set(
+            await session.scalars(
+                select(IdentityLinkRow.anonymous_id).where(IdentityLinkRow.user_id == user_id)
+            )
+        )
+    ids += [anonymous_key(d) for d in sorted(devices)]
+    return ids, sorted(devices)
+
+
+def _merges_of(user_id: str | None, devices: list[str]) -> Any:
+    conditions: list[ColumnElement[bool]] = [MergeRow.anonymous_id.in_(devices)]
+    if user_id is not None:
+        conditions.append(MergeRow.user_id == user_id)
+    return or_(*conditions)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+async def export_person(
+    session: AsyncSession, user_id: str | None, anonymous_id: str | None
+) -> dict[str, Any]:
+    ids, devices = await viewer_ids_of(session, user_id, anonymous_id)
+    profiles = list(await session.scalars(select(ProfileRow).where(ProfileRow.id.in_(ids))))
+    events = await session.scalars(
+        select(EventRow).where(EventRow.viewer_id.in_(ids)).order_by(EventRow.timestamp)
+    )
+    consent = await session.scalars(
+        select(ConsentRecordRow)
+        .where(ConsentRecordRow.viewer_id.in_(ids))
+        .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
+    )
+    merges = await session.scalars(select(MergeRow).where(_merges_of(user_id, devices)))
+    return {
+        "userId": user_id,
+        "anonymousIds": devices,
+        "profiles": [
+            {
+                "id": p.id,
+                "traits": p.traits,
+                "activity": p.activity,
+                "createdAt": _iso(p.created_at),
+                "updatedAt": _iso(p.updated_at),
+            }
+            for p in profiles
+        ],
+        "events": [
+            {
+                "id": e.id,
+                "type": e.type,
+                "timestamp": _iso(e.timestamp),
+                "receivedAt": _iso(e.received_at),
+                "anonymousId": e.anonymous_id,
+                "userId": e.user_id,
+                "entryId": e.entry_id,
+                "properties": e.properties,
+                "context": e.context,
+            }
+            for e in events
+        ],
+        "consentHistory": [
+            {
+                "purpose": c.purpose,
+                "granted": c.granted,
+                "source": c.source,
+                "policyVersion": c.policy_version,
+                "gpc": c.gpc,
+                "recordedAt": _iso(c.recorded_at),
+            }
+            for c in consent
+        ],
+        "identityMerges": [
+            {
+                "anonymousId": m.anonymous_id,
+                "userId": m.user_id,
+                "eventsMoved": m.events_moved,
+                "mergedAt": _iso(m.merged_at),
+            }
+            for m in merges
+        ],
+    }
+
+
+async def erase_person(
+    session: AsyncSession,
+    user_id: str | None,
+    anonymous_id: str | None,
+    requested_by: str,
+    now: datetime,
+) -> tuple[list[str], dict[str, int]]:
+    """Erase one person everywhere in the database; returns their profile ids and counts."""
+    ids, devices = await viewer_ids_of(session, user_id, anonymous_id)
+    removed: dict[str, int] = {}
+
+    async def purge(name: str, statement: Any) -> None:
+        result = await session.execute(statement)
+        removed[name] = int(getattr(result, "rowcount", 0) or 0)
+
+    await purge("events", delete(EventRow).where(EventRow.viewer_id.in_(ids)))
+    await purge(
+        "consentRecords", delete(ConsentRecordRow).where(ConsentRecordRow.viewer_id.in_(ids))
+    )
+    await purge("profiles", delete(ProfileRow).where(ProfileRow.id.in_(ids)))
+    links: list[ColumnElement[bool]] = [IdentityLinkRow.anonymous_id.in_(devices)]
+    if user_id is not None:
+        links.append(IdentityLinkRow.user_id == user_id)
+    await purge("identityLinks", delete(IdentityLinkRow).where(or_(*links)))
+    await purge("identityMerges", delete(MergeRow).where(_merges_of(user_id, devices)))
+    session.add(ErasureRow(erased_at=now, requested_by=requested_by, removed=removed))
+    await session.flush()
+    return ids, removed

@@ -24,7 +24,7 @@ lint: setup
 	$(BIN)/mypy veneer
 
 test: setup lint
-	scripts/ensure-debian-packages postgresql
+	scripts/ensure-debian-packages postgresql redis-server
 	$(BIN)/pytest --cov --cov-report=term
 
 bench: setup

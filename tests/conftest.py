@@ -16,9 +16,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from starlette.testclient import TestClient
 
 from tests.postgres import postgres_server
+from tests.redis_server import RedisServer, redis_server
 from veneer.app import create_app
 from veneer.identity.keys import KeyKind
 from veneer.settings import Settings
@@ -107,3 +109,18 @@ def keys(settings: Settings) -> Keys:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def redis_session_server() -> Iterator[RedisServer]:
+    with redis_server() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_session_server: RedisServer) -> str:
+    """A real Redis, emptied for each test."""
+    client = redis.Redis.from_url(redis_session_server.url)
+    client.flushall()
+    client.close()
+    return redis_session_server.url

@@ -1,10 +1,13 @@
-"""The `veneer` command: demo, serve, migrate, keys, viewer-token, forget, export."""
+"""The `veneer` command: demo, serve, worker, migrate, keys, viewer-token, forget, export."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import signal
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from veneer.demo import DEMO_SEGMENTS
 from veneer.identity.keys import KeyKind
 from veneer.identity.tokens import DEFAULT_TTL, create_viewer_token
 from veneer.identity.viewer import Viewer
+from veneer.runtime.worker import WorkerOptions, run_worker
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database
@@ -232,3 +236,38 @@ def export(
     else:
         output.write_bytes(document + b"\n")
         console.print(f"wrote {output}")
+
+
+@app.command()
+def worker(
+    name: str | None = typer.Option(None, help="Consumer name; default host-pid."),
+    batch_size: int = typer.Option(200, min=1, max=10_000),
+    reclaim_idle: float = typer.Option(
+        30.0, min=0.1, help="Seconds before another worker's unacknowledged events are taken over."
+    ),
+) -> None:
+    """Consume the event stream (Redis) and fold events into profiles, until SIGTERM."""
+    settings = Settings()
+    if not settings.redis_url:
+        console.print(
+            "[red]VENEER_REDIS_URL is not set: the embedded deployment needs no worker[/]"
+        )
+        raise typer.Exit(2)
+    options = WorkerOptions(batch_size=batch_size, reclaim_idle_ms=int(reclaim_idle * 1000))
+    if name:
+        options = replace(options, name=name)
+
+    async def run() -> None:
+        services = Services(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await run_worker(services, options, stop)
+        finally:
+            await services.aclose()
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    console.print(f"worker {options.name}: consuming events (Ctrl-C to stop)")
+    asyncio.run(run())

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from redis.asyncio import Redis
+
 from veneer.consent import ConsentState, Purpose, effective_consent
 from veneer.consent.decisions import Decisions
 from veneer.content_adapters.cached import CachedAdapter
@@ -19,6 +21,8 @@ from veneer.content_adapters.registry import adapter_from_setting
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
 from veneer.identity.viewer import Viewer
 from veneer.runtime.cache import Cache, InProcessCache
+from veneer.runtime.redis_cache import RedisCache
+from veneer.runtime.stream import RedisEventStream
 from veneer.segments import ViewerFacts, evaluate_segments
 from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent
@@ -72,7 +76,15 @@ class Services:
     ):
         self.settings = settings
         self.db = Database(settings.database_url)
-        self.cache: Cache = cache or InProcessCache(settings.content_cache_size)
+        self.redis: Redis | None = None
+        self.stream: RedisEventStream | None = None
+        if settings.redis_url:
+            self.redis = Redis.from_url(settings.redis_url)
+            self.stream = RedisEventStream(self.redis)
+        default_cache = (
+            RedisCache(self.redis) if self.redis else InProcessCache(settings.content_cache_size)
+        )
+        self.cache: Cache = cache or default_cache
         self.content = CachedAdapter(
             adapter_from_setting(settings.content, settings.default_locale),
             self.cache,
@@ -83,6 +95,8 @@ class Services:
     async def aclose(self) -> None:
         await self.content.aclose()
         await self.db.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
 
     async def authenticate(self, plain_key: str) -> ApiKey | None:
         """The key's identity, or None. Lookups are cached so a request costs no query."""

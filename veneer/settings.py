@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     event_max_future_skew: timedelta = Field(
         default=timedelta(minutes=5), description="Seconds an event may be dated ahead."
     )
+    dedupe_horizon: timedelta = Field(
+        default=timedelta(days=7), description="How long an event id counts as seen."
+    )
     max_batch_events: int = Field(default=500, ge=1, description="Events per request.")
     max_batch_bytes: int = Field(default=1_000_000, ge=1_000, description="Bytes per request.")
     event_lookback_days: int = Field(

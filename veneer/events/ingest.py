@@ -1,15 +1,17 @@
-"""The event path's I/O edge: validate, attribute, gate on consent, dedupe, store, aggregate.
+"""The event path's I/O edge: validate, attribute, gate on consent, dedupe, then keep.
 
 Shared by ``POST /v1/events`` and the ``track`` mutation so that both answer the same batch
-the same way. In the embedded deployment the events, their receipts and the profile
-aggregates are written in one transaction: once a batch is acknowledged, every accepted event
-is stored and counted exactly once, and a retry is recognised as a duplicate.
+the same way. Embedded, the events, their receipts and the profile aggregates are written in
+one transaction before the batch is acknowledged. With Redis, accepted events are appended to
+the stream (deduplicated atomically there) before the acknowledgement, and `veneer worker`
+writes them; either way an acknowledged event is kept, and counted once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from veneer.consent import Purpose, effective_consent
 from veneer.events.attribution import attribute
@@ -20,7 +22,7 @@ from veneer.identity.viewer import Viewer
 from veneer.metrics import EVENTS, EVENTS_LATE, EVENTS_REJECTED
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
-from veneer.store.events import add_activity, claim_event_ids, group_by_viewer, store_events
+from veneer.store.events import save_new_events
 from veneer.store.identity import linked_users
 
 
@@ -53,6 +55,24 @@ async def track(
     if not events:
         return outcome
 
+    keep = await _with_consent(services, events)
+    unique, duplicates = first_of_each_id(keep)
+    stored = await _keep(services, unique, now)
+    stored_ids = {e.id for e in stored}
+    duplicates += [e for e in unique if e.id not in stored_ids]
+    outcome.duplicates = len(duplicates)
+    outcome.accepted -= outcome.duplicates
+    for event in stored:
+        EVENTS.labels("stored", metric_type(event.type)).inc()
+        if event.late:
+            EVENTS_LATE.inc()
+    for event in duplicates:
+        EVENTS.labels("duplicate", metric_type(event.type)).inc()
+    return outcome
+
+
+async def _with_consent(services: Services, events: list[Event]) -> list[Event]:
+    """Events re-attributed to the user their device is linked to, if ANALYTICS allows."""
     async with services.db.session() as session:
         links = await linked_users(session, {e.anonymous_id for e in events if e.anonymous_id})
         events = [
@@ -62,33 +82,30 @@ async def track(
             for e in events
         ]
         records = await consent_records_for(session, {e.viewer_id for e in events})
-        keep: list[Event] = []
-        for event in events:
-            consent = effective_consent(records[event.viewer_id], settings.consent_default)
-            if consent[Purpose.ANALYTICS].granted:
-                keep.append(event)
-            else:
-                EVENTS.labels("no_consent", metric_type(event.type)).inc()
-        unique, duplicates = _first_of_each_id(keep)
-        fresh = await claim_event_ids(session, [e.id for e in unique], now)
-        stored = [e for e in unique if e.id in fresh]
-        duplicates += [e for e in unique if e.id not in fresh]
-        await store_events(session, stored)
-        await add_activity(session, group_by_viewer(stored))
-    outcome.duplicates = len(duplicates)
-    outcome.accepted -= outcome.duplicates
-    for event in stored:
-        EVENTS.labels("stored", metric_type(event.type)).inc()
-        if event.late:
-            EVENTS_LATE.inc()
-    for event in duplicates:
-        EVENTS.labels("duplicate", metric_type(event.type)).inc()
+    keep: list[Event] = []
+    for event in events:
+        consent = effective_consent(records[event.viewer_id], services.settings.consent_default)
+        if consent[Purpose.ANALYTICS].granted:
+            keep.append(event)
+        else:
+            EVENTS.labels("no_consent", metric_type(event.type)).inc()
+    return keep
+
+
+async def _keep(services: Services, events: list[Event], now: datetime) -> list[Event]:
+    """Make the events durable (stream or database); returns those not seen before."""
+    if services.stream is not None:
+        horizon = int(services.settings.dedupe_horizon.total_seconds())
+        fresh = await services.stream.publish(events, horizon)
+        return [e for e in events if e.id in fresh]
+    async with services.db.session() as session:
+        stored = await save_new_events(session, events, now)
     for viewer_id in {e.viewer_id for e in stored}:
         await services.viewer_id_changed(viewer_id)
-    return outcome
+    return stored
 
 
-def _first_of_each_id(events: list[Event]) -> tuple[list[Event], list[Event]]:
+def first_of_each_id(events: list[Event]) -> tuple[list[Event], list[Event]]:
     seen: set[str] = set()
     unique: list[Event] = []
     repeated: list[Event] = []

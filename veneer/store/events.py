@@ -106,3 +106,18 @@ def group_by_viewer(events: Iterable[Event]) -> dict[str, list[Event]]:
     for event in events:
         grouped.setdefault(event.viewer_id, []).append(event)
     return grouped
+
+
+async def save_new_events(
+    session: AsyncSession, events: Sequence[Event], now: datetime
+) -> list[Event]:
+    """Store the events whose ids are new and count them in; returns those stored.
+
+    The receipts make this idempotent: a batch delivered twice (a retry, a redelivery from
+    the stream after a worker died) is stored and counted once. ``events`` must not repeat ids.
+    """
+    fresh = await claim_event_ids(session, [e.id for e in events], now)
+    stored = [e for e in events if e.id in fresh]
+    await store_events(session, stored)
+    await add_activity(session, group_by_viewer(stored))
+    return stored

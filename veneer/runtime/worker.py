@@ -1,0 +1,64 @@
+"""`veneer worker`: fold streamed events into profiles, at least once, counted once.
+
+Each batch is written in one transaction (events, receipts, activity) and acknowledged only
+after it commits. A worker that dies between the two leaves its messages pending; another
+worker reclaims them after ``reclaim_idle`` and the receipts turn the redelivery into a no-op,
+so nothing acknowledged to a client is lost and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass
+
+from veneer.events.ingest import first_of_each_id
+from veneer.runtime.stream import RedisEventStream
+from veneer.services import Services
+from veneer.store.events import save_new_events
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    name: str = f"{socket.gethostname()}-{os.getpid()}"
+    batch_size: int = 200
+    block_ms: int = 1000
+    reclaim_idle_ms: int = 30_000
+
+
+async def process_batch(
+    services: Services, stream: RedisEventStream, options: WorkerOptions
+) -> int:
+    """Handle one batch (reclaimed messages first); returns how many messages it handled."""
+    messages = await stream.reclaim(options.name, options.reclaim_idle_ms, options.batch_size)
+    if not messages:
+        messages = await stream.read(options.name, options.batch_size, options.block_ms)
+    if not messages:
+        return 0
+    unique, _repeats = first_of_each_id([event for _id, event in messages])
+    async with services.db.session() as session:
+        stored = await save_new_events(session, unique, services.clock())
+    await stream.ack([message_id for message_id, _event in messages])
+    for viewer_id in {event.viewer_id for event in stored}:
+        await services.viewer_id_changed(viewer_id)
+    return len(messages)
+
+
+async def run_worker(
+    services: Services, options: WorkerOptions, stop: asyncio.Event | None = None
+) -> None:
+    if services.stream is None:
+        raise RuntimeError("VENEER_REDIS_URL is not set: the embedded deployment needs no worker")
+    stop = stop or asyncio.Event()
+    await services.stream.ensure_group()
+    logger.info("worker %s consuming %s", options.name, services.stream.stream)
+    while not stop.is_set():
+        try:
+            await process_batch(services, services.stream, options)
+        except Exception:  # keep consuming; the batch stays pending and is retried
+            logger.exception("worker %s: batch failed; it will be retried", options.name)
+            await asyncio.sleep(1)

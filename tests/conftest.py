@@ -124,3 +124,12 @@ def redis_url(redis_session_server: RedisServer) -> str:
     client.flushall()
     client.close()
     return redis_session_server.url
+
+
+@pytest.fixture(params=["in-process", "redis"])
+def both_caches(request: pytest.FixtureRequest, database_url: str) -> Settings:
+    """Settings for tests that must hold with the in-process cache and with Redis."""
+    base = Settings(database_url=database_url, secret=TEST_SECRET, content="sample")
+    if request.param == "in-process":
+        return base
+    return base.model_copy(update={"redis_url": request.getfixturevalue("redis_url")})

@@ -6,6 +6,9 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from veneer.runtime.worker import WorkerOptions, process_batch
+from veneer.services import Services
+
 
 def headers(key: str, anonymous_id: str | None = None, **extra: str) -> dict[str, str]:
     result = {"Authorization": f"Bearer {key}"}
@@ -44,3 +47,24 @@ def data(body: dict[str, Any]) -> dict[str, Any]:
 
 def error_messages(body: dict[str, Any]) -> list[str]:
     return [e["message"] for e in body.get("errors", [])]
+
+
+def settle(client: TestClient) -> None:
+    """Let the worker fold every streamed event in (a no-op for the embedded deployment).
+
+    Runs the real worker step in the app's own event loop until the stream is drained; the
+    worker as a separate process is exercised in tests/runtime/test_pipeline.py.
+    """
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    if services.stream is None:
+        return
+    stream = services.stream
+    options = WorkerOptions(name="test-worker", block_ms=1, reclaim_idle_ms=60_000)
+
+    async def drain() -> None:
+        await stream.ensure_group()
+        while await process_batch(services, stream, options):
+            pass
+
+    assert client.portal is not None, "use the TestClient as a context manager"
+    client.portal.call(drain)

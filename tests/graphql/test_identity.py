@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import TEST_SECRET, Keys
-from tests.helpers import data, gql
+from tests.helpers import data, gql, settle
 from veneer.identity.tokens import create_viewer_token
+from veneer.settings import Settings
 
 GRANT = """mutation($p: [ConsentInput!]!) { setConsent(purposes: $p) { purpose } }"""
 IDENTIFY = "mutation($t: JSON!) { identify(traits: $t) { id } }"
 VIEWER = "{ viewer { id traits activity consent { purpose granted } } }"
+
+
+@pytest.fixture
+def settings(both_caches: Settings) -> Settings:
+    """These tests run with the in-process cache and with Redis."""
+    return both_caches
 
 
 def _as_user(user: str) -> dict[str, str]:
@@ -26,6 +34,7 @@ def _send(client: TestClient, key: str, device: str, events: list[dict[str, Any]
         headers={"Authorization": f"Bearer {key}", "X-Veneer-Anonymous-Id": device, **h},
     )
     assert response.status_code == 202
+    settle(client)
     return response.json()
 
 
@@ -86,3 +95,22 @@ def test_the_most_recent_consent_wins_across_device_and_user(
     me = data(gql(client, VIEWER, key=keys.public, anonymous_id="tablet", **_as_user("cy")))
 
     assert _consent(me["viewer"])["PERSONALIZATION"] is True
+
+
+def test_an_event_still_in_the_stream_at_login_lands_on_the_user(
+    client: TestClient, keys: Keys
+) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="kiosk"))
+    response = client.post(
+        "/v1/events",
+        json=[{"id": "k1", "type": "click"}],
+        headers={"Authorization": f"Bearer {keys.public}", "X-Veneer-Anonymous-Id": "kiosk"},
+    )
+    assert response.json()["accepted"] == 1
+
+    data(gql(client, VIEWER, key=keys.public, anonymous_id="kiosk", **_as_user("dee")))
+    settle(client)
+
+    dee = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "dee"}))["viewer"]
+    assert dee["activity"]["counts"] == {"click": 1}

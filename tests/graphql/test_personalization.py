@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Keys
 from tests.helpers import data, gql
+from veneer.settings import Settings
 
 UPSERT = """
 mutation($key: String!, $name: String!, $rule: JSON!) {
@@ -26,6 +28,12 @@ SHOE = """{
   }
 }"""
 TRAIL = {"trait": "interests", "op": "contains", "value": "trail-running"}
+
+
+@pytest.fixture
+def settings(both_caches: Settings) -> Settings:
+    """These tests run with the in-process cache and with Redis."""
+    return both_caches
 
 
 def _grant(client: TestClient, keys: Keys, viewer: str, *purposes: str) -> None:

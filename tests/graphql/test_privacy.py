@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.conftest import TEST_SECRET, Keys
-from tests.helpers import data, error_messages, gql
+from tests.helpers import data, error_messages, gql, settle
 from veneer.cli import app as cli
 from veneer.identity.tokens import create_viewer_token
 from veneer.settings import Settings
@@ -38,6 +38,12 @@ HISTORY = """query($u: String, $a: String) {
     purpose granted source policyVersion gpc recordedAt
   }
 }"""
+
+
+@pytest.fixture
+def settings(both_caches: Settings) -> Settings:
+    """These tests run with the in-process cache and with Redis."""
+    return both_caches
 
 
 def _rows(settings: Settings) -> dict[str, int]:
@@ -71,6 +77,7 @@ def _person_with_history(client: TestClient, keys: Keys) -> dict[str, str]:
         json=[{"id": "ev-1", "type": "click"}],
         headers={"Authorization": f"Bearer {keys.public}", "X-Veneer-Anonymous-Id": "eve-phone"},
     )
+    settle(client)  # the phone's click is in its profile before eve logs in on it
     data(
         gql(
             client,
@@ -89,6 +96,7 @@ def _person_with_history(client: TestClient, keys: Keys) -> dict[str, str]:
             **as_eve,
         },
     )
+    settle(client)
     return as_eve
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import TEST_SECRET, Keys
 from tests.helpers import data, error_messages, gql
 from veneer.identity.tokens import create_viewer_token
+from veneer.settings import Settings
 
 VIEWER = (
     "{ viewer { id anonymousId userId traits consent { purpose granted source policyVersion } } }"
@@ -18,6 +20,12 @@ mutation($p: [ConsentInput!]!, $s: String, $v: String) {
     purpose granted source policyVersion updatedAt
   }
 }"""
+
+
+@pytest.fixture
+def settings(both_caches: Settings) -> Settings:
+    """These tests run with the in-process cache and with Redis."""
+    return both_caches
 
 
 def _consent(states: list[dict[str, object]]) -> dict[object, object]:

@@ -10,7 +10,7 @@ writes them; either way an acknowledged event is kept, and counted once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from veneer.consent import Purpose, effective_consent
@@ -23,7 +23,7 @@ from veneer.metrics import EVENTS, EVENTS_LATE, EVENTS_REJECTED
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
 from veneer.store.events import save_new_events
-from veneer.store.identity import linked_users
+from veneer.store.identity import attribute_to_users
 
 
 @dataclass
@@ -74,13 +74,7 @@ async def track(
 async def _with_consent(services: Services, events: list[Event]) -> list[Event]:
     """Events re-attributed to the user their device is linked to, if ANALYTICS allows."""
     async with services.db.session() as session:
-        links = await linked_users(session, {e.anonymous_id for e in events if e.anonymous_id})
-        events = [
-            replace(e, user_id=links[e.anonymous_id])
-            if e.user_id is None and e.anonymous_id in links
-            else e
-            for e in events
-        ]
+        events = await attribute_to_users(session, events)
         records = await consent_records_for(session, {e.viewer_id for e in events})
     keep: list[Event] = []
     for event in events:

@@ -18,6 +18,7 @@ from veneer.events.ingest import first_of_each_id
 from veneer.runtime.stream import RedisEventStream
 from veneer.services import Services
 from veneer.store.events import save_new_events
+from veneer.store.identity import attribute_to_users
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ async def process_batch(
         return 0
     unique, _repeats = first_of_each_id([event for _id, event in messages])
     async with services.db.session() as session:
-        stored = await save_new_events(session, unique, services.clock())
+        attributed = await attribute_to_users(session, unique)
+        stored = await save_new_events(session, attributed, services.clock())
     await stream.ack([message_id for message_id, _event in messages])
     for viewer_id in {event.viewer_id for event in stored}:
         await services.viewer_id_changed(viewer_id)

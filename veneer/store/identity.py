@@ -7,14 +7,15 @@ timestamps, so the most recent decision per purpose wins whichever id made it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.events.activity import merge_activity
+from veneer.events.model import Event
 from veneer.store.models import (
     ConsentRecordRow,
     EventRow,
@@ -109,3 +110,18 @@ async def link_and_merge(
     )
     await session.flush()
     return result
+
+
+async def attribute_to_users(session: AsyncSession, events: Sequence[Event]) -> list[Event]:
+    """Events from a device already linked to a user belong to that user.
+
+    Applied at ingest and again by the worker, so an event that was in the stream while its
+    device was being linked still lands on the user.
+    """
+    links = await linked_users(session, {e.anonymous_id for e in events if e.anonymous_id})
+    return [
+        replace(e, user_id=links[e.anonymous_id])
+        if e.user_id is None and e.anonymous_id in links
+        else e
+        for e in events
+    ]

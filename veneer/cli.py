@@ -1,4 +1,5 @@
-"""The `veneer` command: demo, serve, worker, migrate, keys, viewer-token, forget, export."""
+"""The `veneer` command: demo, serve, worker, migrate, keys, viewer-token, forget, export,
+quality."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import logging
 import os
 import signal
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from veneer.demo import DEMO_SEGMENTS
+from veneer.events.quality import QualityRow, build_report
 from veneer.identity.keys import KeyKind
 from veneer.identity.tokens import DEFAULT_TTL, create_viewer_token
 from veneer.identity.viewer import Viewer
@@ -28,6 +31,7 @@ from veneer.store import Database
 from veneer.store import keys as key_store
 from veneer.store import segments as segment_store
 from veneer.store.migrate import migrate as run_migrations
+from veneer.store.quality import counts_since
 
 app = typer.Typer(help="Veneer: personalization beside your headless CMS.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -271,3 +275,62 @@ def worker(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     console.print(f"worker {options.name}: consuming events (Ctrl-C to stop)")
     asyncio.run(run())
+
+
+@app.command()
+def quality(
+    days: int = typer.Option(7, min=1, max=366, help="How many days back, today included."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Report event quality per source and type; exits 1 when any row raises an alert."""
+    settings = Settings()
+
+    async def rows() -> list[QualityRow]:
+        db = Database(settings.database_url)
+        try:
+            since = (datetime.now(UTC) - timedelta(days=days - 1)).date()
+            async with db.session() as session:
+                counters = await counts_since(session, since)
+        finally:
+            await db.dispose()
+        return build_report(counters, settings.quality_alert_threshold)
+
+    report = asyncio.run(rows())
+    if as_json:
+        sys.stdout.write(
+            orjson.dumps([asdict(r) for r in report], option=orjson.OPT_INDENT_2).decode() + "\n"
+        )
+    else:
+        table = Table(
+            "source",
+            "type",
+            "accepted",
+            "dupes",
+            "late",
+            "no consent",
+            "rejected",
+            "reject %",
+            "nulls",
+        )
+        for row in report:
+            nulls = ", ".join(f"{k} {v:.0%}" for k, v in row.null_rates.items() if v)
+            rejected = ", ".join(f"{k} {v}" for k, v in row.rejected.items())
+            rate = (
+                f"[red]{row.rejection_rate:.1%} ALERT[/]"
+                if row.alert
+                else f"{row.rejection_rate:.1%}"
+            )
+            table.add_row(
+                row.source,
+                row.event_type,
+                str(row.accepted),
+                str(row.duplicates),
+                str(row.late),
+                str(row.no_consent),
+                rejected,
+                rate,
+                nulls,
+            )
+        console.print(table)
+    if any(row.alert for row in report):
+        raise typer.Exit(1)

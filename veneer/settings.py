@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     dedupe_horizon: timedelta = Field(
         default=timedelta(days=7), description="How long an event id counts as seen."
     )
+    quality_alert_threshold: float = Field(
+        default=0.05, ge=0, le=1, description="Rejection rate that raises a quality alert."
+    )
     max_batch_events: int = Field(default=500, ge=1, description="Events per request.")
     max_batch_bytes: int = Field(default=1_000_000, ge=1_000, description="Bytes per request.")
     event_lookback_days: int = Field(

@@ -9,6 +9,7 @@ writes them; either way an acknowledged event is kept, and counted once.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ from datetime import datetime
 from veneer.consent import Purpose, effective_consent
 from veneer.events.attribution import attribute
 from veneer.events.model import STANDARD_TYPES, Event
+from veneer.events.quality import TallyKey, raw_type, tally
 from veneer.events.validation import EventError, ValidationLimits, validate_batch
 from veneer.identity.keys import ApiKey
 from veneer.identity.viewer import Viewer
@@ -24,6 +26,7 @@ from veneer.services import Services
 from veneer.store.consent import consent_records_for
 from veneer.store.events import save_new_events
 from veneer.store.identity import attribute_to_users
+from veneer.store.quality import add_counts
 
 
 @dataclass
@@ -51,11 +54,12 @@ async def track(
     outcome = TrackResult(accepted=len(events), rejected=rejected)
     for error in rejected:
         EVENTS_REJECTED.labels(error.reason).inc()
-        EVENTS.labels("rejected", metric_type(_type_of(raw[error.index]))).inc()
+        EVENTS.labels("rejected", metric_type(raw_type(raw[error.index]))).inc()
     if not events:
+        await _count_quality(services, key, tally(raw, rejected, [], [], []), now)
         return outcome
 
-    keep = await _with_consent(services, events)
+    keep, dropped = await _with_consent(services, events)
     unique, duplicates = first_of_each_id(keep)
     stored = await _keep(services, unique, now)
     stored_ids = {e.id for e in stored}
@@ -68,22 +72,37 @@ async def track(
             EVENTS_LATE.inc()
     for event in duplicates:
         EVENTS.labels("duplicate", metric_type(event.type)).inc()
+    await _count_quality(services, key, tally(raw, rejected, stored, duplicates, dropped), now)
     return outcome
 
 
-async def _with_consent(services: Services, events: list[Event]) -> list[Event]:
-    """Events re-attributed to the user their device is linked to, if ANALYTICS allows."""
+async def _count_quality(
+    services: Services, key: ApiKey, counts: Counter[TallyKey], now: datetime
+) -> None:
+    async with services.db.session() as session:
+        await add_counts(session, now.date(), source_of(key), counts)
+
+
+def source_of(key: ApiKey) -> str:
+    """Which client sent the events, as quality reports name it."""
+    return f"{key.kind.value}:{key.name or key.id}"
+
+
+async def _with_consent(services: Services, events: list[Event]) -> tuple[list[Event], list[Event]]:
+    """Events re-attributed to linked users, split by whether ANALYTICS allows keeping them."""
     async with services.db.session() as session:
         events = await attribute_to_users(session, events)
         records = await consent_records_for(session, {e.viewer_id for e in events})
     keep: list[Event] = []
+    dropped: list[Event] = []
     for event in events:
         consent = effective_consent(records[event.viewer_id], services.settings.consent_default)
         if consent[Purpose.ANALYTICS].granted:
             keep.append(event)
         else:
+            dropped.append(event)
             EVENTS.labels("no_consent", metric_type(event.type)).inc()
-    return keep
+    return keep, dropped
 
 
 async def _keep(services: Services, events: list[Event], now: datetime) -> list[Event]:
@@ -107,11 +126,6 @@ def first_of_each_id(events: list[Event]) -> tuple[list[Event], list[Event]]:
         (repeated if event.id in seen else unique).append(event)
         seen.add(event.id)
     return unique, repeated
-
-
-def _type_of(raw: object) -> str:
-    kind = raw.get("type") if isinstance(raw, dict) else None
-    return kind if isinstance(kind, str) else "invalid"
 
 
 def metric_type(event_type: str) -> str:

@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from veneer.graphql.entries.queries import EntryQueries
 from veneer.graphql.events.mutations import EventMutations
+from veneer.graphql.quality.queries import QualityQueries
 from veneer.graphql.segments.mutations import SegmentMutations
 from veneer.graphql.segments.queries import SegmentQueries
 from veneer.graphql.viewer.mutations import ViewerMutations
@@ -19,7 +20,7 @@ from veneer.graphql.viewer.queries import ViewerQueries
 
 logger = logging.getLogger(__name__)
 
-Query = merge_types("Query", (EntryQueries, ViewerQueries, SegmentQueries))
+Query = merge_types("Query", (EntryQueries, ViewerQueries, SegmentQueries, QualityQueries))
 Mutation = merge_types("Mutation", (EventMutations, ViewerMutations, SegmentMutations))
 
 

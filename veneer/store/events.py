@@ -17,7 +17,8 @@ from veneer.segments.evaluate import ViewerEvent
 from veneer.store.models import EventReceiptRow, EventRow, ProfileRow, utcnow
 
 
-def _insert(session: AsyncSession) -> Any:
+def dialect_insert(session: AsyncSession) -> Any:
+    """INSERT with ON CONFLICT support, for whichever database the session is on."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -26,7 +27,7 @@ async def claim_event_ids(session: AsyncSession, ids: Sequence[str], now: dateti
     if not ids:
         return set()
     statement = (
-        _insert(session)(EventReceiptRow)
+        dialect_insert(session)(EventReceiptRow)
         .values([{"id": event_id, "received_at": now} for event_id in ids])
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(EventReceiptRow.id)

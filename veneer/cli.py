@@ -17,6 +17,7 @@ import orjson
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from veneer.demo import DEMO_SEGMENTS
@@ -24,6 +25,8 @@ from veneer.events.quality import QualityRow, build_report
 from veneer.identity.keys import KeyKind
 from veneer.identity.tokens import DEFAULT_TTL, create_viewer_token
 from veneer.identity.viewer import Viewer
+from veneer.profiles.importer import RowError, TraitRow, read_csv, read_jsonl
+from veneer.profiles.traits import TraitSource
 from veneer.runtime.worker import WorkerOptions, run_worker
 from veneer.services import Services
 from veneer.settings import Settings
@@ -31,6 +34,7 @@ from veneer.store import Database
 from veneer.store import keys as key_store
 from veneer.store import segments as segment_store
 from veneer.store.migrate import migrate as run_migrations
+from veneer.store.partner_traits import merge_partner_traits
 from veneer.store.quality import counts_since
 
 app = typer.Typer(help="Veneer: personalization beside your headless CMS.", no_args_is_help=True)
@@ -333,4 +337,56 @@ def quality(
             )
         console.print(table)
     if any(row.alert for row in report):
+        raise typer.Exit(1)
+
+
+import_app = typer.Typer(help="Load data from files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+class SourceOption(StrEnum):
+    second_party = "second_party"
+    third_party = "third_party"
+
+
+@import_app.command("traits")
+def import_traits(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .jsonl file."),
+    source: SourceOption = typer.Option(..., help="Who the traits come from."),
+) -> None:
+    """Import partner traits keyed by user id, email or email hash; reports every bad row."""
+    if path.suffix not in (".csv", ".jsonl"):
+        console.print(f"[red]{path}: use a .csv or .jsonl file[/]")
+        raise typer.Exit(2)
+    text = path.read_text(encoding="utf-8")
+    rows = list((read_csv if path.suffix == ".csv" else read_jsonl)(text))
+    good = [r for r in rows if isinstance(r, TraitRow)]
+    bad = [r for r in rows if isinstance(r, RowError)]
+
+    async def load() -> None:
+        db = Database(Settings().database_url)
+        try:
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task(f"importing {path.name}", total=len(good))
+                for start in range(0, len(good), 500):
+                    async with db.session() as session:
+                        for row in good[start : start + 500]:
+                            await merge_partner_traits(
+                                session,
+                                row.subject_kind,
+                                row.subject,
+                                TraitSource(source.value),
+                                row.traits,
+                            )
+                    progress.advance(task, len(good[start : start + 500]))
+        finally:
+            await db.dispose()
+
+    asyncio.run(load())
+    console.print(f"imported {len(good)} rows as {source.value}; rejected {len(bad)}")
+    for error in bad[:50]:
+        console.print(f"  line {error.line}: {error.message}")
+    if len(bad) > 50:
+        console.print(f"  ... and {len(bad) - 50} more")
+    if bad:
         raise typer.Exit(1)

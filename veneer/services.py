@@ -20,6 +20,7 @@ from veneer.content_adapters.cached import CachedAdapter
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
 from veneer.identity.viewer import Viewer
+from veneer.profiles.traits import TraitSource, effective_traits
 from veneer.runtime.cache import Cache, InProcessCache
 from veneer.runtime.redis_cache import RedisCache
 from veneer.runtime.stream import RedisEventStream
@@ -33,6 +34,7 @@ from veneer.store.consent import consent_records, record_consent
 from veneer.store.events import get_activity, recent_events
 from veneer.store.identity import link_and_merge
 from veneer.store.keys import find_key
+from veneer.store.partner_traits import partner_traits_for
 from veneer.store.people import erase_person, export_person
 from veneer.store.profiles import get_traits
 from veneer.store.segments import list_segments
@@ -50,6 +52,7 @@ class ViewerRecord:
     traits: dict[str, Any]
     consent_records: list[ConsentState]
     activity: dict[str, Any]
+    partner_traits: dict[TraitSource, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class ViewerState:
     segments: frozenset[str]
     traits: dict[str, Any]
     activity: dict[str, Any]
+    trait_sources: dict[str, TraitSource]
 
     @property
     def granted(self) -> frozenset[Purpose]:
@@ -137,10 +141,15 @@ class Services:
         if isinstance(cached, ViewerRecord):
             return cached
         async with self.db.session() as session:
+            traits = await get_traits(session, viewer.id)
+            email_hash = traits.get("emailHash")
             record = ViewerRecord(
-                traits=await get_traits(session, viewer.id),
+                traits=traits,
                 consent_records=await consent_records(session, viewer.id),
                 activity=await get_activity(session, viewer.id),
+                partner_traits=await partner_traits_for(
+                    session, viewer.user_id, email_hash if isinstance(email_hash, str) else None
+                ),
             )
         await self.cache.set(cache_key, record, self.settings.viewer_cache_ttl)
         return record
@@ -221,10 +230,13 @@ class Services:
         """Consent first, then segments only if the viewer allowed personalization."""
         if viewer is None:
             consent = effective_consent([], self.settings.consent_default, gpc)
-            return ViewerState(None, consent, frozenset(), {}, {})
+            return ViewerState(None, consent, frozenset(), {}, {}, {})
         record = await self._viewer_record(viewer)
-        traits = record.traits
         consent = effective_consent(record.consent_records, self.settings.consent_default, gpc)
+        layered = effective_traits(
+            record.traits, record.partner_traits, consent[Purpose.THIRD_PARTY].granted
+        )
+        traits = layered.values
         segments: frozenset[str] = frozenset()
         if consent[Purpose.PERSONALIZATION].granted:
             definitions = await self.segment_definitions()
@@ -234,4 +246,4 @@ class Services:
             )
             events = await self._viewer_events(viewer, lookback) if lookback else []
             segments = evaluate_segments(rules, ViewerFacts(traits, events), self.clock())
-        return ViewerState(viewer, consent, segments, traits, record.activity)
+        return ViewerState(viewer, consent, segments, traits, record.activity, layered.sources)

@@ -1,9 +1,9 @@
 """Everything held about one person: exported on request, erased on request.
 
 A person is a user id with the devices linked to it, or a lone anonymous id. Erasure removes
-their events, profile (traits and activity), consent records, identity links and merge
-records; it keeps event receipts (ids with no personal data, so retries stay duplicates) and
-writes an erasure record that says what was removed but not whose.
+their events, profile (traits and activity), partner traits, consent records, identity
+links and merge records. It keeps event receipts (ids with no personal data, so retries stay
+duplicates) and writes an erasure record that says what was removed but not whose.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from veneer.store.models import (
     EventRow,
     IdentityLinkRow,
     MergeRow,
+    PartnerTraitsRow,
     ProfileRow,
 )
 
@@ -40,6 +41,25 @@ async def viewer_ids_of(
         )
     ids += [anonymous_key(d) for d in sorted(devices)]
     return ids, sorted(devices)
+
+
+async def _partner_rows_of(
+    session: AsyncSession, user_id: str | None, ids: list[str]
+) -> ColumnElement[bool]:
+    """Partner traits about the person: by their user id or their profiles' email hashes."""
+    hashes = [
+        h
+        for traits in await session.scalars(select(ProfileRow.traits).where(ProfileRow.id.in_(ids)))
+        if isinstance(h := traits.get("emailHash"), str)
+    ]
+    conditions: list[ColumnElement[bool]] = [
+        (PartnerTraitsRow.subject_kind == "email") & PartnerTraitsRow.subject.in_(hashes)
+    ]
+    if user_id is not None:
+        conditions.append(
+            (PartnerTraitsRow.subject_kind == "user") & (PartnerTraitsRow.subject == user_id)
+        )
+    return or_(*conditions)
 
 
 def _merges_of(user_id: str | None, devices: list[str]) -> Any:
@@ -67,6 +87,9 @@ async def export_person(
         .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
     )
     merges = await session.scalars(select(MergeRow).where(_merges_of(user_id, devices)))
+    partner = await session.scalars(
+        select(PartnerTraitsRow).where(await _partner_rows_of(session, user_id, ids))
+    )
     return {
         "userId": user_id,
         "anonymousIds": devices,
@@ -105,6 +128,10 @@ async def export_person(
             }
             for c in consent
         ],
+        "partnerTraits": [
+            {"source": p.source, "traits": p.traits, "importedAt": _iso(p.imported_at)}
+            for p in partner
+        ],
         "identityMerges": [
             {
                 "anonymousId": m.anonymous_id,
@@ -132,6 +159,8 @@ async def erase_person(
         result = await session.execute(statement)
         removed[name] = int(getattr(result, "rowcount", 0) or 0)
 
+    partner = await _partner_rows_of(session, user_id, ids)
+    await purge("partnerTraits", delete(PartnerTraitsRow).where(partner))
     await purge("events", delete(EventRow).where(EventRow.viewer_id.in_(ids)))
     await purge(
         "consentRecords", delete(ConsentRecordRow).where(ConsentRecordRow.viewer_id.in_(ids))

@@ -13,6 +13,7 @@ from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.viewer.types import ConsentState, Viewer
+from veneer.profiles.traits import protect_email
 from veneer.store.profiles import merge_traits
 
 MAX_TRAITS_BYTES = 16_384
@@ -33,7 +34,10 @@ def _check_traits(traits: Any) -> dict[str, Any]:
             raise UserInputError("traits", f"trait names must be 1-{MAX_TRAIT_NAME} characters")
     if len(orjson.dumps(traits)) > MAX_TRAITS_BYTES:
         raise UserInputError("traits", f"must be at most {MAX_TRAITS_BYTES} bytes of JSON")
-    return traits
+    try:
+        return protect_email(traits)
+    except ValueError as exc:
+        raise UserInputError("traits.email", "not an email address") from exc
 
 
 @strawberry.type

@@ -81,6 +81,16 @@ class Viewer:
     async def activity(self, info: Info) -> JSON:
         return JSON((await info.context.viewer_state()).activity)
 
-    @strawberry.field(description="The traits the site has told Veneer (see `identify`).")
+    @strawberry.field(
+        description="Where each trait came from: first_party, second_party or third_party."
+    )
+    async def trait_sources(self, info: Info) -> JSON:
+        state = await info.context.viewer_state()
+        return JSON({name: source.value for name, source in state.trait_sources.items()})
+
+    @strawberry.field(
+        description="The traits personalization uses: the site's own (`identify`) over "
+        "imported partner traits, over third-party ones where THIRD_PARTY is granted."
+    )
     async def traits(self, info: Info) -> JSON:
         return JSON((await info.context.viewer_state()).traits)

@@ -1,0 +1,1 @@
+"""Profiles: what is known about a viewer, and where each piece came from."""

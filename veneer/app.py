@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,7 +28,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        flusher = asyncio.create_task(services.quality.run(services.db, stop))
         yield
+        stop.set()
+        await flusher
         await services.aclose()
 
     graphql_app = VeneerGraphQL(services)

@@ -22,6 +22,7 @@ from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
 from veneer.identity.viewer import Viewer
 from veneer.profiles.traits import TraitSource, effective_traits
 from veneer.runtime.cache import Cache, InProcessCache
+from veneer.runtime.quality_buffer import QualityBuffer
 from veneer.runtime.redis_cache import RedisCache
 from veneer.runtime.stream import RedisEventStream
 from veneer.segments import ViewerFacts, evaluate_segments
@@ -95,8 +96,10 @@ class Services:
             settings.content_cache_ttl,
         )
         self.clock = clock
+        self.quality = QualityBuffer()
 
     async def aclose(self) -> None:
+        await self.quality.flush(self.db)
         await self.content.aclose()
         await self.db.dispose()
         if self.redis is not None:

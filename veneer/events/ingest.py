@@ -26,7 +26,6 @@ from veneer.services import Services
 from veneer.store.consent import consent_records_for
 from veneer.store.events import save_new_events
 from veneer.store.identity import attribute_to_users
-from veneer.store.quality import add_counts
 
 
 @dataclass
@@ -79,8 +78,7 @@ async def track(
 async def _count_quality(
     services: Services, key: ApiKey, counts: Counter[TallyKey], now: datetime
 ) -> None:
-    async with services.db.session() as session:
-        await add_counts(session, now.date(), source_of(key), counts)
+    services.quality.add(now.date(), source_of(key), counts)
 
 
 def source_of(key: ApiKey) -> str:
@@ -93,11 +91,16 @@ async def _with_consent(services: Services, events: list[Event]) -> tuple[list[E
     async with services.db.session() as session:
         events = await attribute_to_users(session, events)
         records = await consent_records_for(session, {e.viewer_id for e in events})
+    allowed = {
+        viewer_id: effective_consent(states, services.settings.consent_default)[
+            Purpose.ANALYTICS
+        ].granted
+        for viewer_id, states in records.items()
+    }
     keep: list[Event] = []
     dropped: list[Event] = []
     for event in events:
-        consent = effective_consent(records[event.viewer_id], services.settings.consent_default)
-        if consent[Purpose.ANALYTICS].granted:
+        if allowed[event.viewer_id]:
             keep.append(event)
         else:
             dropped.append(event)

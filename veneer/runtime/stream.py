@@ -10,7 +10,6 @@ reclaimed by the living ones.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +40,8 @@ return fresh
 
 
 def encode_event(event: Event) -> bytes:
-    return orjson.dumps(asdict(event))
+    """orjson serializes the dataclass itself, far faster than `dataclasses.asdict`."""
+    return orjson.dumps(event)
 
 
 def decode_event(raw: bytes) -> Event:

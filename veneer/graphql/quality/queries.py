@@ -36,6 +36,7 @@ class QualityQueries:
         if not 1 <= days <= 366:
             raise UserInputError("days", "must be between 1 and 366")
         services = info.context.services
+        await services.quality.flush(services.db)  # this process's latest counts too
         since = (services.clock() - timedelta(days=days - 1)).date()
         async with services.db.session() as session:
             counters = await counts_since(session, since)

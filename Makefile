@@ -28,8 +28,10 @@ test: setup lint
 	$(BIN)/pytest --cov --cov-report=term
 
 bench: setup
-	scripts/ensure-debian-packages wrk
+	scripts/ensure-debian-packages wrk redis-server
 	$(BIN)/python -m bench.entries_throughput
+	$(BIN)/python -m bench.events_ingest
+	$(BIN)/python -m bench.event_latency
 
 clean:
 	rm -rf $(VENV) .veneer .coverage

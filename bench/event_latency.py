@@ -1,0 +1,99 @@
+"""Event-to-profile latency, p50 and p99: from sending an event to seeing it in the profile.
+
+For each deployment (embedded: SQLite, in-process; production path: Redis Streams and
+`veneer worker`, here on SQLite) one viewer sends events one at a time; after each, the client polls
+`viewer { activity }` until the new count shows. Latency is measured at the client, so it
+includes the poll's own round trip (the resolution is one GraphQL request, about 2-4 ms).
+Run: `python -m bench.event_latency` (or `make bench`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.servers import redis_server, uvicorn_server, veneer_env, worker_process
+from veneer.settings import Settings
+from veneer.store.migrate import migrate
+
+HEADERS = {"Authorization": "Bearer pk_demo", "X-Veneer-Anonymous-Id": "latency-viewer"}
+ACTIVITY = {"query": "{ viewer { activity } }"}
+
+
+def _clicks(client: httpx.Client) -> int:
+    body = client.post("/graphql", json=ACTIVITY, headers=HEADERS).json()
+    return int(body["data"]["viewer"]["activity"].get("counts", {}).get("click", 0))
+
+
+def _measure(base: str, events: int) -> list[float]:
+    grant = "mutation { setConsent(purposes: [{purpose: ANALYTICS, granted: true}]) { purpose } }"
+    latencies = []
+    with httpx.Client(base_url=base, timeout=10) as client:
+        client.post("/graphql", json={"query": grant}, headers=HEADERS).raise_for_status()
+        seen = _clicks(client)
+        for n in range(events):
+            start = time.perf_counter()
+            sent = client.post(
+                "/v1/events", json=[{"id": f"lat-{n}", "type": "click"}], headers=HEADERS
+            )
+            assert sent.status_code == 202 and sent.json()["accepted"] == 1, sent.text
+            deadline = start + 10
+            while _clicks(client) <= seen:
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("event not visible after 10 s")
+            latencies.append((time.perf_counter() - start) * 1000)
+            seen += 1
+    return latencies
+
+
+def _report(name: str, latencies: list[float]) -> None:
+    cuts = statistics.quantiles(latencies, n=100)
+    print(f"{name:<34} p50 {cuts[49]:6.1f} ms   p99 {cuts[98]:6.1f} ms   (n={len(latencies)})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=300)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="veneer-bench-"))
+
+    embedded_db = f"sqlite:///{workdir / 'embedded.db'}"
+    migrate(Settings(database_url=embedded_db))
+    env = veneer_env(database_url=embedded_db, demo="1")
+    with uvicorn_server("veneer.app:create_app", env, factory=True) as base:
+        embedded = _measure(base, args.events)
+
+    streamed_db = f"sqlite:///{workdir / 'streamed.db'}"
+    migrate(Settings(database_url=streamed_db))
+    with redis_server() as server:
+        env = veneer_env(database_url=streamed_db, redis_url=server.url, demo="1")
+        with (
+            worker_process(env),
+            uvicorn_server("veneer.app:create_app", env, factory=True) as base,
+        ):
+            streamed = _measure(base, args.events)
+
+    _report("embedded (SQLite, in-process)", embedded)
+    _report("Redis Streams + veneer worker", streamed)
+    print("(a bare GraphQL poll, the resolution of these figures:", end=" ")
+    with (
+        uvicorn_server(
+            "veneer.app:create_app", veneer_env(database_url=embedded_db, demo="1"), factory=True
+        ) as base,
+        httpx.Client(base_url=base) as client,
+    ):
+        polls = []
+        for _ in range(200):
+            start = time.perf_counter()
+            _clicks(client)
+            polls.append((time.perf_counter() - start) * 1000)
+    print(f"p50 {statistics.median(polls):.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()

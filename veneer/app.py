@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from veneer.graphql.view import VeneerGraphQL
@@ -45,7 +46,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/v1/events", post_events, methods=["POST"]),
             Route("/v1/consent", consent_endpoint, methods=["GET", "POST"]),
         ],
-        middleware=[Middleware(AuthMiddleware, services=services)],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=services.settings.allowed_origins(),
+                allow_methods=["GET", "POST"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-Veneer-Anonymous-Id",
+                    "X-Veneer-Viewer-Token",
+                    "Sec-GPC",
+                ],
+                max_age=600,
+            ),
+            Middleware(AuthMiddleware, services=services),
+        ],
         lifespan=lifespan,
     )
     app.state.services = services

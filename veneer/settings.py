@@ -73,6 +73,22 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     max_page_size: int = Field(default=100, ge=1)
 
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins whose pages may call the API from a browser.",
+    )
+
+    @field_validator("event_max_future_skew", "dedupe_horizon", mode="before")
+    @classmethod
+    def _seconds(cls, value: object) -> object:
+        """Durations are written in seconds (``300``); ISO 8601 (``PT5M``) works too."""
+        if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+            return float(value)
+        return value
+
+    def allowed_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:

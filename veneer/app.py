@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from veneer.graphql.view import VeneerGraphQL
+from veneer.runtime.housekeeping import run_housekeeping
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.web.auth import AuthMiddleware
@@ -30,10 +31,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        flusher = asyncio.create_task(services.quality.run(services.db, stop))
+        upkeep = asyncio.create_task(run_housekeeping(services, stop))
         yield
         stop.set()
-        await flusher
+        await upkeep
         await services.aclose()
 
     graphql_app = VeneerGraphQL(services)

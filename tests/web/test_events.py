@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,9 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Keys
 from tests.helpers import data, gql, headers
+from veneer.app import create_app
+from veneer.runtime.housekeeping import prune_once
+from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.models import EventRow
@@ -186,3 +190,26 @@ def test_metrics_count_outcomes(client: TestClient, keys: Keys) -> None:
     assert 'veneer_events_total{outcome="stored",type="entry_view"}' in text
     assert 'veneer_events_total{outcome="duplicate",type="entry_view"}' in text
     assert 'veneer_events_rejected_total{reason="missing_field"}' in text
+
+
+def test_ids_count_as_seen_only_within_the_dedupe_horizon(settings: Settings, keys: Keys) -> None:
+    now = [datetime(2026, 11, 26, 12, tzinfo=UTC)]
+    services = Services(settings, clock=lambda: now[0])
+    with TestClient(create_app(services=services)) as client:
+        grant(client, keys.public, "h1", "ANALYTICS")
+        event = [{**view("hz-1"), "timestamp": now[0].isoformat()}]
+        assert post(client, keys.public, "h1", event).json()["accepted"] == 1
+
+        now[0] += timedelta(days=6)
+        assert client.portal is not None
+        assert client.portal.call(prune_once, services) == 0
+        assert post(client, keys.public, "h1", event).json()["duplicates"] == 1
+
+        now[0] += timedelta(days=2)
+        assert client.portal.call(prune_once, services) == 1
+        retry = {**event[0], "timestamp": now[0].isoformat()}
+        assert post(client, keys.public, "h1", [retry]).json() == {
+            "accepted": 0,
+            "duplicates": 1,
+            "rejected": [],
+        }, "the event row itself still holds the id"

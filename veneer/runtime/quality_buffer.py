@@ -8,17 +8,12 @@ last few seconds of these monitoring counters; it never loses an event.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from collections import Counter
 from datetime import date
 
 from veneer.events.quality import TallyKey
 from veneer.store import Database
 from veneer.store.quality import add_counts
-
-logger = logging.getLogger(__name__)
-FLUSH_SECONDS = 5.0
 
 
 class QualityBuffer:
@@ -43,13 +38,3 @@ class QualityBuffer:
                 for key, counts in pending.items():  # keep them for the next flush
                     self._pending.setdefault(key, Counter()).update(counts)
                 raise
-
-    async def run(self, db: Database, stop: asyncio.Event) -> None:
-        """Flush every few seconds until ``stop``, then once more."""
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
-            try:
-                await self.flush(db)
-            except Exception:
-                logger.exception("could not write quality counters; will retry")

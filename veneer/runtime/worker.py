@@ -15,6 +15,7 @@ import socket
 from dataclasses import dataclass
 
 from veneer.events.ingest import first_of_each_id
+from veneer.runtime.housekeeping import run_housekeeping
 from veneer.runtime.stream import RedisEventStream
 from veneer.services import Services
 from veneer.store.events import save_new_events
@@ -57,6 +58,7 @@ async def run_worker(
         raise RuntimeError("VENEER_REDIS_URL is not set: the embedded deployment needs no worker")
     stop = stop or asyncio.Event()
     await services.stream.ensure_group()
+    upkeep = asyncio.create_task(run_housekeeping(services, stop))
     logger.info("worker %s consuming %s", options.name, services.stream.stream)
     while not stop.is_set():
         try:
@@ -64,3 +66,4 @@ async def run_worker(
         except Exception:  # keep consuming; the batch stays pending and is retried
             logger.exception("worker %s: batch failed; it will be retried", options.name)
             await asyncio.sleep(1)
+    await upkeep

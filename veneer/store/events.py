@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,25 +35,37 @@ async def claim_event_ids(session: AsyncSession, ids: Sequence[str], now: dateti
     return set(await session.scalars(statement))
 
 
-async def store_events(session: AsyncSession, events: Sequence[Event]) -> None:
+async def store_events(session: AsyncSession, events: Sequence[Event]) -> set[str]:
+    """Insert the events whose ids are not stored yet; returns the ids inserted.
+
+    Receipts are the fast dedupe; this is the backstop for an id whose receipt has been
+    pruned while its event is still kept.
+    """
     if not events:
-        return
-    session.add_all(
-        EventRow(
-            id=e.id,
-            viewer_id=e.viewer_id,
-            anonymous_id=e.anonymous_id,
-            user_id=e.user_id,
-            type=e.type,
-            timestamp=e.timestamp,
-            received_at=e.received_at,
-            entry_id=e.entry_id,
-            properties=dict(e.properties),
-            context=dict(e.context),
+        return set()
+    statement = (
+        dialect_insert(session)(EventRow)
+        .values(
+            [
+                {
+                    "id": e.id,
+                    "viewer_id": e.viewer_id,
+                    "anonymous_id": e.anonymous_id,
+                    "user_id": e.user_id,
+                    "type": e.type,
+                    "timestamp": e.timestamp,
+                    "received_at": e.received_at,
+                    "entry_id": e.entry_id,
+                    "properties": dict(e.properties),
+                    "context": dict(e.context),
+                }
+                for e in events
+            ]
         )
-        for e in events
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(EventRow.id)
     )
-    await session.flush()
+    return set(await session.scalars(statement))
 
 
 async def add_activity(session: AsyncSession, events_by_viewer: Mapping[str, list[Event]]) -> None:
@@ -118,7 +130,15 @@ async def save_new_events(
     the stream after a worker died) is stored and counted once. ``events`` must not repeat ids.
     """
     fresh = await claim_event_ids(session, [e.id for e in events], now)
-    stored = [e for e in events if e.id in fresh]
-    await store_events(session, stored)
+    inserted = await store_events(session, [e for e in events if e.id in fresh])
+    stored = [e for e in events if e.id in inserted]
     await add_activity(session, group_by_viewer(stored))
     return stored
+
+
+async def prune_receipts(session: AsyncSession, before: datetime) -> int:
+    """Forget event ids received before ``before``: the dedupe horizon has passed them."""
+    result = await session.execute(
+        delete(EventReceiptRow).where(EventReceiptRow.received_at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

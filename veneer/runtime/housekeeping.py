@@ -1,0 +1,38 @@
+"""Background upkeep for app servers and workers: flush counters, prune old receipts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from veneer.services import Services
+from veneer.store.events import prune_receipts
+
+logger = logging.getLogger(__name__)
+FLUSH_SECONDS = 5.0
+PRUNE_SECONDS = 3600.0
+
+
+async def prune_once(services: Services) -> int:
+    before = services.clock() - services.settings.dedupe_horizon
+    async with services.db.session() as session:
+        return await prune_receipts(session, before)
+
+
+async def run_housekeeping(services: Services, stop: asyncio.Event) -> None:
+    """Until ``stop``: flush quality counters every few seconds, prune receipts hourly."""
+    last_prune = 0.0
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
+        try:
+            await services.quality.flush(services.db)
+            if time.monotonic() - last_prune >= PRUNE_SECONDS:
+                pruned = await prune_once(services)
+                last_prune = time.monotonic()
+                if pruned:
+                    logger.info("pruned %d event receipts past the dedupe horizon", pruned)
+        except Exception:
+            logger.exception("housekeeping failed; will retry")

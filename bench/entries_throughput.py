@@ -22,7 +22,7 @@ import httpx
 from starlette.testclient import TestClient
 
 from veneer.app import create_app
-from veneer.cli import _seed_demo_segments
+from veneer.cli.server import seed_demo_segments
 from veneer.settings import Settings
 from veneer.store.migrate import migrate
 
@@ -50,7 +50,7 @@ def _prepare(workdir: Path) -> dict[str, str]:
     migrate(settings)
     import asyncio
 
-    asyncio.run(_seed_demo_segments(settings))
+    asyncio.run(seed_demo_segments(settings))
     with TestClient(create_app(settings)) as client:
         for query in (
             "mutation { setConsent(purposes: [{purpose: PERSONALIZATION, granted: true}]) "

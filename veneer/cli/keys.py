@@ -1,0 +1,104 @@
+"""`veneer keys ...` and `veneer viewer-token`: who may call the API."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+
+import typer
+from rich.table import Table
+
+from veneer.cli.base import app, console
+from veneer.identity.keys import KeyKind
+from veneer.identity.tokens import DEFAULT_TTL, create_viewer_token
+from veneer.settings import Settings
+from veneer.store import Database
+from veneer.store import keys as key_store
+
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+class KindOption(StrEnum):
+    public = "public"
+    secret = "secret"
+
+
+@keys_app.command("create")
+def keys_create(
+    kind: KindOption = typer.Option(..., help="public (browsers, apps) or secret (servers)."),
+    name: str = typer.Option("", help="A label to recognise the key by."),
+) -> None:
+    """Create a key. It is printed once; only its hash is stored."""
+
+    async def create() -> str:
+        db = Database(Settings().database_url)
+        try:
+            async with db.session() as session:
+                plain, _ = await key_store.create_key(session, KeyKind(kind.value), name)
+            return plain
+        finally:
+            await db.dispose()
+
+    typer.echo(asyncio.run(create()))
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (prefixes only) and whether they are revoked."""
+
+    async def rows() -> list[tuple[str, ...]]:
+        db = Database(Settings().database_url)
+        try:
+            async with db.session() as session:
+                return [
+                    (
+                        str(r.id),
+                        r.kind,
+                        r.prefix + "…",
+                        r.name,
+                        r.created_at.isoformat(timespec="seconds"),
+                        "revoked" if r.revoked_at else "active",
+                    )
+                    for r in await key_store.list_keys(session)
+                ]
+        finally:
+            await db.dispose()
+
+    table = Table("id", "kind", "key", "name", "created", "state")
+    for row in asyncio.run(rows()):
+        table.add_row(*row)
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: int) -> None:
+    """Revoke a key by its id (see `veneer keys list`)."""
+
+    async def revoke() -> bool:
+        db = Database(Settings().database_url)
+        try:
+            async with db.session() as session:
+                return await key_store.revoke_key(session, key_id)
+        finally:
+            await db.dispose()
+
+    if not asyncio.run(revoke()):
+        console.print(f"[red]no active key with id {key_id}[/]")
+        raise typer.Exit(1)
+    console.print(f"key {key_id} revoked (running servers drop it within a minute)")
+
+
+@app.command("viewer-token")
+def viewer_token(
+    user_id: str,
+    ttl: int = typer.Option(DEFAULT_TTL, help="Seconds the token stays valid."),
+) -> None:
+    """Sign a viewer token for USER_ID with VENEER_SECRET (for testing a site backend)."""
+    settings = Settings()
+    try:
+        secret = settings.signing_secret()
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    typer.echo(create_viewer_token(user_id, secret, ttl))

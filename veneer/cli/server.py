@@ -1,0 +1,125 @@
+"""`veneer demo`, `serve`, `migrate` and `worker`: running Veneer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from dataclasses import replace
+
+import typer
+import uvicorn
+
+from veneer.cli.base import app, console
+from veneer.demo import DEMO_SEGMENTS
+from veneer.runtime.worker import WorkerOptions, run_worker
+from veneer.services import Services
+from veneer.settings import Settings
+from veneer.store import Database
+from veneer.store import segments as segment_store
+from veneer.store.migrate import migrate as run_migrations
+
+
+def _port(port: int | None) -> int:
+    return port if port is not None else int(os.environ.get("PORT", "8000"))
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from veneer.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        loop="auto",
+        http="auto",
+        access_log=False,
+    )
+
+
+async def seed_demo_segments(settings: Settings) -> int:
+    """Add the demo segments that are missing; an edited one is left as it is."""
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            existing = {row.key for row in await segment_store.list_segments(session)}
+            added = 0
+            for segment in DEMO_SEGMENTS:
+                if segment["key"] not in existing:
+                    await segment_store.upsert_segment(
+                        session, segment["key"], segment["name"], segment["rule"]
+                    )
+                    added += 1
+        return added
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def demo(
+    port: int | None = typer.Option(None, help="Default: $PORT, else 8000."),
+    host: str = "127.0.0.1",
+) -> None:
+    """Migrate the SQLite database, seed the demo segments and serve the sample content."""
+    os.environ["VENEER_DEMO"] = "1"
+    settings = Settings()
+    run_migrations(settings)
+    asyncio.run(seed_demo_segments(settings))
+    port = _port(port)
+    console.print(f"[bold]Veneer demo[/] at http://{host}:{port}  (GraphiQL: /graphql)")
+    console.print("Demo keys: public [bold]pk_demo[/], secret [bold]sk_demo[/]")
+    _serve(settings, host, port)
+
+
+@app.command()
+def serve(
+    port: int | None = typer.Option(None, help="Default: $PORT, else 8000."),
+    host: str = typer.Option("127.0.0.1", help="Use 0.0.0.0 behind a load balancer."),
+) -> None:
+    """Serve the API (run `veneer migrate` first)."""
+    _serve(Settings(), host, _port(port))
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Apply the database migrations up to REVISION."""
+    settings = Settings()
+    run_migrations(settings, revision)
+    console.print(f"database at {revision}: {settings.database_url.split('@')[-1]}")
+
+
+@app.command()
+def worker(
+    name: str | None = typer.Option(None, help="Consumer name; default host-pid."),
+    batch_size: int = typer.Option(200, min=1, max=10_000),
+    reclaim_idle: float = typer.Option(
+        30.0, min=0.1, help="Seconds before another worker's unacknowledged events are taken over."
+    ),
+) -> None:
+    """Consume the event stream (Redis) and fold events into profiles, until SIGTERM."""
+    settings = Settings()
+    if not settings.redis_url:
+        console.print(
+            "[red]VENEER_REDIS_URL is not set: the embedded deployment needs no worker[/]"
+        )
+        raise typer.Exit(2)
+    options = WorkerOptions(batch_size=batch_size, reclaim_idle_ms=int(reclaim_idle * 1000))
+    if name:
+        options = replace(options, name=name)
+
+    async def run() -> None:
+        services = Services(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await run_worker(services, options, stop)
+        finally:
+            await services.aclose()
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    console.print(f"worker {options.name}: consuming events (Ctrl-C to stop)")
+    asyncio.run(run())

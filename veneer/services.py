@@ -209,6 +209,9 @@ class Services:
             ids, removed = await erase_person(
                 session, viewer.user_id, viewer.anonymous_id, requested_by, self.clock()
             )
+        if self.stream is not None:
+            devices = {i.removeprefix("anon:") for i in ids if i.startswith("anon:")}
+            removed["queuedEvents"] = await self.stream.erase(set(ids), devices)
         for viewer_id in ids:
             await self.viewer_id_changed(viewer_id)
             if viewer_id.startswith("anon:"):

@@ -257,3 +257,22 @@ def test_preference_center_refuses_bad_input(
 def test_preference_center_needs_a_viewer(client: TestClient, keys: Keys) -> None:
     response = client.get("/v1/consent", headers={"Authorization": f"Bearer {keys.public}"})
     assert response.status_code == 400
+
+
+def test_erasure_reaches_events_not_yet_processed(
+    client: TestClient, keys: Keys, settings: Settings
+) -> None:
+    data(gql(client, GRANT, ALL, key=keys.public, anonymous_id="quick"))
+    response = client.post(
+        "/v1/events",
+        json=[{"id": "q-1", "type": "click"}, {"id": "q-2", "type": "click"}],
+        headers={"Authorization": f"Bearer {keys.public}", "X-Veneer-Anonymous-Id": "quick"},
+    )
+    assert response.json()["accepted"] == 2
+
+    data(gql(client, "mutation { forgetViewer }", key=keys.public, anonymous_id="quick"))
+    settle(client)
+
+    assert _rows(settings)["events"] == 0
+    viewer = data(gql(client, "{ viewer { activity } }", key=keys.public, anonymous_id="quick"))
+    assert viewer["viewer"]["activity"] == {}

@@ -6,6 +6,7 @@ the profile exactly once, whatever dies in between.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -198,3 +199,34 @@ def test_the_worker_refuses_to_start_without_redis(database_url: str) -> None:
     )
     assert result.returncode == 2
     assert "VENEER_REDIS_URL is not set" in result.stdout
+
+
+def test_trimming_keeps_every_event_a_worker_still_needs(redis_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from redis.asyncio import Redis
+
+    from veneer.events.model import Event
+    from veneer.runtime.stream import RedisEventStream
+
+    now = datetime(2026, 11, 26, 12, tzinfo=UTC)
+    events = [Event(f"t{i}", "click", now, now, f"dev-{i}", None, None, {}, {}) for i in range(3)]
+
+    async def scenario() -> list[int]:
+        client = Redis.from_url(redis_url)
+        stream = RedisEventStream(client)
+        await stream.ensure_group()
+        await stream.publish(events, 60)
+        lengths = []
+        await stream.trim_processed()
+        lengths.append(await client.xlen(STREAM))  # unread: kept
+        taken = await stream.read("w", 2, 1)
+        await stream.trim_processed()
+        lengths.append(await client.xlen(STREAM))  # read but pending: kept
+        await stream.ack([message_id for message_id, _ in taken])
+        await stream.trim_processed()
+        lengths.append(await client.xlen(STREAM))  # two done, one unread
+        await client.aclose()
+        return lengths
+
+    assert asyncio.run(scenario()) == [3, 3, 1]

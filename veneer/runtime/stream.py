@@ -101,3 +101,45 @@ class RedisEventStream:
     async def pending(self) -> int:
         info: Any = await self.redis.xpending(self.stream, self.group)
         return int(info["pending"])
+
+    async def trim_processed(self) -> None:
+        """Drop entries every consumer is done with; never one still pending or unread.
+
+        Acknowledged events hold personal data and would otherwise pile up in Redis forever.
+        """
+        groups: Any = await self.redis.xinfo_groups(self.stream)
+        group = next((g for g in groups if _text(g["name"]) == self.group), None)
+        if group is None:
+            return
+        keep_from = _next_id(_text(group["last-delivered-id"]))
+        summary: Any = await self.redis.xpending(self.stream, self.group)
+        if summary["pending"]:
+            keep_from = min(keep_from, _text(summary["min"]), key=_id_key)
+        await self.redis.xtrim(self.stream, minid=keep_from, approximate=False)
+
+    async def erase(self, viewer_ids: set[str], anonymous_ids: set[str]) -> int:
+        """Delete a person's events still waiting in the stream (erasure covers them too)."""
+        doomed = []
+        entries: Any = await self.redis.xrange(self.stream)
+        for message_id, fields in entries:
+            event = decode_event(fields[b"event"])
+            if event.viewer_id in viewer_ids or event.anonymous_id in anonymous_ids:
+                doomed.append(message_id)
+        if doomed:
+            await self.redis.xdel(self.stream, *doomed)
+            await self.redis.xack(self.stream, self.group, *doomed)
+        return len(doomed)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _id_key(stream_id: str) -> tuple[int, int]:
+    millis, _, sequence = stream_id.partition("-")
+    return int(millis), int(sequence or 0)
+
+
+def _next_id(stream_id: str) -> str:
+    millis, sequence = _id_key(stream_id)
+    return f"{millis}-{sequence + 1}"

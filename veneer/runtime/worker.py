@@ -9,6 +9,7 @@ so nothing acknowledged to a client is lost and nothing is counted twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -22,6 +23,7 @@ from veneer.store.events import save_new_events
 from veneer.store.identity import attribute_to_users
 
 logger = logging.getLogger(__name__)
+TRIM_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ async def run_worker(
         raise RuntimeError("VENEER_REDIS_URL is not set: the embedded deployment needs no worker")
     stop = stop or asyncio.Event()
     await services.stream.ensure_group()
-    upkeep = asyncio.create_task(run_housekeeping(services, stop))
+    upkeep = asyncio.gather(run_housekeeping(services, stop), trim_stream(services, stop))
     logger.info("worker %s consuming %s", options.name, services.stream.stream)
     while not stop.is_set():
         try:
@@ -67,3 +69,15 @@ async def run_worker(
             logger.exception("worker %s: batch failed; it will be retried", options.name)
             await asyncio.sleep(1)
     await upkeep
+
+
+async def trim_stream(services: Services, stop: asyncio.Event) -> None:
+    """Every few seconds, drop the stream entries all workers are done with."""
+    assert services.stream is not None
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), TRIM_SECONDS)
+        try:
+            await services.stream.trim_processed()
+        except Exception:
+            logger.exception("could not trim the event stream; will retry")

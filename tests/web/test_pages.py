@@ -34,7 +34,11 @@ def test_demo_page_shows_what_each_segment_sees(settings: Settings) -> None:
         assert f"<code>{segment['key']}</code>" in page.text
     assert "pk_demo" in page.text and "sk_demo" in page.text
     assert "Cinder: Built for Long Descents" in page.text  # v-trail, for trail runners
-    assert "v-new-year" not in page.text  # an expired campaign is shown to nobody
+    preview_table, listing = page.text.split("<h2>The sample content</h2>")
+    assert "v-new-year" not in preview_table  # an expired campaign is shown to nobody
+    assert "v-new-year" in listing  # though the listing names every tagged variant
+    assert "Cinder Trail Runner" in page.text  # the sample content itself is listed
+    assert "<code>layering-for-cold-mornings</code>" in page.text  # entries without variants too
 
 
 def test_outside_demo_mode_the_page_shows_no_keys_or_variants(client: TestClient) -> None:

@@ -54,11 +54,17 @@ async def demo_page(request: Request) -> Response:
     services: Services = request.app.state.services
     demo = services.settings.demo
     rows = []
+    entries: list[Entry] = []
     segments = [s["key"] for s in DEMO_SEGMENTS]
     if demo:
-        rows = preview(await _all_entries(services), segments, services.clock())
+        entries = await _all_entries(services)
+        rows = preview(entries, segments, services.clock())
     html = templates.get_template("demo.html").render(
-        demo=demo, rows=rows, segments=DEMO_SEGMENTS, base_url=str(request.base_url).rstrip("/")
+        demo=demo,
+        rows=rows,
+        entries=entries,
+        segments=DEMO_SEGMENTS,
+        base_url=str(request.base_url).rstrip("/"),
     )
     return HTMLResponse(html)
 

@@ -15,12 +15,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
+import orjson
 from starlette.testclient import TestClient
 
+from bench.servers import uvicorn_server
 from veneer.app import create_app
 from veneer.cli.server import seed_demo_segments
 from veneer.settings import Settings
@@ -103,51 +103,19 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="veneer-bench-"))
     env = _prepare(workdir)
     body_file = workdir / "query.json"
-    import orjson
-
     body_file.write_bytes(orjson.dumps({"query": QUERY}))
-    port = "8791"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.entries_app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            port,
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        # warm both paths (parser/validation caches, content cache, viewer cache)
-        _wrk(f"{base}/graphql", body_file, 2, args.connections)
-        _wrk(f"{base}/bench/baseline", body_file, 2, args.connections)
-        veneer, bare = [], []
-        for _ in range(args.rounds):
-            veneer.append(_wrk(f"{base}/graphql", body_file, args.seconds, args.connections))
-            bare.append(_wrk(f"{base}/bench/baseline", body_file, args.seconds, args.connections))
+        with uvicorn_server("bench.entries_app:app", env) as base:
+            # warm both paths (parser/validation caches, content cache, viewer cache)
+            _wrk(f"{base}/graphql", body_file, 2, args.connections)
+            _wrk(f"{base}/bench/baseline", body_file, 2, args.connections)
+            veneer, bare = [], []
+            for _ in range(args.rounds):
+                veneer.append(_wrk(f"{base}/graphql", body_file, args.seconds, args.connections))
+                bare.append(
+                    _wrk(f"{base}/bench/baseline", body_file, args.seconds, args.connections)
+                )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
     v, b = statistics.median(veneer), statistics.median(bare)
     print(f"personalized entries(first: 20) over GraphQL: {v:8.0f} req/s  (rounds: {veneer})")

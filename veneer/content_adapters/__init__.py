@@ -3,9 +3,17 @@
 from veneer.content_adapters.base import (
     ContentAdapter,
     ContentError,
+    ContentUnavailable,
     EntryPage,
     InvalidCursor,
     UnknownContentType,
 )
 
-__all__ = ["ContentAdapter", "ContentError", "EntryPage", "InvalidCursor", "UnknownContentType"]
+__all__ = [
+    "ContentAdapter",
+    "ContentError",
+    "ContentUnavailable",
+    "EntryPage",
+    "InvalidCursor",
+    "UnknownContentType",
+]

@@ -20,6 +20,10 @@ class ContentError(Exception):
         self.field = field
 
 
+class ContentUnavailable(ContentError):
+    """The CMS could not answer (down, timing out, refusing); not the client's fault."""
+
+
 class UnknownContentType(ContentError):
     def __init__(self, content_type: str, known: list[str]):
         super().__init__(

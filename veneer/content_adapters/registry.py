@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from veneer.content_adapters.base import ContentAdapter
 from veneer.content_adapters.file import SAMPLE_CONTENT, FileAdapter
+from veneer.content_adapters.wagtail import WagtailAdapter, WagtailMapping
 
 
 class ContentSettingError(ValueError):
@@ -13,7 +15,7 @@ class ContentSettingError(ValueError):
 
 
 def adapter_from_setting(setting: str, default_locale: str = "en") -> ContentAdapter:
-    """``sample`` or ``file:/path``; other CMSs register their scheme here."""
+    """``sample``, ``file:/path`` or ``wagtail:http://...``; each CMS adds its scheme here."""
     if setting == "sample":
         return FileAdapter(SAMPLE_CONTENT, default_locale)
     scheme, _, rest = setting.partition(":")
@@ -22,6 +24,25 @@ def adapter_from_setting(setting: str, default_locale: str = "en") -> ContentAda
         if not path.is_dir():
             raise ContentSettingError(f"VENEER_CONTENT: folder not found: {path}")
         return FileAdapter(path, default_locale)
+    if scheme == "wagtail" and rest.startswith(("http://", "https://")):
+        return _wagtail(rest, default_locale)
     raise ContentSettingError(
-        f"VENEER_CONTENT: cannot read {setting!r}; use 'sample' or 'file:/path/to/dir'"
+        f"VENEER_CONTENT: cannot read {setting!r}; use 'sample', 'file:/path/to/dir' or "
+        "'wagtail:http://host/api/v2/'"
     )
+
+
+def _wagtail(url: str, default_locale: str) -> ContentAdapter:
+    """``http://host/api/v2/?types=article:blog.ArticlePage,product:shop.ProductPage``."""
+    parts = urlsplit(url)
+    types: dict[str, str] = {}
+    for value in parse_qs(parts.query).get("types", []):
+        for pair in value.split(","):
+            content_type, _, model = pair.partition(":")
+            if not content_type or "." not in model:
+                raise ContentSettingError(
+                    f"VENEER_CONTENT: types must look like article:blog.ArticlePage, got {pair!r}"
+                )
+            types[content_type.strip()] = model.strip()
+    api = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return WagtailAdapter(api, WagtailMapping(types=types), default_locale)

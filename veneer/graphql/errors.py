@@ -6,6 +6,8 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from veneer.content_adapters import ContentError, ContentUnavailable
+
 
 class UserInputError(GraphQLError):
     """Bad arguments: ``extensions.field`` names the argument, the message says why."""
@@ -25,3 +27,18 @@ class NoViewerError(GraphQLError):
             "(secret keys may send X-Veneer-User-Id)",
             extensions={"code": "NO_VIEWER"},
         )
+
+
+class ContentUnavailableError(GraphQLError):
+    """The CMS behind Veneer did not answer; retrying later may work."""
+
+    def __init__(self, message: str):
+        super().__init__(message, extensions={"code": "CONTENT_UNAVAILABLE"})
+
+
+def content_error(exc: Exception) -> GraphQLError:
+    """The GraphQL error for a content failure: the client's mistake, or the CMS's."""
+    if isinstance(exc, ContentUnavailable):
+        return ContentUnavailableError(str(exc))
+    assert isinstance(exc, ContentError)
+    return UserInputError(exc.field, str(exc))

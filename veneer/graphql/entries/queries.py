@@ -7,7 +7,7 @@ import strawberry
 from veneer.content_adapters import ContentError
 from veneer.graphql.context import Info
 from veneer.graphql.entries.types import Entry, EntryConnection, EntryEdge
-from veneer.graphql.errors import UserInputError
+from veneer.graphql.errors import UserInputError, content_error
 from veneer.graphql.pagination import PageInfo, decode_cursor, encode_cursor
 
 
@@ -32,7 +32,7 @@ class EntryQueries:
             adapter_after = decode_cursor(after) if after is not None else None
             page = await services.content.list_entries(content_type, first, adapter_after, locale)
         except ContentError as exc:
-            raise UserInputError(exc.field, str(exc)) from exc
+            raise content_error(exc) from exc
         await info.context.viewer_state()
         edges = [
             EntryEdge(cursor=encode_cursor(cursor), node=Entry.from_domain(entry))
@@ -70,7 +70,7 @@ class EntryQueries:
                     raise UserInputError("contentType", f"unknown content type {content_type!r}")
                 found = await content.get_by_slug(content_type, slug, None)
         except ContentError as exc:
-            raise UserInputError(exc.field, str(exc)) from exc
+            raise content_error(exc) from exc
         if found is None:
             return None
         await info.context.viewer_state()

@@ -1,0 +1,79 @@
+"""`ResilientClient`: the one pooled HTTP client an adapter talks to its CMS through.
+
+Timeouts on every call, retries with jittered backoff on 429 and 5xx (honouring Retry-After),
+a circuit breaker, and a cap on concurrent requests, so a struggling CMS slows Veneer down
+gracefully instead of taking it down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from veneer.content_adapters.base import ContentUnavailable
+from veneer.content_adapters.resilience import (
+    RETRY_STATUSES,
+    Backoff,
+    CircuitBreaker,
+    CircuitOpen,
+)
+
+
+class ResilientClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timeout: float = 5.0,
+        backoff: Backoff | None = None,
+        breaker: CircuitBreaker | None = None,
+        max_concurrency: int = 16,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            headers=headers,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=max_concurrency),
+            transport=transport,
+        )
+        self.backoff = backoff or Backoff()
+        self.breaker = breaker or CircuitBreaker()
+        self._slots = asyncio.Semaphore(max_concurrency)
+
+    async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET and decode JSON; a 404 returns None; other failures raise `ContentUnavailable`."""
+        try:
+            self.breaker.before_call()
+        except CircuitOpen as exc:
+            raise ContentUnavailable(str(exc)) from exc
+        last_error = "no attempt made"
+        for attempt in range(self.backoff.attempts):
+            retry_after = None
+            try:
+                async with self._slots:
+                    response = await self._client.get(path, params=params)
+            except httpx.TransportError as exc:
+                last_error = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code == 404:
+                    self.breaker.record_success()
+                    return None
+                if response.status_code < 400:
+                    self.breaker.record_success()
+                    return response.json()
+                last_error = f"HTTP {response.status_code} from {response.request.url}"
+                if response.status_code not in RETRY_STATUSES:
+                    self.breaker.record_success()  # the CMS is up; the request was wrong
+                    raise ContentUnavailable(last_error)
+                retry_after = response.headers.get("retry-after")
+            if attempt + 1 < self.backoff.attempts:
+                await asyncio.sleep(self.backoff.delay(attempt, retry_after))
+        self.breaker.record_failure()
+        raise ContentUnavailable(f"the CMS did not answer: {last_error}")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

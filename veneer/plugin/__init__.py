@@ -1,0 +1,1 @@
+"""What goes into the CMS: variant tagging for editors, and webhooks back to Veneer."""

@@ -26,9 +26,11 @@ def veneer_env(**settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def uvicorn_server(app: str, env: dict[str, str], factory: bool = False) -> Iterator[str]:
+def uvicorn_server(
+    app: str, env: dict[str, str], factory: bool = False, port: int | None = None
+) -> Iterator[str]:
     """``app`` (module:attribute) on 127.0.0.1, uvloop + httptools, one worker."""
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             sys.executable,

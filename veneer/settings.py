@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     max_page_size: int = Field(default=100, ge=1)
 
+    webhook_secret: str | None = Field(
+        default=None, description="Shared secret CMS webhooks are signed or sent with."
+    )
     cors_origins: str = Field(
         default="",
         description="Comma-separated origins whose pages may call the API from a browser.",

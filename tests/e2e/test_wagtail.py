@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from bench.servers import uvicorn_server, veneer_env
 from tests.conftest import Keys
 from tests.e2e.wagtail_server import WagtailServer, wagtail_server
 from tests.helpers import data, gql
+from tests.postgres import free_port
 from veneer.app import create_app
 from veneer.content_adapters import ContentUnavailable, InvalidCursor, UnknownContentType
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.content_adapters.wagtail import WagtailAdapter
 from veneer.settings import Settings
+from veneer.store.migrate import migrate
 
 TYPES = "types=article:shop.ArticlePage,product:shop.ProductPage"
 
 
+WEBHOOK_SECRET = "wagtail-webhook-secret-for-tests"
+
+
 @pytest.fixture(scope="module")
-def wagtail() -> Iterator[WagtailServer]:
-    with wagtail_server() as server:
+def veneer_port() -> int:
+    """Chosen before Wagtail starts, so the site knows where to post its webhooks."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def wagtail(veneer_port: int) -> Iterator[WagtailServer]:
+    url = f"http://127.0.0.1:{veneer_port}/v1/webhooks/wagtail"
+    with wagtail_server(url, WEBHOOK_SECRET) as server:
         yield server
 
 
@@ -150,8 +165,6 @@ def test_graphql_over_wagtail_content(
 
 
 def test_a_cms_that_is_down_is_a_clear_error(settings: Settings, keys: Keys) -> None:
-    from tests.postgres import free_port
-
     nowhere = f"wagtail:http://127.0.0.1:{free_port()}/api/v2/?{TYPES}"
     with TestClient(create_app(settings.model_copy(update={"content": nowhere}))) as client:
         body = gql(client, "{ entries(first: 1) { edges { cursor } } }", key=keys.public)
@@ -165,3 +178,46 @@ def test_the_setting_is_checked() -> None:
     with pytest.raises(ContentSettingError, match="types must look like"):
         adapter_from_setting("wagtail:http://127.0.0.1:1/api/v2/?types=product")
     assert isinstance(ContentUnavailable("x"), Exception)
+
+
+def _title(base: str, page_id: str) -> str:
+    query = {"query": f'{{ entry(id: "{page_id}") {{ field(name: "title") }} }}'}
+    body = httpx.post(f"{base}/graphql", json=query, headers={"Authorization": "Bearer pk_demo"})
+    return str(body.json()["data"]["entry"]["field"])
+
+
+def test_publishing_in_wagtail_reaches_veneer_at_once(
+    wagtail: WagtailServer, veneer_port: int, tmp_path: Path
+) -> None:
+    database = f"sqlite:///{tmp_path / 'veneer.db'}"
+    migrate(Settings(database_url=database))
+    env = veneer_env(
+        database_url=database,
+        content=f"wagtail:{wagtail.api}?{TYPES}",
+        webhook_secret=WEBHOOK_SECRET,
+        content_cache_ttl="3600",
+        demo="1",
+    )
+    lookup = asyncio.run(
+        _adapter_call(wagtail, lambda a: a.get_by_slug("product", "product-02", None))
+    )
+    with uvicorn_server("veneer.app:create_app", env, factory=True, port=veneer_port) as base:
+        assert _title(base, lookup.id) == "Product 02"
+        forged = httpx.post(
+            f"{base}/v1/webhooks/wagtail",
+            content=b'{"action": "publish", "entryIds": ["%s"]}' % lookup.id.encode(),
+            headers={"X-Veneer-Signature": "sha256=" + "0" * 64},
+        )
+        assert forged.status_code == 401
+
+        wagtail.manage("retitle", "product-02", "Product 02, renamed")
+
+        assert _title(base, lookup.id) == "Product 02, renamed", "no waiting for the TTL"
+
+
+async def _adapter_call(server: WagtailServer, call: Any) -> Any:
+    adapter = _adapter(server)
+    try:
+        return await call(adapter)
+    finally:
+        await adapter.aclose()

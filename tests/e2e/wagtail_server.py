@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class WagtailServer:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, webhook_url: str, webhook_secret: str):
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}/api/v2/"
         self.env = {
@@ -29,6 +29,8 @@ class WagtailServer:
             "WAGTAIL_DATA_DIR": str(data_dir),
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "cmsproject.settings",
+            "VENEER_WEBHOOK_URL": webhook_url,
+            "VENEER_WEBHOOK_SECRET": webhook_secret,
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -67,9 +69,10 @@ class WagtailServer:
 
 
 @contextmanager
-def wagtail_server() -> Iterator[WagtailServer]:
+def wagtail_server(webhook_url: str, webhook_secret: str) -> Iterator[WagtailServer]:
+    """A seeded site whose publishes post signed webhooks to ``webhook_url``."""
     data_dir = Path(tempfile.mkdtemp(prefix="veneer-wagtail-"))
-    server = WagtailServer(data_dir)
+    server = WagtailServer(data_dir, webhook_url, webhook_secret)
     try:
         server.manage("migrate", "-v0")
         server.manage("seed")

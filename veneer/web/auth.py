@@ -18,6 +18,7 @@ from veneer.services import Services
 
 PROTECTED_PREFIXES = ("/graphql", "/v1/")
 PUBLIC_PATHS = ("/v1/openapi.json",)
+SIGNED_PREFIX = "/v1/webhooks/"  # verified by signature instead of an API key
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class AuthMiddleware:
             scope["type"] != "http"
             or not path.startswith(PROTECTED_PREFIXES)
             or path in PUBLIC_PATHS
+            or path.startswith(SIGNED_PREFIX)
         ):
             await self.app(scope, receive, send)
             return

@@ -1,0 +1,44 @@
+"""``POST /v1/webhooks/{source}``: a CMS says content changed; Veneer drops what it cached.
+
+Signed by the CMS rather than sent with an API key. A webhook that is unsigned, forged or
+malformed gets a 4xx and invalidates nothing. With Redis the content cache is shared, so
+one invalidation reaches every app server.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from veneer.plugin.webhooks import WebhookError, read_change, verify
+from veneer.services import Services
+from veneer.web.events import problem
+
+logger = logging.getLogger(__name__)
+MAX_BODY = 1_000_000
+
+
+async def receive_webhook(request: Request) -> Response:
+    services: Services = request.app.state.services
+    source = request.path_params["source"]
+    secret = services.settings.webhook_secret
+    if not secret:
+        return problem(503, "webhooks are off: set VENEER_WEBHOOK_SECRET")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return problem(413, f"body: larger than {MAX_BODY} bytes")
+    try:
+        verify(source, request.headers, body, secret)
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise WebhookError(400, f"body: not valid JSON ({exc})") from exc
+        change = read_change(source, payload, request.headers)
+    except WebhookError as exc:
+        return problem(exc.status, exc.message)
+    await services.content.invalidate()
+    logger.info("%s webhook: %s %s; content cache dropped", source, change.action, change.entry_ids)
+    return JSONResponse({"invalidated": list(change.entry_ids), "action": change.action})

@@ -94,6 +94,7 @@ class Services:
             adapter_from_setting(settings.content, settings.default_locale),
             self.cache,
             settings.content_cache_ttl,
+            settings.content_stale_ttl,
         )
         self.clock = clock
         self.quality = QualityBuffer()

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         description="opt-in: purposes other than NECESSARY are denied until granted.",
     )
     content_cache_ttl: float = Field(default=60.0, ge=0, description="Seconds.")
+    content_stale_ttl: float = Field(
+        default=7 * 24 * 3600.0,
+        ge=0,
+        description="Seconds a copy is kept to serve while the CMS is down (stale-if-error).",
+    )
     content_cache_size: int = Field(default=10_000, ge=1)
     viewer_cache_ttl: float = Field(
         default=5.0, ge=0, description="Seconds a viewer's segments are cached."

@@ -221,3 +221,25 @@ async def _adapter_call(server: WagtailServer, call: Any) -> Any:
         return await call(adapter)
     finally:
         await adapter.aclose()
+
+
+def test_when_wagtail_is_down_seen_content_is_served_stale(
+    wagtail: WagtailServer, settings: Settings, keys: Keys
+) -> None:
+    no_fresh_cache = settings.model_copy(
+        update={"content": f"wagtail:{wagtail.api}?{TYPES}", "content_cache_ttl": 0}
+    )
+    seen = '{ entries(contentType: "article", first: 5) { edges { node { slug } } } }'
+    unseen = '{ entries(contentType: "product", first: 5) { edges { node { slug } } } }'
+    with TestClient(create_app(no_fresh_cache)) as client:
+        fresh = gql(client, seen, key=keys.public)
+        assert "extensions" not in fresh or not fresh["extensions"].get("stale")
+        wagtail.stop()
+        try:
+            stale = gql(client, seen, key=keys.public)
+            never_seen = gql(client, unseen, key=keys.public)
+        finally:
+            wagtail.start()
+    assert stale["data"] == fresh["data"]
+    assert stale["extensions"]["stale"] is True
+    assert never_seen["errors"][0]["extensions"]["code"] == "CONTENT_UNAVAILABLE"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from veneer.content_adapters.cached import stale_content
 from veneer.graphql.entries.queries import EntryQueries
 from veneer.graphql.events.mutations import EventMutations
 from veneer.graphql.quality.queries import QualityQueries
@@ -35,6 +38,17 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return True
 
 
+class StaleContentExtension(SchemaExtension):
+    """Says in ``extensions.stale`` when the CMS was down and cached copies answered."""
+
+    def on_operation(self) -> Iterator[None]:
+        stale_content.set(set())
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        return {"stale": True} if stale_content.get() else {}
+
+
 class VeneerSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -54,5 +68,6 @@ schema = VeneerSchema(
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=_is_unexpected),
+        StaleContentExtension,
     ],
 )

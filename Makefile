@@ -32,6 +32,8 @@ bench: setup
 	$(BIN)/python -m bench.entries_throughput
 	$(BIN)/python -m bench.events_ingest
 	$(BIN)/python -m bench.event_latency
+	$(BIN)/pip install --quiet --disable-pip-version-check gunicorn==27.0.1
+	$(BIN)/python -m bench.wagtail_vs_veneer
 
 clean:
 	rm -rf $(VENV) .veneer .coverage

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import orjson
 from starlette.testclient import TestClient
 
+from bench.load import require_wrk, wrk
 from bench.servers import uvicorn_server
 from veneer.app import create_app
 from veneer.cli.server import seed_demo_segments
@@ -72,48 +70,35 @@ def _prepare(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _wrk(url: str, body_file: Path, seconds: int, connections: int) -> float:
-    script = body_file.with_suffix(".lua")
-    headers = "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in VIEWER_HEADERS.items())
-    script.write_text(
-        f'wrk.method = "POST"\nwrk.body = io.open("{body_file}"):read("*a")\n{headers}'
-    )
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if "Non-2xx" in out:
-        raise RuntimeError(f"wrk saw errors:\n{out}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    assert match, out
-    return float(match.group(1))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=8, help="per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: `make bench` installs it (Debian package wrk)")
+    require_wrk()
 
     workdir = Path(tempfile.mkdtemp(prefix="veneer-bench-"))
     env = _prepare(workdir)
-    body_file = workdir / "query.json"
-    body_file.write_bytes(orjson.dumps({"query": QUERY}))
+    body = orjson.dumps({"query": QUERY})
     try:
         with uvicorn_server("bench.entries_app:app", env) as base:
             # warm both paths (parser/validation caches, content cache, viewer cache)
-            _wrk(f"{base}/graphql", body_file, 2, args.connections)
-            _wrk(f"{base}/bench/baseline", body_file, 2, args.connections)
+            wrk(f"{base}/graphql", 2, args.connections, VIEWER_HEADERS, body)
+            wrk(f"{base}/bench/baseline", 2, args.connections, VIEWER_HEADERS, body)
             veneer, bare = [], []
             for _ in range(args.rounds):
-                veneer.append(_wrk(f"{base}/graphql", body_file, args.seconds, args.connections))
+                veneer.append(
+                    wrk(f"{base}/graphql", args.seconds, args.connections, VIEWER_HEADERS, body)
+                )
                 bare.append(
-                    _wrk(f"{base}/bench/baseline", body_file, args.seconds, args.connections)
+                    wrk(
+                        f"{base}/bench/baseline",
+                        args.seconds,
+                        args.connections,
+                        VIEWER_HEADERS,
+                        body,
+                    )
                 )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -99,16 +99,23 @@ def validate_event(
     rules = PROPERTY_RULES.get(payload.type)
     if rules is not None:
         try:
-            rules.model_validate(payload.properties)
+            checked = rules.model_validate(payload.properties)
         except ValidationError as exc:
             first = exc.errors()[0]
             field = "properties." + _field_name(first["loc"])
             return EventError(index, field, _message(first), _reason(first["type"]))
+        # Keep the checked values ("2" -> 2), so what was validated is what gets aggregated.
+        payload.properties.update(
+            checked.model_dump(include=set(rules.model_fields), exclude_unset=True)
+        )
     if payload.type in NEEDS_ENTRY and payload.entry_id is None:
         return EventError(
             index, "entryId", f"an {payload.type} event needs an entryId", "missing_field"
         )
-    timestamp = payload.timestamp.astimezone(UTC) if payload.timestamp else now
+    try:
+        timestamp = payload.timestamp.astimezone(UTC) if payload.timestamp else now
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        return EventError(index, "timestamp", "is out of range in UTC", "invalid_value")
     if timestamp > now + limits.max_future_skew:
         return EventError(
             index,

@@ -350,9 +350,9 @@ def test_rfc_3339_timestamps_are_normalized_to_utc(stamp: str) -> None:
 
 
 def test_an_offset_timestamp_keeps_its_instant_and_wall_time_moves_to_utc() -> None:
-    event = _accept(_raw(timestamp="2026-11-26T23:30:00-03:00"))
-    assert event.timestamp == datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
-    assert event.timestamp.isoformat() == "2026-11-27T02:30:00+00:00"
+    event = _accept(_raw(timestamp="2026-11-25T23:30:00-03:00"))
+    assert event.timestamp == datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+    assert event.timestamp.isoformat() == "2026-11-26T02:30:00+00:00"
 
 
 @pytest.mark.parametrize("stamp", ["2026-11-26T11:30:00", "2026-11-26T11:30:00.5", "2026-11-26"])

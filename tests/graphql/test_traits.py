@@ -56,23 +56,23 @@ def test_layers_and_sources(client: TestClient, keys: Keys, imported) -> None:
         )
     )
 
-    without_third_party = data(gql(client, VIEWER, key=keys.secret, **AS_KIM))["viewer"]
-    assert without_third_party["traits"] == {
+    without_consent = data(gql(client, VIEWER, key=keys.secret, **AS_KIM))["viewer"]
+    assert without_consent["traits"] == {
         "emailHash": hashlib.sha256(b"kim@example.com").hexdigest(),
         "tier": "platinum",
-        "region": "nordics",
-    }
-    assert without_third_party["traitSources"] == {
-        "emailHash": "first_party",
-        "tier": "first_party",
-        "region": "second_party",
-    }
+    }, "no partner data without THIRD_PARTY"
 
     allow = {"p": [{"purpose": "THIRD_PARTY", "granted": True}]}
     data(gql(client, GRANT, allow, key=keys.secret, **AS_KIM))
     with_third_party = data(gql(client, VIEWER, key=keys.secret, **AS_KIM))["viewer"]
     assert with_third_party["traits"]["income"] == "high"
-    assert with_third_party["traitSources"]["income"] == "third_party"
+    assert with_third_party["traits"]["region"] == "nordics"
+    assert with_third_party["traitSources"] == {
+        "emailHash": "first_party",
+        "tier": "first_party",
+        "region": "second_party",
+        "income": "third_party",
+    }
     assert with_third_party["traits"]["tier"] == "platinum", "the site's own word still wins"
 
     under_gpc = data(gql(client, VIEWER, key=keys.secret, **AS_KIM, **{"Sec-GPC": "1"}))["viewer"]
@@ -81,6 +81,8 @@ def test_layers_and_sources(client: TestClient, keys: Keys, imported) -> None:
 
 def test_partner_traits_drive_segments(client: TestClient, keys: Keys, imported) -> None:
     imported("p.csv", "user_id,region\nkim,alps\n", "second_party")
+    allow_partners = {"p": [{"purpose": "THIRD_PARTY", "granted": True}]}
+    data(gql(client, GRANT, allow_partners, key=keys.secret, **AS_KIM))
     rule = {"trait": "region", "op": "in", "value": ["alps"]}
     upsert = (
         'mutation($r: JSON!) { upsertSegment(key: "alpine", name: "Alpine", rule: $r) { key } }'
@@ -114,17 +116,24 @@ def test_import_refuses_other_file_types(imported) -> None:
 
 
 def test_a_raw_email_trait_is_never_kept(client: TestClient, keys: Keys) -> None:
-    data(
-        gql(
-            client,
-            IDENTIFY,
-            {"t": {"email": "ada@example.org"}},
-            key=keys.public,
-            anonymous_id="em",
-        )
-    )
-    viewer = data(gql(client, VIEWER, key=keys.public, anonymous_id="em"))["viewer"]
+    as_em = {"X-Veneer-User-Id": "em"}
+    data(gql(client, IDENTIFY, {"t": {"email": "ada@example.org"}}, key=keys.secret, **as_em))
+    viewer = data(gql(client, VIEWER, key=keys.secret, **as_em))["viewer"]
     assert "email" not in viewer["traits"]
     assert "ada@example.org" not in str(viewer)
-    bad = gql(client, IDENTIFY, {"t": {"email": "nope"}}, key=keys.public, anonymous_id="em")
+    bad = gql(client, IDENTIFY, {"t": {"email": "nope"}}, key=keys.secret, **as_em)
     assert error_messages(bad) == ["traits.email: not an email address"]
+
+
+def test_a_browser_cannot_claim_someone_elses_email(
+    client: TestClient, keys: Keys, imported
+) -> None:
+    imported(
+        "p.jsonl", '{"email": "victim@example.com", "traits": {"vip": true}}\n', "second_party"
+    )
+    victim_hash = hashlib.sha256(b"victim@example.com").hexdigest()
+    for traits in ({"email": "victim@example.com"}, {"emailHash": victim_hash}):
+        body = gql(client, IDENTIFY, {"t": traits}, key=keys.public, anonymous_id="mallory")
+        assert body["errors"][0]["message"].startswith("traits.email")
+    viewer = data(gql(client, VIEWER, key=keys.public, anonymous_id="mallory"))["viewer"]
+    assert "vip" not in viewer["traits"]

@@ -1,8 +1,9 @@
 """Traits with provenance: first-party (the site), second-party (a partner), third-party.
 
 A viewer's effective traits are layered: the site's own word wins over a partner's, and a
-partner's over a third party's. Third-party traits are used only when the viewer granted
-THIRD_PARTY, which Global Privacy Control always denies.
+partner's over a third party's. Partner and third-party traits are used only when the viewer
+granted THIRD_PARTY ("use of second/third-party data"), which Global Privacy Control always
+denies.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ class EffectiveTraits:
 def effective_traits(
     first_party: Mapping[str, Any],
     partners: Mapping[TraitSource, Mapping[str, Any]],
-    third_party_allowed: bool,
+    partners_allowed: bool,
 ) -> EffectiveTraits:
     values: dict[str, Any] = {}
     sources: dict[str, TraitSource] = {}
     layers: list[tuple[TraitSource, Mapping[str, Any]]] = []
-    if third_party_allowed:
+    if partners_allowed:
         layers.append((TraitSource.THIRD_PARTY, partners.get(TraitSource.THIRD_PARTY, {})))
-    layers.append((TraitSource.SECOND_PARTY, partners.get(TraitSource.SECOND_PARTY, {})))
+        layers.append((TraitSource.SECOND_PARTY, partners.get(TraitSource.SECOND_PARTY, {})))
     layers.append((TraitSource.FIRST_PARTY, first_party))
     for source, traits in layers:
         for name, value in traits.items():

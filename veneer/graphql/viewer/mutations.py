@@ -13,10 +13,12 @@ from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.viewer.types import ConsentState, Viewer
+from veneer.identity.keys import KeyKind
 from veneer.profiles.traits import protect_email
 from veneer.store.profiles import merge_traits
 
 MAX_TRAITS_BYTES = 16_384
+LINKING_TRAITS = ("email", "emailHash")
 MAX_TRAIT_NAME = 100
 
 
@@ -26,7 +28,8 @@ class ConsentInput:
     granted: bool
 
 
-def _check_traits(traits: Any) -> dict[str, Any]:
+def _check_traits(traits: Any, trusted: bool) -> dict[str, Any]:
+    """``trusted``: a secret key may link an email; a browser could type anyone's."""
     if not isinstance(traits, dict):
         raise UserInputError("traits", "must be a JSON object of trait name to value")
     for name in traits:
@@ -34,6 +37,13 @@ def _check_traits(traits: Any) -> dict[str, Any]:
             raise UserInputError("traits", f"trait names must be 1-{MAX_TRAIT_NAME} characters")
     if len(orjson.dumps(traits)) > MAX_TRAITS_BYTES:
         raise UserInputError("traits", f"must be at most {MAX_TRAITS_BYTES} bytes of JSON")
+    for name in LINKING_TRAITS:
+        if name in traits and not trusted:
+            raise UserInputError(
+                f"traits.{name}",
+                "only a secret key may set it: partner data is matched on it, so the site's "
+                "backend must vouch for the email",
+            )
     try:
         return protect_email(traits)
     except ValueError as exc:
@@ -65,7 +75,7 @@ class ViewerMutations:
     @strawberry.mutation(description="Store traits about the viewer; a null value removes one.")
     async def identify(self, info: Info, traits: JSON) -> Viewer:
         viewer = info.context.require_viewer()
-        checked = _check_traits(traits)
+        checked = _check_traits(traits, info.context.principal.key.kind is KeyKind.SECRET)
         services = info.context.services
         async with services.db.session() as session:
             await merge_traits(session, viewer, checked)

@@ -177,7 +177,7 @@ class Services:
         Checked against the cache first, so a logged-in viewer costs a write once, not per
         request; repeating the merge is harmless (it sweeps up stragglers).
         """
-        if viewer.anonymous_id is None or viewer.user_id is None:
+        if viewer.anonymous_id is None or viewer.user_id is None or not viewer.device_is_users:
             return
         cache_key = f"idlink:{viewer.anonymous_id}"
         if await self.cache.get(cache_key) == viewer.user_id:

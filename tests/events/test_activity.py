@@ -8,6 +8,7 @@ import pytest
 
 from veneer.events.activity import MAX_TRACKED_ENTRIES, apply_events, merge_activity
 from veneer.events.model import Event
+from veneer.events.validation import validate_batch
 
 T0 = datetime(2026, 11, 26, 12, tzinfo=UTC)
 _serial = iter(range(1_000_000))
@@ -385,3 +386,32 @@ def test_merging_with_an_empty_profile_keeps_the_other() -> None:
     anonymous = apply_events({}, [_event("entry_view", entry_id="a", at=T0)])
     merged = merge_activity({}, anonymous)
     assert _order_independent(merged) == _order_independent(anonymous)
+
+
+def test_cart_and_time_sent_as_numeric_strings_are_aggregated_after_validation() -> None:
+    raw: list[object] = [
+        {
+            "id": "c1",
+            "type": "add_to_cart",
+            "anonymousId": "a",
+            "properties": {"sku": "s", "quantity": "2.0"},
+        },
+        {"id": "t1", "type": "time_on_page", "anonymousId": "a", "properties": {"seconds": "30"}},
+        {
+            "id": "p1",
+            "type": "purchase",
+            "anonymousId": "a",
+            "properties": {"value": "9.5", "currency": "EUR"},
+        },
+    ]
+    accepted, errors = validate_batch(raw[:2], T0)
+    assert errors == []
+    activity = apply_events({}, [event for _, event in accepted])
+    assert activity["cart"] == {"s": 2}
+    assert activity["timeOnPageSeconds"] == 30.0
+    accepted, errors = validate_batch(raw[2:], T0)
+    assert errors == []
+    assert apply_events({}, [e for _, e in accepted])["purchases"] == {
+        "count": 1,
+        "value": {"EUR": 9.5},
+    }

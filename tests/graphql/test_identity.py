@@ -23,8 +23,9 @@ def settings(both_caches: Settings) -> Settings:
     return both_caches
 
 
-def _as_user(user: str) -> dict[str, str]:
-    return {"X-Veneer-Viewer-Token": create_viewer_token(user, TEST_SECRET)}
+def _as_user(user: str, device: str | None = None) -> dict[str, str]:
+    """A viewer token for ``user``; naming ``device`` vouches the device is theirs."""
+    return {"X-Veneer-Viewer-Token": create_viewer_token(user, TEST_SECRET, anonymous_id=device)}
 
 
 def _send(client: TestClient, key: str, device: str, events: list[dict[str, Any]], **h: str) -> Any:
@@ -61,9 +62,9 @@ def test_login_merges_the_device_history_into_the_user(client: TestClient, keys:
         )
     )
 
-    me = data(gql(client, VIEWER, key=keys.public, anonymous_id="phone", **_as_user("ana")))[
-        "viewer"
-    ]
+    me = data(
+        gql(client, VIEWER, key=keys.public, anonymous_id="phone", **_as_user("ana", "phone"))
+    )["viewer"]
 
     assert me["id"] == "user:ana"
     assert me["traits"] == {"region": "alps", "plan": "pro"}, "the user's own traits win"
@@ -75,7 +76,16 @@ def test_login_merges_the_device_history_into_the_user(client: TestClient, keys:
 
 def test_later_device_events_land_on_the_user(client: TestClient, keys: Keys) -> None:
     grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
-    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="laptop", **_as_user("ben")))
+    data(
+        gql(
+            client,
+            GRANT,
+            grant,
+            key=keys.public,
+            anonymous_id="laptop",
+            **_as_user("ben", "laptop"),
+        )
+    )
 
     result = _send(client, keys.public, "laptop", [{"id": "l1", "type": "click"}])
 
@@ -92,7 +102,9 @@ def test_the_most_recent_consent_wins_across_device_and_user(
     data(gql(client, GRANT, deny, key=keys.secret, **{"X-Veneer-User-Id": "cy"}))
     data(gql(client, GRANT, allow, key=keys.public, anonymous_id="tablet"))
 
-    me = data(gql(client, VIEWER, key=keys.public, anonymous_id="tablet", **_as_user("cy")))
+    me = data(
+        gql(client, VIEWER, key=keys.public, anonymous_id="tablet", **_as_user("cy", "tablet"))
+    )
 
     assert _consent(me["viewer"])["PERSONALIZATION"] is True
 
@@ -109,8 +121,33 @@ def test_an_event_still_in_the_stream_at_login_lands_on_the_user(
     )
     assert response.json()["accepted"] == 1
 
-    data(gql(client, VIEWER, key=keys.public, anonymous_id="kiosk", **_as_user("dee")))
+    data(gql(client, VIEWER, key=keys.public, anonymous_id="kiosk", **_as_user("dee", "kiosk")))
     settle(client)
 
     dee = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "dee"}))["viewer"]
     assert dee["activity"]["counts"] == {"click": 1}
+
+
+def test_a_token_that_does_not_vouch_for_the_device_merges_nothing(
+    client: TestClient, keys: Keys
+) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="victim-device"))
+    data(
+        gql(
+            client,
+            IDENTIFY,
+            {"t": {"secret_hobby": "x"}},
+            key=keys.public,
+            anonymous_id="victim-device",
+        )
+    )
+    _send(client, keys.public, "victim-device", [{"id": "vd-1", "type": "click"}])
+
+    mallory = _as_user("mallory", "mallorys-phone")
+    seen = data(gql(client, VIEWER, key=keys.public, anonymous_id="victim-device", **mallory))
+
+    assert seen["viewer"]["traits"] == {} and seen["viewer"]["activity"] == {}
+    victim = data(gql(client, VIEWER, key=keys.public, anonymous_id="victim-device"))["viewer"]
+    assert victim["traits"] == {"secret_hobby": "x"}
+    assert victim["activity"]["counts"] == {"click": 1}

@@ -70,7 +70,9 @@ def _rows(settings: Settings) -> dict[str, int]:
 
 def _person_with_history(client: TestClient, keys: Keys) -> dict[str, str]:
     """User `eve` with a linked phone: consent, traits, events on both ids."""
-    as_eve = {"X-Veneer-Viewer-Token": create_viewer_token("eve", TEST_SECRET)}
+    as_eve = {
+        "X-Veneer-Viewer-Token": create_viewer_token("eve", TEST_SECRET, anonymous_id="eve-phone")
+    }
     data(gql(client, GRANT, ALL, key=keys.public, anonymous_id="eve-phone"))
     client.post(
         "/v1/events",

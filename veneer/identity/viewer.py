@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from veneer.identity.keys import KeyKind
 from veneer.identity.tokens import InvalidViewerToken, verify_viewer_token
@@ -32,6 +32,9 @@ class ViewerError(Exception):
 class Viewer:
     anonymous_id: str | None = None
     user_id: str | None = None
+    device_is_users: bool = field(default=False, compare=False)
+    """Someone trusted vouched that the device is the user's: a secret key, or the viewer
+    token's ``aid`` claim. Only then may the device's history join the user's profile."""
 
     @property
     def id(self) -> str:
@@ -59,15 +62,23 @@ def resolve_viewer(kind: KeyKind, headers: Mapping[str, str], secret: str) -> Vi
             "logged-in viewer with X-Veneer-Viewer-Token",
         )
     user_id = None
+    vouched_device = None
     if token is not None:
         try:
-            user_id = verify_viewer_token(token, secret).user_id
+            claims = verify_viewer_token(token, secret)
         except InvalidViewerToken as exc:
             raise ViewerError(401, f"X-Veneer-Viewer-Token: {exc}") from exc
+        user_id = _checked_id("X-Veneer-Viewer-Token: sub", claims.user_id)
+        vouched_device = claims.anonymous_id
     if named_user is not None:
         user_id = _checked_id("X-Veneer-User-Id", named_user)
     if anonymous_id is not None:
         anonymous_id = _checked_id("X-Veneer-Anonymous-Id", anonymous_id)
     if anonymous_id is None and user_id is None:
         return None
-    return Viewer(anonymous_id=anonymous_id, user_id=user_id)
+    device_is_users = (
+        user_id is not None
+        and anonymous_id is not None
+        and (kind is KeyKind.SECRET or vouched_device == anonymous_id)
+    )
+    return Viewer(anonymous_id=anonymous_id, user_id=user_id, device_is_users=device_is_users)

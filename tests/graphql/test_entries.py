@@ -128,3 +128,13 @@ def test_malformed_queries_are_errors_not_500s(client: TestClient, keys: Keys) -
     assert "Cannot query field 'nope'" in unknown_field.json()["errors"][0]["message"]
     assert not_json.status_code == 400
     assert "Unable to parse request body as JSON" in not_json.text
+
+
+def test_too_many_aliases_are_refused(client: TestClient, keys: Keys) -> None:
+    query = (
+        "{ "
+        + " ".join(f"a{i}: entries(first: 100) {{ edges {{ cursor }} }}" for i in range(20))
+        + " }"
+    )
+    body = gql(client, query, key=keys.public)
+    assert "aliases" in body["errors"][0]["message"]

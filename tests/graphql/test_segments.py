@@ -99,3 +99,9 @@ def test_bad_segment_fields(
 ) -> None:
     body = _upsert(client, keys, key, rule, name)
     assert error_messages(body)[0].startswith(message)
+
+
+def test_windows_longer_than_ten_years_are_refused(client: TestClient, keys: Keys) -> None:
+    for window in ("999999d", "99999999999d"):
+        body = _upsert(client, keys, "forever", {"event": "click", "within": window})
+        assert error_messages(body) == ["rule: $.within: window is longer than 3650 days"]

@@ -228,3 +228,9 @@ def test_viewer_needs_a_named_viewer(client: TestClient, keys: Keys) -> None:
     body = gql(client, VIEWER, key=keys.public)
     assert body["errors"][0]["extensions"]["code"] == "NO_VIEWER"
     assert "X-Veneer-Anonymous-Id" in body["errors"][0]["message"]
+
+
+def test_a_policy_version_longer_than_stored_is_refused(client: TestClient, keys: Keys) -> None:
+    long = {"p": [{"purpose": "ANALYTICS", "granted": True}], "v": "v" * 65}
+    body = gql(client, CONSENT, long, key=keys.public, anonymous_id="pv")
+    assert error_messages(body) == ["policyVersion: must be at most 64 characters"]

@@ -138,3 +138,15 @@ def test_webhooks_are_off_without_a_secret(client: TestClient) -> None:
     response = client.post("/v1/webhooks/generic", content=b"{}")
     assert response.status_code == 503
     assert "VENEER_WEBHOOK_SECRET" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("source", "header"), [("generic", "X-Veneer-Signature"), ("strapi", "X-Veneer-Webhook-Secret")]
+)
+def test_non_ascii_credentials_are_401_not_500(hooks: TestClient, source: str, header: str) -> None:
+    response = hooks.post(
+        f"/v1/webhooks/{source}",
+        content=b"{}",
+        headers={header: "sécret".encode()},
+    )
+    assert response.status_code == 401

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from veneer.consent.purposes import Purpose
 
-MAX_LABEL = 200
+MAX_LENGTHS = {"source": 200, "policyVersion": 64}  # the columns' sizes
 
 
 class ConsentInputError(ValueError):
@@ -43,8 +43,8 @@ def check_decisions(
         if purpose is Purpose.NECESSARY and not granted:
             raise ConsentInputError("purposes", "NECESSARY is always granted; it cannot be denied")
     for name, value in (("source", source), ("policyVersion", policy_version)):
-        if value is not None and len(value) > MAX_LABEL:
-            raise ConsentInputError(name, f"must be at most {MAX_LABEL} characters")
+        if value is not None and len(value) > MAX_LENGTHS[name]:
+            raise ConsentInputError(name, f"must be at most {MAX_LENGTHS[name]} characters")
     return Decisions(
         tuple((p, g) for p, g in choices if p is not Purpose.NECESSARY), source, policy_version
     )

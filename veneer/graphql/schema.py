@@ -8,7 +8,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -22,6 +29,8 @@ from veneer.graphql.viewer.mutations import ViewerMutations
 from veneer.graphql.viewer.queries import ViewerQueries
 
 logger = logging.getLogger(__name__)
+MAX_ALIASES = 15  # one query must not fetch the same expensive field hundreds of times
+MAX_DEPTH = 10
 
 Query = merge_types("Query", (EntryQueries, ViewerQueries, SegmentQueries, QualityQueries))
 Mutation = merge_types("Mutation", (EventMutations, ViewerMutations, SegmentMutations))
@@ -67,6 +76,8 @@ schema = VeneerSchema(
     extensions=[
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaskErrors(should_mask_error=_is_unexpected),
         StaleContentExtension,
     ],

@@ -48,13 +48,13 @@ def verify(source: str, headers: Mapping[str, str], body: bytes, secret: str) ->
         given = headers.get(SIGNATURE_HEADER)
         if not given:
             raise WebhookError(401, "X-Veneer-Signature: missing; sign the body with HMAC-SHA256")
-        if not hmac.compare_digest(given, sign(body, secret)):
+        if not hmac.compare_digest(given.encode(), sign(body, secret).encode()):
             raise WebhookError(401, "X-Veneer-Signature: does not match the body")
         return
     given = headers.get(SECRET_HEADER)
     if not given:
         raise WebhookError(401, "X-Veneer-Webhook-Secret: missing; configure it as a header")
-    if not hmac.compare_digest(given, secret):
+    if not hmac.compare_digest(given.encode(), secret.encode()):
         raise WebhookError(401, "X-Veneer-Webhook-Secret: wrong secret")
 
 

@@ -18,6 +18,7 @@ TRAIT_OPS: tuple[str, ...] = TraitOp.__args__  # type: ignore[attr-defined]
 COUNT_OPS: tuple[str, ...] = CountOp.__args__  # type: ignore[attr-defined]
 _WINDOW = re.compile(r"([0-9]+)(m|h|d)")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+MAX_WINDOW = timedelta(days=3650)
 
 
 class RuleError(ValueError):
@@ -84,7 +85,13 @@ def parse_window(text: object, path: str = "$.within") -> timedelta:
     match = _WINDOW.fullmatch(text) if isinstance(text, str) else None
     if match is None or int(match.group(1)) == 0:
         raise RuleError(path, f"window must look like 30m, 48h or 7d, got {text!r}")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    amount = int(match.group(1))
+    if amount > MAX_WINDOW.days * 24 * 60:  # keeps timedelta() itself from overflowing
+        raise RuleError(path, f"window is longer than {MAX_WINDOW.days} days")
+    window = timedelta(**{_UNITS[match.group(2)]: amount})
+    if window > MAX_WINDOW:
+        raise RuleError(path, f"window is longer than {MAX_WINDOW.days} days")
+    return window
 
 
 def parse_rule(raw: object, path: str = "$") -> Rule:

@@ -86,6 +86,7 @@ def test_later_device_events_land_on_the_user(client: TestClient, keys: Keys) ->
             **_as_user("ben", "laptop"),
         )
     )
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="laptop"))  # its own banner
 
     result = _send(client, keys.public, "laptop", [{"id": "l1", "type": "click"}])
 
@@ -151,3 +152,32 @@ def test_a_token_that_does_not_vouch_for_the_device_merges_nothing(
     victim = data(gql(client, VIEWER, key=keys.public, anonymous_id="victim-device"))["viewer"]
     assert victim["traits"] == {"secret_hobby": "x"}
     assert victim["activity"]["counts"] == {"click": 1}
+
+
+def test_after_logout_the_device_s_own_consent_governs_its_events(
+    client: TestClient, keys: Keys
+) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(
+        gql(
+            client,
+            GRANT,
+            grant,
+            key=keys.public,
+            anonymous_id="shared-pc",
+            **_as_user("eli", "shared-pc"),
+        )
+    )
+
+    logged_out = _send(client, keys.public, "shared-pc", [{"id": "lo-1", "type": "click"}])
+    banner = data(gql(client, VIEWER, key=keys.public, anonymous_id="shared-pc"))["viewer"]
+
+    assert logged_out["accepted"] == 1
+    assert {c["purpose"]: c["granted"] for c in banner["consent"]}["ANALYTICS"] is False
+    eli = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "eli"}))["viewer"]
+    assert eli["activity"] == {}, "the logged-out device had not consented; nothing was kept"
+
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="shared-pc"))
+    _send(client, keys.public, "shared-pc", [{"id": "lo-2", "type": "click"}])
+    eli = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "eli"}))["viewer"]
+    assert eli["activity"]["counts"] == {"click": 1}, "with the device's consent it lands on eli"

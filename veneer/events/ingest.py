@@ -87,10 +87,16 @@ def source_of(key: ApiKey) -> str:
 
 
 async def _with_consent(services: Services, events: list[Event]) -> tuple[list[Event], list[Event]]:
-    """Events re-attributed to linked users, split by whether ANALYTICS allows keeping them."""
+    """Events re-attributed to linked users, split by whether ANALYTICS allows keeping them.
+
+    Consent is the sender's: an event from a device that names no user is governed by the
+    device's own decisions (what its consent banner shows), even when the device is linked
+    to a user and the event will land on the user's profile.
+    """
+    senders = [e.viewer_id for e in events]
     async with services.db.session() as session:
         events = await attribute_to_users(session, events)
-        records = await consent_records_for(session, {e.viewer_id for e in events})
+        records = await consent_records_for(session, set(senders))
     allowed = {
         viewer_id: effective_consent(states, services.settings.consent_default)[
             Purpose.ANALYTICS
@@ -99,8 +105,8 @@ async def _with_consent(services: Services, events: list[Event]) -> tuple[list[E
     }
     keep: list[Event] = []
     dropped: list[Event] = []
-    for event in events:
-        if allowed[event.viewer_id]:
+    for event, sender in zip(events, senders, strict=True):
+        if allowed[sender]:
             keep.append(event)
         else:
             dropped.append(event)

@@ -7,19 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.events.activity import apply_events
 from veneer.events.model import Event
 from veneer.segments.evaluate import ViewerEvent
+from veneer.store.dialect import dialect_insert
 from veneer.store.models import EventReceiptRow, EventRow, ProfileRow, utcnow
-
-
-def dialect_insert(session: AsyncSession) -> Any:
-    """INSERT with ON CONFLICT support, for whichever database the session is on."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+from veneer.store.profiles import locked_profiles
 
 
 async def claim_event_ids(session: AsyncSession, ids: Sequence[str], now: datetime) -> set[str]:
@@ -72,25 +67,14 @@ async def add_activity(session: AsyncSession, events_by_viewer: Mapping[str, lis
     """Fold events into each viewer's profile aggregate, creating profiles as needed."""
     if not events_by_viewer:
         return
-    rows = {
-        row.id: row
-        for row in await session.scalars(
-            select(ProfileRow).where(ProfileRow.id.in_(sorted(events_by_viewer))).with_for_update()
-        )
+    owners = {
+        viewer_id: (events[0].anonymous_id, events[0].user_id)
+        for viewer_id, events in events_by_viewer.items()
     }
+    rows = await locked_profiles(session, owners)
     now = utcnow()
     for viewer_id, events in sorted(events_by_viewer.items()):
-        row = rows.get(viewer_id)
-        if row is None:
-            first = events[0]
-            row = ProfileRow(
-                id=viewer_id,
-                anonymous_id=first.anonymous_id if first.user_id is None else None,
-                user_id=first.user_id,
-                traits={},
-                activity={},
-            )
-            session.add(row)
+        row = rows[viewer_id]
         row.activity = apply_events(row.activity or {}, events)
         row.updated_at = now
     await session.flush()

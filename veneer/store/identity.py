@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.events.activity import merge_activity
 from veneer.events.model import Event
+from veneer.store.dialect import dialect_insert
 from veneer.store.models import (
     ConsentRecordRow,
     EventRow,
@@ -23,6 +24,7 @@ from veneer.store.models import (
     MergeRow,
     ProfileRow,
 )
+from veneer.store.profiles import locked_profiles
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,18 @@ async def link_and_merge(
     between, and returns None when there was nothing to move. A device that later logs in as
     someone else is re-linked to the new user; what was merged before stays with the first.
     """
-    link = await session.get(IdentityLinkRow, anonymous_id, with_for_update=True)
-    new_link = link is None or link.user_id != user_id
-    if link is None:
-        session.add(IdentityLinkRow(anonymous_id=anonymous_id, user_id=user_id, linked_at=now))
-    elif new_link:
+    created = await session.scalar(
+        dialect_insert(session)(IdentityLinkRow)
+        .values(anonymous_id=anonymous_id, user_id=user_id, linked_at=now)
+        .on_conflict_do_nothing(index_elements=["anonymous_id"])
+        .returning(IdentityLinkRow.anonymous_id)
+    )
+    link = await session.get(
+        IdentityLinkRow, anonymous_id, with_for_update=True, populate_existing=True
+    )
+    assert link is not None
+    new_link = created is not None or link.user_id != user_id
+    if new_link:
         link.user_id, link.linked_at = user_id, now
     source, target = anonymous_key(anonymous_id), user_key(user_id)
     moved_events = await session.execute(
@@ -80,10 +89,7 @@ async def link_and_merge(
     )
     device = await session.get(ProfileRow, source, with_for_update=True)
     if device is not None:
-        person = await session.get(ProfileRow, target, with_for_update=True)
-        if person is None:
-            person = ProfileRow(id=target, user_id=user_id, traits={}, activity={})
-            session.add(person)
+        person = (await locked_profiles(session, {target: (None, user_id)}))[target]
         person.traits = {**device.traits, **person.traits}
         person.activity = merge_activity(person.activity or {}, device.activity or {})
         person.updated_at = now

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.identity.viewer import Viewer
+from veneer.store.dialect import dialect_insert
 from veneer.store.models import ProfileRow, utcnow
 
 
@@ -16,16 +18,49 @@ async def get_traits(session: AsyncSession, viewer_id: str) -> dict[str, Any]:
     return dict(row.traits) if row is not None else {}
 
 
+async def locked_profiles(
+    session: AsyncSession, owners: Mapping[str, tuple[str | None, str | None]]
+) -> dict[str, ProfileRow]:
+    """The profiles ``{id: (anonymous_id, user_id)}``, created if missing, locked for update.
+
+    Insert-if-absent first, then lock: two requests creating the same profile at once both
+    succeed instead of one failing on the primary key.
+    """
+    if not owners:
+        return {}
+    await session.execute(
+        dialect_insert(session)(ProfileRow)
+        .values(
+            [
+                {
+                    "id": profile_id,
+                    "anonymous_id": anonymous_id if user_id is None else None,
+                    "user_id": user_id,
+                    "traits": {},
+                    "activity": {},
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for profile_id, (anonymous_id, user_id) in sorted(owners.items())
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    rows = await session.scalars(
+        select(ProfileRow)
+        .where(ProfileRow.id.in_(sorted(owners)))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.id: row for row in rows}
+
+
 async def merge_traits(
     session: AsyncSession, viewer: Viewer, traits: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Lay ``traits`` over the stored ones; a trait set to null is removed."""
-    row = await session.get(ProfileRow, viewer.id, with_for_update=True)
-    if row is None:
-        row = ProfileRow(
-            id=viewer.id, anonymous_id=viewer.anonymous_id, user_id=viewer.user_id, traits={}
-        )
-        session.add(row)
+    rows = await locked_profiles(session, {viewer.id: (viewer.anonymous_id, viewer.user_id)})
+    row = rows[viewer.id]
     merged = {**row.traits, **traits}
     row.traits = {k: v for k, v in merged.items() if v is not None}
     row.updated_at = utcnow()

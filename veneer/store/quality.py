@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.events.quality import TallyKey
-from veneer.store.events import dialect_insert
+from veneer.store.dialect import dialect_insert
 from veneer.store.models import QualityCountRow
 
 

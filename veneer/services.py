@@ -28,7 +28,7 @@ from veneer.runtime.stream import RedisEventStream
 from veneer.segments import ViewerFacts, evaluate_segments
 from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent
-from veneer.segments.rules import event_lookback
+from veneer.segments.rules import event_lookback, referenced_event_types
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.consent import consent_records, record_consent
@@ -158,15 +158,19 @@ class Services:
         await self.cache.set(cache_key, record, self.settings.viewer_cache_ttl)
         return record
 
-    async def _viewer_events(self, viewer: Viewer, lookback: timedelta) -> list[ViewerEvent]:
-        """The viewer's own recent events, read only when a rule counts events."""
-        cache_key = f"viewer:{viewer.id}|events|{lookback.total_seconds()}"
+    async def _viewer_events(
+        self, viewer: Viewer, lookback: timedelta, types: frozenset[str]
+    ) -> list[ViewerEvent]:
+        """The viewer's own recent events of the counted types, read only when rules count."""
+        cache_key = (
+            f"viewer:{viewer.id}|events|{lookback.total_seconds()}|{','.join(sorted(types))}"
+        )
         cached = await self.cache.get(cache_key)
         if isinstance(cached, list):
             return cached
         async with self.db.session() as session:
             events = await recent_events(
-                session, viewer.id, self.clock() - lookback, MAX_EVENTS_PER_VIEWER
+                session, viewer.id, self.clock() - lookback, MAX_EVENTS_PER_VIEWER, types
             )
         await self.cache.set(cache_key, events, self.settings.viewer_cache_ttl)
         return events
@@ -251,6 +255,7 @@ class Services:
             lookback = event_lookback(
                 rules.values(), timedelta(days=self.settings.event_lookback_days)
             )
-            events = await self._viewer_events(viewer, lookback) if lookback else []
+            types = referenced_event_types(rules.values())
+            events = await self._viewer_events(viewer, lookback, types) if lookback else []
             segments = evaluate_segments(rules, ViewerFacts(traits, events), self.clock())
         return ViewerState(viewer, consent, segments, traits, record.activity, layered.sources)

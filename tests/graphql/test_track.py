@@ -153,3 +153,34 @@ def test_old_events_outside_the_window_do_not_count(
 
     assert result["track"]["accepted"] == 5
     assert _segments(client, keys.public, "late") == []
+
+
+def test_a_purchase_buried_under_many_page_views_still_counts(
+    timed_client: TestClient, keys: Keys, clock: Clock
+) -> None:
+    client = timed_client
+    buyers = {"event": "purchase", "count": {"gte": 1}, "within": "30d"}
+    data(gql(client, UPSERT, {"key": "buyers", "rule": buyers}, key=keys.secret))
+    consent = [
+        {"purpose": "ANALYTICS", "granted": True},
+        {"purpose": "PERSONALIZATION", "granted": True},
+    ]
+    data(gql(client, GRANT, {"p": consent}, key=keys.public, anonymous_id="browser"))
+    bought = clock.now - timedelta(days=2)
+    purchase = {
+        "id": "buy-1",
+        "type": "purchase",
+        "timestamp": bought.isoformat(),
+        "properties": {"value": 20, "currency": "EUR"},
+    }
+    views = [
+        {"id": f"pv-{i}", "type": "page_view", "timestamp": clock.now.isoformat()}
+        for i in range(1200)
+    ]
+    for batch in ([purchase], views[:500], views[500:1000], views[1000:]):
+        result = data(
+            gql(client, TRACK, {"events": batch}, key=keys.public, anonymous_id="browser")
+        )
+        assert result["track"]["accepted"] == len(batch)
+
+    assert _segments(client, keys.public, "browser") == ["buyers"]

@@ -242,3 +242,8 @@ def event_lookback(rules: Iterable[Rule], unbounded: timedelta) -> timedelta | N
     """
     windows = [c.within or unbounded for rule in rules for c in _event_conditions(rule)]
     return max(windows) if windows else None
+
+
+def referenced_event_types(rules: Iterable[Rule]) -> frozenset[str]:
+    """The event types the rules count, so only those need loading."""
+    return frozenset(c.event for rule in rules for c in _event_conditions(rule))

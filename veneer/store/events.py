@@ -81,12 +81,16 @@ async def add_activity(session: AsyncSession, events_by_viewer: Mapping[str, lis
 
 
 async def recent_events(
-    session: AsyncSession, viewer_id: str, since: datetime, limit: int
+    session: AsyncSession, viewer_id: str, since: datetime, limit: int, types: Iterable[str]
 ) -> list[ViewerEvent]:
-    """The viewer's newest events since ``since``: what event-window rules count."""
+    """The viewer's newest events of ``types`` since ``since``: what event rules count."""
     rows = await session.execute(
         select(EventRow.type, EventRow.timestamp, EventRow.entry_id, EventRow.properties)
-        .where(EventRow.viewer_id == viewer_id, EventRow.timestamp >= since)
+        .where(
+            EventRow.viewer_id == viewer_id,
+            EventRow.timestamp >= since,
+            EventRow.type.in_(sorted(types)),
+        )
         .order_by(EventRow.timestamp.desc())
         .limit(limit)
     )

@@ -346,3 +346,20 @@ def test_a_bare_date_as_updated_at_means_midnight_utc(tmp_path: Path) -> None:
     entry = asyncio.run(FileAdapter(tmp_path).get_entry("dated"))
     assert entry is not None
     assert entry.updated_at == datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def test_translations_may_share_a_slug(tmp_path: Path) -> None:
+    (tmp_path / "article").mkdir()
+    (tmp_path / "article" / "hello.md").write_text("---\ntitle: Hello\n---\n")
+    (tmp_path / "article" / "hello.fr.md").write_text(
+        "---\nslug: hello\nlocale: fr\ntitle: Bonjour\n---\n"
+    )
+    adapter = FileAdapter(tmp_path)
+
+    french = asyncio.run(adapter.list_entries("article", 10, None, "fr"))
+    english = asyncio.run(adapter.get_entry("hello"))
+
+    assert [e.fields["title"] for e in french.entries] == ["Bonjour"]
+    assert english is not None and english.fields["title"] == "Hello"
+    every = asyncio.run(adapter.list_entries("article", 10, None, None))
+    assert len(every.entries) == 2

@@ -128,7 +128,7 @@ class FileAdapter:
                 raise UnknownContentType(content_type, types)
             types = [content_type]
         entries: list[Entry] = []
-        seen: dict[str, Path] = {}
+        seen: dict[tuple[str, str | None], Path] = {}  # translations share an id
         for type_name in types:
             files = sorted((self.root / type_name).glob("*.md")) + sorted(
                 (self.root / type_name).glob("*.json")
@@ -139,15 +139,17 @@ class FileAdapter:
                 except (MalformedEntry, OSError, UnicodeDecodeError) as exc:
                     logger.warning("skipping malformed content file %s: %s", path, exc)
                     continue
-                if entry.id in seen:
+                key = (entry.id, entry.locale)
+                if key in seen:
                     logger.warning(
-                        "skipping content file %s: id %r is already used by %s",
+                        "skipping content file %s: id %r in locale %s is already used by %s",
                         path,
                         entry.id,
-                        seen[entry.id],
+                        entry.locale,
+                        seen[key],
                     )
                     continue
-                seen[entry.id] = path
+                seen[key] = path
                 entries.append(entry)
         entries.sort(key=lambda e: (e.content_type, e.slug or e.id, e.locale or ""))
         return entries
@@ -174,8 +176,12 @@ class FileAdapter:
         )
 
     async def get_entry(self, entry_id: str) -> Entry | None:
+        """By id; of several translations, the default locale's."""
         entries = await anyio.to_thread.run_sync(self._load, None)
-        return next((e for e in entries if e.id == entry_id), None)
+        matches = [e for e in entries if e.id == entry_id]
+        preferred = [e for e in matches if e.locale == self.default_locale]
+        candidates = preferred or matches
+        return candidates[0] if candidates else None
 
     async def get_by_slug(
         self, content_type: str | None, slug: str, locale: str | None

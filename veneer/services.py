@@ -19,7 +19,7 @@ from veneer.consent.decisions import Decisions
 from veneer.content_adapters.cached import CachedAdapter
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
-from veneer.identity.viewer import Viewer
+from veneer.identity.viewer import Viewer, device_of, profile_id
 from veneer.profiles.traits import TraitSource, effective_traits
 from veneer.runtime.cache import Cache, InProcessCache
 from veneer.runtime.quality_buffer import QualityBuffer
@@ -192,7 +192,7 @@ class Services:
             )
         await self.cache.set(cache_key, viewer.user_id, IDENTITY_LINK_CACHE_TTL)
         if merged is not None:
-            await self.viewer_id_changed(f"anon:{viewer.anonymous_id}")
+            await self.viewer_id_changed(profile_id(viewer.anonymous_id, None))
             await self.viewer_id_changed(viewer.id)
 
     async def record_consent(self, viewer: Viewer, decisions: Decisions, gpc: bool) -> None:
@@ -215,12 +215,13 @@ class Services:
                 session, viewer.user_id, viewer.anonymous_id, requested_by, self.clock()
             )
         if self.stream is not None:
-            devices = {i.removeprefix("anon:") for i in ids if i.startswith("anon:")}
+            devices = {d for i in ids if (d := device_of(i)) is not None}
             removed["queuedEvents"] = await self.stream.erase(set(ids), devices)
         for viewer_id in ids:
             await self.viewer_id_changed(viewer_id)
-            if viewer_id.startswith("anon:"):
-                await self.cache.delete(f"idlink:{viewer_id.removeprefix('anon:')}")
+            device = device_of(viewer_id)
+            if device is not None:
+                await self.cache.delete(f"idlink:{device}")
         return removed
 
     async def export(self, viewer: Viewer) -> dict[str, Any]:

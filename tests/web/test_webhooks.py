@@ -34,14 +34,14 @@ def test_a_signed_webhook_drops_the_content_cache(hooks: TestClient, settings: S
     services = hooks.app.state.services  # type: ignore[attr-defined]
     assert hooks.portal is not None
     hooks.portal.call(services.content.get_entry, "tent-x2")
-    cached = hooks.portal.call(services.cache.get, "content:file:id:tent-x2")
+    cached = hooks.portal.call(services.cache.get, 'content:file:["id","tent-x2"]')
     assert cached is not None
 
     response = _signed(hooks, "wagtail", {"action": "publish", "entryIds": ["tent-x2"]})
 
     assert response.status_code == 200
     assert response.json() == {"invalidated": ["tent-x2"], "action": "publish"}
-    assert hooks.portal.call(services.cache.get, "content:file:id:tent-x2") is None
+    assert hooks.portal.call(services.cache.get, 'content:file:["id","tent-x2"]') is None
 
 
 @pytest.mark.parametrize(

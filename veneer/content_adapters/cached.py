@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+import orjson
+
 from veneer.content_adapters.base import ContentAdapter, ContentUnavailable, EntryPage
 from veneer.entries import Entry
 from veneer.runtime.cache import Cache
@@ -25,6 +27,11 @@ T = TypeVar("T")
 stale_content: ContextVar[set[str] | None] = ContextVar("stale_content", default=None)
 """Per request: a set the adapter adds to when a stale copy answered. A set, not a flag,
 because resolvers run in child tasks whose context changes do not reach the request's."""
+
+
+def _key(*parts: object) -> str:
+    """Unambiguous cache keys: JSON keeps None apart from "None" and a ':' inside a slug."""
+    return orjson.dumps(parts).decode()
 
 
 class CachedAdapter:
@@ -63,7 +70,7 @@ class CachedAdapter:
     async def list_entries(
         self, content_type: str | None, first: int, after: str | None, locale: str | None
     ) -> EntryPage:
-        key = f"list:{content_type}:{first}:{after}:{locale}"
+        key = _key("list", content_type, first, after, locale)
         page = await self._cached(
             key, lambda: self.inner.list_entries(content_type, first, after, locale)
         )
@@ -71,7 +78,7 @@ class CachedAdapter:
         return page
 
     async def get_entry(self, entry_id: str) -> Entry | None:
-        entry = await self._cached(f"id:{entry_id}", lambda: self.inner.get_entry(entry_id))
+        entry = await self._cached(_key("id", entry_id), lambda: self.inner.get_entry(entry_id))
         assert entry is None or isinstance(entry, Entry)
         return entry
 
@@ -79,7 +86,7 @@ class CachedAdapter:
         self, content_type: str | None, slug: str, locale: str | None
     ) -> Entry | None:
         entry = await self._cached(
-            f"slug:{content_type}:{slug}:{locale}",
+            _key("slug", content_type, slug, locale),
             lambda: self.inner.get_by_slug(content_type, slug, locale),
         )
         assert entry is None or isinstance(entry, Entry)

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from veneer.identity.viewer import profile_id
+
 STANDARD_TYPES = (
     "page_view",
     "entry_view",
@@ -89,4 +91,4 @@ class Event:
     @property
     def viewer_id(self) -> str:
         """The profile the event belongs to (see `veneer.identity.viewer.Viewer.id`)."""
-        return f"user:{self.user_id}" if self.user_id is not None else f"anon:{self.anonymous_id}"
+        return profile_id(self.anonymous_id, self.user_id)

@@ -19,6 +19,22 @@ USER_ID = "x-veneer-user-id"
 _ID_PATTERN = re.compile(r"[A-Za-z0-9._:@+\-]{1,128}")
 
 
+USER_PREFIX = "user:"
+DEVICE_PREFIX = "anon:"
+
+
+def profile_id(anonymous_id: str | None, user_id: str | None) -> str:
+    """The profile a person's data lives under: the user once known, else the device."""
+    if user_id is not None:
+        return USER_PREFIX + user_id
+    return DEVICE_PREFIX + str(anonymous_id)
+
+
+def device_of(profile: str) -> str | None:
+    """The anonymous id behind a device profile id, or None for a user's."""
+    return profile.removeprefix(DEVICE_PREFIX) if profile.startswith(DEVICE_PREFIX) else None
+
+
 class ViewerError(Exception):
     """The request names its viewer in a way Veneer refuses; ``status`` is 400, 401 or 403."""
 
@@ -39,9 +55,7 @@ class Viewer:
     @property
     def id(self) -> str:
         """The profile this viewer's data lives under: the user once known, else the device."""
-        if self.user_id is not None:
-            return f"user:{self.user_id}"
-        return f"anon:{self.anonymous_id}"
+        return profile_id(self.anonymous_id, self.user_id)
 
 
 def _checked_id(header: str, value: str) -> str:

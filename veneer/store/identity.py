@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.events.activity import merge_activity
 from veneer.events.model import Event
+from veneer.identity.viewer import profile_id
 from veneer.store.dialect import dialect_insert
 from veneer.store.models import (
     ConsentRecordRow,
@@ -34,11 +35,11 @@ class MergeResult:
 
 
 def anonymous_key(anonymous_id: str) -> str:
-    return f"anon:{anonymous_id}"
+    return profile_id(anonymous_id, None)
 
 
 def user_key(user_id: str) -> str:
-    return f"user:{user_id}"
+    return profile_id(None, user_id)
 
 
 async def linked_users(session: AsyncSession, anonymous_ids: Iterable[str]) -> dict[str, str]:

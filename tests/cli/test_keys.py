@@ -40,9 +40,12 @@ def test_keys_create_rejects_an_unknown_kind(
 
 def test_viewer_token_is_signed_with_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VENEER_SECRET", TEST_SECRET)
-    result = runner.invoke(app, ["viewer-token", "user-7", "--ttl", "60"])
+    result = runner.invoke(
+        app, ["viewer-token", "user-7", "--ttl", "60", "--anonymous-id", "phone-7"]
+    )
     assert result.exit_code == 0
-    assert verify_viewer_token(result.output.strip(), TEST_SECRET).user_id == "user-7"
+    claims = verify_viewer_token(result.output.strip(), TEST_SECRET)
+    assert (claims.user_id, claims.anonymous_id) == ("user-7", "phone-7")
 
 
 def test_viewer_token_without_a_secret_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -93,6 +93,9 @@ def keys_revoke(key_id: int) -> None:
 def viewer_token(
     user_id: str,
     ttl: int = typer.Option(DEFAULT_TTL, help="Seconds the token stays valid."),
+    anonymous_id: str | None = typer.Option(
+        None, help="The device (X-Veneer-Anonymous-Id) the token vouches is the user's."
+    ),
 ) -> None:
     """Sign a viewer token for USER_ID with VENEER_SECRET (for testing a site backend)."""
     settings = Settings()
@@ -101,4 +104,4 @@ def viewer_token(
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
-    typer.echo(create_viewer_token(user_id, secret, ttl))
+    typer.echo(create_viewer_token(user_id, secret, ttl, anonymous_id=anonymous_id))

@@ -47,17 +47,17 @@ def _grant(client: TestClient, keys: Keys, viewer: str, *purposes: str) -> None:
     data(body)
 
 
+def _trail_segment(client: TestClient, keys: Keys) -> None:
+    body = gql(
+        client, UPSERT, {"key": "trail-runners", "name": "Trail", "rule": TRAIL}, key=keys.secret
+    )
+    data(body)
+
+
 def test_segment_member_with_consent_sees_the_tagged_variant(
     client: TestClient, keys: Keys
 ) -> None:
-    data(
-        gql(
-            client,
-            UPSERT,
-            {"key": "trail-runners", "name": "Trail", "rule": TRAIL},
-            key=keys.secret,
-        )
-    )
+    _trail_segment(client, keys)
     _grant(client, keys, "runner-1", "PERSONALIZATION")
     viewer = data(
         gql(
@@ -87,14 +87,7 @@ def test_segment_member_with_consent_sees_the_tagged_variant(
 def test_without_personalization_consent_the_viewer_sees_the_baseline(
     client: TestClient, keys: Keys
 ) -> None:
-    data(
-        gql(
-            client,
-            UPSERT,
-            {"key": "trail-runners", "name": "Trail", "rule": TRAIL},
-            key=keys.secret,
-        )
-    )
+    _trail_segment(client, keys)
     data(
         gql(
             client,
@@ -121,14 +114,7 @@ def test_without_personalization_consent_the_viewer_sees_the_baseline(
 def test_withdrawing_consent_takes_effect_on_the_next_request(
     client: TestClient, keys: Keys
 ) -> None:
-    data(
-        gql(
-            client,
-            UPSERT,
-            {"key": "trail-runners", "name": "Trail", "rule": TRAIL},
-            key=keys.secret,
-        )
-    )
+    _trail_segment(client, keys)
     _grant(client, keys, "fickle", "PERSONALIZATION")
     data(
         gql(
@@ -158,14 +144,7 @@ def test_withdrawing_consent_takes_effect_on_the_next_request(
 def test_higher_priority_variant_wins_for_a_viewer_in_two_segments(
     client: TestClient, keys: Keys
 ) -> None:
-    data(
-        gql(
-            client,
-            UPSERT,
-            {"key": "trail-runners", "name": "Trail", "rule": TRAIL},
-            key=keys.secret,
-        )
-    )
+    _trail_segment(client, keys)
     beginners = {"trait": "experience", "op": "eq", "value": "beginner"}
     data(
         gql(client, UPSERT, {"key": "beginners", "name": "New", "rule": beginners}, key=keys.secret)
@@ -180,14 +159,7 @@ def test_higher_priority_variant_wins_for_a_viewer_in_two_segments(
 
 
 def test_a_segment_that_refers_to_another_segment(client: TestClient, keys: Keys) -> None:
-    data(
-        gql(
-            client,
-            UPSERT,
-            {"key": "trail-runners", "name": "Trail", "rule": TRAIL},
-            key=keys.secret,
-        )
-    )
+    _trail_segment(client, keys)
     rule = {
         "all": [{"segment": "trail-runners"}, {"trait": "age", "op": "between", "value": [30, 45]}]
     }
@@ -215,14 +187,7 @@ def test_a_segment_that_refers_to_another_segment(client: TestClient, keys: Keys
 
 
 def test_secret_key_acts_for_a_named_user(client: TestClient, keys: Keys) -> None:
-    data(
-        gql(
-            client,
-            UPSERT,
-            {"key": "trail-runners", "name": "Trail", "rule": TRAIL},
-            key=keys.secret,
-        )
-    )
+    _trail_segment(client, keys)
     as_user = {"X-Veneer-User-Id": "user-42"}
     data(
         gql(

@@ -31,14 +31,4 @@ class ViewerQueries:
         person = DomainViewer(anonymous_id=anonymous_id, user_id=user_id)
         async with info.context.services.db.session() as session:
             rows = await consent_history(session, person.id)
-        return [
-            ConsentRecord(
-                purpose=row.purpose,
-                granted=row.granted,
-                source=row.source,
-                policy_version=row.policy_version,
-                gpc=row.gpc,
-                recorded_at=row.recorded_at,
-            )
-            for row in rows
-        ]
+        return [ConsentRecord.from_domain(row) for row in rows]

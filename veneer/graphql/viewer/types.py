@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from veneer.consent import ConsentRecord as DomainConsentRecord
 from veneer.consent import ConsentState as DomainConsentState
 from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
@@ -41,6 +42,17 @@ class ConsentRecord:
     policy_version: str | None
     gpc: bool = strawberry.field(description="Whether the request carried Sec-GPC: 1.")
     recorded_at: datetime
+
+    @classmethod
+    def from_domain(cls, record: DomainConsentRecord) -> ConsentRecord:
+        return cls(
+            purpose=record.purpose,
+            granted=record.granted,
+            source=record.source,
+            policy_version=record.policy_version,
+            gpc=record.gpc,
+            recorded_at=record.recorded_at,
+        )
 
 
 @strawberry.type(description="The person the request acts for.")

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from veneer.content_adapters.base import ContentAdapter
+from veneer.content_adapters.contentful import ContentfulAdapter
 from veneer.content_adapters.file import SAMPLE_CONTENT, FileAdapter
 from veneer.content_adapters.wagtail import WagtailAdapter, WagtailMapping
 
@@ -26,9 +27,12 @@ def adapter_from_setting(setting: str, default_locale: str = "en") -> ContentAda
         return FileAdapter(path, default_locale)
     if scheme == "wagtail" and rest.startswith(("http://", "https://")):
         return _wagtail(rest, default_locale)
+    if scheme == "contentful" and rest.startswith(("http://", "https://")):
+        return _contentful(rest, default_locale)
     raise ContentSettingError(
         f"VENEER_CONTENT: cannot read {setting!r}; use 'sample', 'file:/path/to/dir' or "
-        "'wagtail:http://host/api/v2/'"
+        "'wagtail:http://host/api/v2/' or "
+        "'contentful:https://cdn.contentful.com/spaces/S/environments/E?token=...'"
     )
 
 
@@ -46,3 +50,13 @@ def _wagtail(url: str, default_locale: str) -> ContentAdapter:
             types[content_type.strip()] = model.strip()
     api = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     return WagtailAdapter(api, WagtailMapping(types=types), default_locale)
+
+
+def _contentful(url: str, default_locale: str) -> ContentAdapter:
+    """``https://cdn.contentful.com/spaces/SPACE/environments/ENV?token=DELIVERY_TOKEN``."""
+    parts = urlsplit(url)
+    tokens = parse_qs(parts.query).get("token")
+    if not tokens or not tokens[0]:
+        raise ContentSettingError("VENEER_CONTENT: a Contentful URL needs ?token=<delivery token>")
+    environment = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return ContentfulAdapter(environment, tokens[0], default_locale)

@@ -46,6 +46,11 @@ class ResilientClient:
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET and decode JSON; a 404 returns None; other failures raise `ContentUnavailable`."""
+        response = await self.get(path, params)
+        return None if response is None else response.json()
+
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response | None:
+        """GET with retries; for CMSs that put paging in headers (WordPress's X-WP-Total)."""
         try:
             self.breaker.before_call()
         except CircuitOpen as exc:
@@ -64,7 +69,7 @@ class ResilientClient:
                     return None
                 if response.status_code < 400:
                     self.breaker.record_success()
-                    return response.json()
+                    return response
                 last_error = f"HTTP {response.status_code} from {response.request.url}"
                 if response.status_code not in RETRY_STATUSES:
                     self.breaker.record_success()  # the CMS is up; the request was wrong

@@ -9,6 +9,7 @@ from veneer.content_adapters.base import ContentAdapter
 from veneer.content_adapters.contentful import ContentfulAdapter
 from veneer.content_adapters.file import SAMPLE_CONTENT, FileAdapter
 from veneer.content_adapters.wagtail import WagtailAdapter, WagtailMapping
+from veneer.content_adapters.wordpress import WordPressAdapter, WordPressMapping
 
 
 class ContentSettingError(ValueError):
@@ -29,27 +30,43 @@ def adapter_from_setting(setting: str, default_locale: str = "en") -> ContentAda
         return _wagtail(rest, default_locale)
     if scheme == "contentful" and rest.startswith(("http://", "https://")):
         return _contentful(rest, default_locale)
+    if scheme == "wordpress" and rest.startswith(("http://", "https://")):
+        return _wordpress(rest, default_locale)
     raise ContentSettingError(
-        f"VENEER_CONTENT: cannot read {setting!r}; use 'sample', 'file:/path/to/dir' or "
-        "'wagtail:http://host/api/v2/' or "
-        "'contentful:https://cdn.contentful.com/spaces/S/environments/E?token=...'"
+        f"VENEER_CONTENT: cannot read {setting!r}; use 'sample', 'file:/path/to/dir', "
+        "'wagtail:http://host/api/v2/', "
+        "'contentful:https://cdn.contentful.com/spaces/S/environments/E?token=...' or "
+        "'wordpress:https://host/wp-json/'"
     )
+
+
+def _pairs(url: str, example: str) -> dict[str, str]:
+    """``?types=a:x,b:y`` as ``{"a": "x", "b": "y"}``; the CMS-side name must not be empty."""
+    pairs: dict[str, str] = {}
+    for value in parse_qs(urlsplit(url).query).get("types", []):
+        for pair in value.split(","):
+            content_type, _, name = pair.partition(":")
+            if not content_type.strip() or not name.strip():
+                raise ContentSettingError(
+                    f"VENEER_CONTENT: types must look like {example}, got {pair!r}"
+                )
+            pairs[content_type.strip()] = name.strip()
+    return pairs
+
+
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def _wagtail(url: str, default_locale: str) -> ContentAdapter:
     """``http://host/api/v2/?types=article:blog.ArticlePage,product:shop.ProductPage``."""
-    parts = urlsplit(url)
-    types: dict[str, str] = {}
-    for value in parse_qs(parts.query).get("types", []):
-        for pair in value.split(","):
-            content_type, _, model = pair.partition(":")
-            if not content_type or "." not in model:
-                raise ContentSettingError(
-                    f"VENEER_CONTENT: types must look like article:blog.ArticlePage, got {pair!r}"
-                )
-            types[content_type.strip()] = model.strip()
-    api = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    return WagtailAdapter(api, WagtailMapping(types=types), default_locale)
+    types = _pairs(url, "article:blog.ArticlePage")
+    if any("." not in model for model in types.values()):
+        raise ContentSettingError(
+            "VENEER_CONTENT: Wagtail types name app.Model, e.g. article:blog.ArticlePage"
+        )
+    return WagtailAdapter(_without_query(url), WagtailMapping(types=types), default_locale)
 
 
 def _contentful(url: str, default_locale: str) -> ContentAdapter:
@@ -58,5 +75,11 @@ def _contentful(url: str, default_locale: str) -> ContentAdapter:
     tokens = parse_qs(parts.query).get("token")
     if not tokens or not tokens[0]:
         raise ContentSettingError("VENEER_CONTENT: a Contentful URL needs ?token=<delivery token>")
-    environment = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    return ContentfulAdapter(environment, tokens[0], default_locale)
+    return ContentfulAdapter(_without_query(url), tokens[0], default_locale)
+
+
+def _wordpress(url: str, default_locale: str) -> ContentAdapter:
+    """``https://host/wp-json/?types=article:posts,page:pages`` (default post and page)."""
+    types = _pairs(url, "article:posts")
+    mapping = WordPressMapping(types=types) if types else WordPressMapping()
+    return WordPressAdapter(_without_query(url), mapping, default_locale)

@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHECKED := veneer tests bench migrations
+STRAPI := tests/e2e/strapi_site
+STRAPI_STAMP := $(STRAPI)/node_modules/.veneer-installed
 
 .PHONY: setup demo serve test lint bench clean
 
@@ -15,6 +17,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The real Strapi 5 the tests run against, from its committed lockfile.
+$(STRAPI_STAMP): $(STRAPI)/package.json $(STRAPI)/package-lock.json
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
+		{ echo "Strapi 5 needs Node.js 20 or newer; node is $$(node --version)"; exit 1; }
+	npm ci --prefix $(STRAPI) --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: setup
 	$(BIN)/veneer demo
 
@@ -23,7 +32,7 @@ lint: setup
 	$(BIN)/ruff format --check $(CHECKED)
 	$(BIN)/mypy veneer
 
-test: setup lint
+test: setup lint $(STRAPI_STAMP)
 	scripts/ensure-debian-packages postgresql redis-server
 	$(BIN)/pytest --cov --cov-report=term
 
@@ -36,4 +45,4 @@ bench: setup
 	$(BIN)/python -m bench.wagtail_vs_veneer
 
 clean:
-	rm -rf $(VENV) .veneer .coverage
+	rm -rf $(VENV) .veneer .coverage $(STRAPI)/node_modules

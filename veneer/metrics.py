@@ -21,3 +21,8 @@ EVENTS_LATE = Counter(
     "veneer_events_late",
     "Accepted events whose timestamp was more than a day before they arrived.",
 )
+WEBHOOKS = Counter(
+    "veneer_webhooks",
+    "CMS webhooks accepted (verified and read), by source and action.",
+    ["source", "action"],
+)

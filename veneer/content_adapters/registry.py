@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from veneer.content_adapters.base import ContentAdapter
 from veneer.content_adapters.contentful import ContentfulAdapter
 from veneer.content_adapters.file import SAMPLE_CONTENT, FileAdapter
+from veneer.content_adapters.strapi import StrapiAdapter, StrapiMapping
 from veneer.content_adapters.wagtail import WagtailAdapter, WagtailMapping
 from veneer.content_adapters.wordpress import WordPressAdapter, WordPressMapping
 
@@ -32,11 +33,13 @@ def adapter_from_setting(setting: str, default_locale: str = "en") -> ContentAda
         return _contentful(rest, default_locale)
     if scheme == "wordpress" and rest.startswith(("http://", "https://")):
         return _wordpress(rest, default_locale)
+    if scheme == "strapi" and rest.startswith(("http://", "https://")):
+        return _strapi(rest, default_locale)
     raise ContentSettingError(
         f"VENEER_CONTENT: cannot read {setting!r}; use 'sample', 'file:/path/to/dir', "
         "'wagtail:http://host/api/v2/', "
         "'contentful:https://cdn.contentful.com/spaces/S/environments/E?token=...' or "
-        "'wordpress:https://host/wp-json/'"
+        "'wordpress:https://host/wp-json/' or 'strapi:http://host:1337?token=...'"
     )
 
 
@@ -69,13 +72,24 @@ def _wagtail(url: str, default_locale: str) -> ContentAdapter:
     return WagtailAdapter(_without_query(url), WagtailMapping(types=types), default_locale)
 
 
+def _token(url: str, cms: str, kind: str) -> str:
+    tokens = parse_qs(urlsplit(url).query).get("token")
+    if not tokens or not tokens[0]:
+        raise ContentSettingError(f"VENEER_CONTENT: a {cms} URL needs ?token=<{kind}>")
+    return tokens[0]
+
+
 def _contentful(url: str, default_locale: str) -> ContentAdapter:
     """``https://cdn.contentful.com/spaces/SPACE/environments/ENV?token=DELIVERY_TOKEN``."""
-    parts = urlsplit(url)
-    tokens = parse_qs(parts.query).get("token")
-    if not tokens or not tokens[0]:
-        raise ContentSettingError("VENEER_CONTENT: a Contentful URL needs ?token=<delivery token>")
-    return ContentfulAdapter(_without_query(url), tokens[0], default_locale)
+    token = _token(url, "Contentful", "delivery token")
+    return ContentfulAdapter(_without_query(url), token, default_locale)
+
+
+def _strapi(url: str, default_locale: str) -> ContentAdapter:
+    """``http://host:1337?token=API_TOKEN&types=article:articles`` (types optional)."""
+    token = _token(url, "Strapi", "API token")
+    mapping = StrapiMapping(types=_pairs(url, "article:articles"))
+    return StrapiAdapter(_without_query(url), token, mapping, default_locale)
 
 
 def _wordpress(url: str, default_locale: str) -> ContentAdapter:

@@ -20,8 +20,9 @@ from typing import Any
 
 import nh3
 
-from veneer.content_adapters.base import EntryPage, InvalidCursor, UnknownContentType
+from veneer.content_adapters.base import EntryPage, UnknownContentType
 from veneer.content_adapters.http import ResilientClient
+from veneer.content_adapters.walk import walk
 from veneer.entries import Entry, VariantsError, parse_variants
 
 logger = logging.getLogger(__name__)
@@ -119,35 +120,16 @@ class WordPressAdapter:
     async def list_entries(
         self, content_type: str | None, first: int, after: str | None, locale: str | None
     ) -> EntryPage:
-        """Cursor ``base:offset``: one listing may walk several post types in turn."""
-        bases = self._bases(content_type)
-        position, offset = 0, 0
-        if after is not None:
-            base, _, number = after.partition(":")
-            names = [b for _, b in bases]
-            if base not in names or not (number.isascii() and number.isdigit()):
-                raise InvalidCursor()
-            position, offset = names.index(base), int(number)
-        entries: list[Entry] = []
-        cursors: list[str] = []
-        more = False
-        while position < len(bases) and len(entries) < first:
-            kind, base = bases[position]
-            per_page = min(first - len(entries), MAX_PER_PAGE)
-            params = self._params(locale, per_page=per_page, offset=offset)
+        async def fetch(kind: str, base: str, offset: int, size: int) -> tuple[list[Entry], int]:
+            params = self._params(locale, per_page=size, offset=offset)
             response = await self.client.get(base, params)
-            items = response.json() if response is not None else []
-            total = int(response.headers.get("x-wp-total", 0)) if response is not None else 0
-            for i, item in enumerate(items):
-                entries.append(post_to_entry(item, kind, self.mapping, self.default_locale))
-                cursors.append(f"{base}:{offset + i + 1}")
-            offset += len(items)
-            if offset < total and items:
-                more = True
-                continue  # more of this type, but the page may already be full
-            position, offset = position + 1, 0
-            more = position < len(bases)
-        return EntryPage(tuple(entries), tuple(cursors), more)
+            if response is None:
+                return [], 0
+            items = response.json()
+            entries = [post_to_entry(i, kind, self.mapping, self.default_locale) for i in items]
+            return entries, int(response.headers.get("x-wp-total", 0))
+
+        return await walk(self._bases(content_type), first, after, fetch, MAX_PER_PAGE)
 
     async def get_entry(self, entry_id: str) -> Entry | None:
         if not (entry_id.isascii() and entry_id.isdigit()):

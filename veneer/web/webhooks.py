@@ -13,6 +13,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from veneer.metrics import WEBHOOKS
 from veneer.plugin.webhooks import WebhookError, read_change, verify
 from veneer.services import Services
 from veneer.web.events import problem
@@ -40,5 +41,6 @@ async def receive_webhook(request: Request) -> Response:
     except WebhookError as exc:
         return problem(exc.status, exc.message)
     await services.content.invalidate()
+    WEBHOOKS.labels(source, change.action).inc()
     logger.info("%s webhook: %s %s; content cache dropped", source, change.action, change.entry_ids)
     return JSONResponse({"invalidated": list(change.entry_ids), "action": change.action})

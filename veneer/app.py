@@ -33,9 +33,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         upkeep = asyncio.create_task(run_housekeeping(services, stop))
+        model_watch = asyncio.create_task(graphql_app.watch_model(stop))
         yield
         stop.set()
-        await upkeep
+        await asyncio.gather(upkeep, model_watch)
         await services.aclose()
 
     graphql_app = VeneerGraphQL(services)
@@ -68,4 +69,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.refresh_content_model = graphql_app.try_refresh_model
     return app

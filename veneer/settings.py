@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     )
     default_locale: str = "en"
     max_page_size: int = Field(default=100, ge=1)
+    content_model_refresh: float = Field(
+        default=300.0,
+        ge=1,
+        description="Seconds between checks of the content model behind the typed GraphQL fields.",
+    )
 
     webhook_secret: str | None = Field(
         default=None, description="Shared secret CMS webhooks are signed or sent with."

@@ -20,7 +20,9 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from veneer.content_adapters.cached import stale_content
+from veneer.content_model import ContentModel
 from veneer.graphql.entries.queries import EntryQueries
+from veneer.graphql.entries.typed import typed_queries
 from veneer.graphql.events.mutations import EventMutations
 from veneer.graphql.quality.queries import QualityQueries
 from veneer.graphql.segments.mutations import SegmentMutations
@@ -32,7 +34,8 @@ logger = logging.getLogger(__name__)
 MAX_ALIASES = 15  # one query must not fetch the same expensive field hundreds of times
 MAX_DEPTH = 10
 
-Query = merge_types("Query", (EntryQueries, ViewerQueries, SegmentQueries, QualityQueries))
+QUERIES: tuple[type, ...] = (EntryQueries, ViewerQueries, SegmentQueries, QualityQueries)
+Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", (EventMutations, ViewerMutations, SegmentMutations))
 
 
@@ -70,15 +73,25 @@ class VeneerSchema(strawberry.Schema):
             logger.debug("GraphQL error: %s", error.message)
 
 
-schema = VeneerSchema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaskErrors(should_mask_error=_is_unexpected),
-        StaleContentExtension,
-    ],
-)
+def build_schema(model: ContentModel | None = None) -> VeneerSchema:
+    """The schema, with typed root fields for ``model``'s content types when there is one."""
+    typed = typed_queries(model) if model is not None else None
+    query = merge_types("Query", (*QUERIES, typed)) if typed is not None else Query
+    return VeneerSchema(
+        query=query,
+        mutation=Mutation,
+        extensions=[
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaskErrors(should_mask_error=_is_unexpected),
+            StaleContentExtension,
+        ],
+    )
+
+
+schema = build_schema()
+# What generated names must not collide with.
+ROOT_FIELDS = frozenset(schema._schema.query_type.fields)  # type: ignore[union-attr]
+TYPE_NAMES = frozenset(schema._schema.type_map)

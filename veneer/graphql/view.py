@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import Any
 
 import orjson
@@ -11,18 +14,66 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from veneer.content_adapters import ContentError
+from veneer.content_adapters.sampling import sample_entries
+from veneer.content_model import ContentModel, infer_model
 from veneer.graphql.context import Context
-from veneer.graphql.schema import schema
+from veneer.graphql.schema import ROOT_FIELDS, TYPE_NAMES, build_schema, schema
 from veneer.services import Services
+
+logger = logging.getLogger(__name__)
 
 
 class VeneerGraphQL(GraphQL[Context, None]):
+    """Strawberry's view, whose schema follows the CMS's content model.
+
+    The typed root fields (``products``, ``article``) come from the content model, inferred
+    from the CMS on the first request, re-checked every ``content_model_refresh`` seconds and
+    after each content webhook; the schema is swapped only when the model changed.
+    """
+
     def __init__(self, services: Services):
         super().__init__(schema, graphql_ide="graphiql")
         self.services = services
+        self.model: ContentModel | None = None
+        self._first_refresh: asyncio.Future[None] | None = None
+
+    async def refresh_model(self) -> bool:
+        """Re-infer the content model; True when the schema changed. CMS errors propagate."""
+        entries = await sample_entries(self.services.content)
+        model = infer_model(entries, ROOT_FIELDS, TYPE_NAMES)
+        if model == self.model:
+            return False
+        self.schema = build_schema(model)
+        self.model = model
+        logger.info(
+            "typed GraphQL fields for: %s", ", ".join(t.list_field for t in model.types) or "none"
+        )
+        for reason in model.skipped:
+            logger.warning("typed GraphQL: skipped %s", reason)
+        return True
+
+    async def try_refresh_model(self) -> None:
+        try:
+            await self.refresh_model()
+        except ContentError as exc:
+            logger.warning("typed GraphQL fields not refreshed, the CMS did not answer: %s", exc)
+
+    async def watch_model(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: re-check the model every ``content_model_refresh`` seconds."""
+        every = self.services.settings.content_model_refresh
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
+            if not stop.is_set():
+                await self.try_refresh_model()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Without a principal (the auth middleware let a browser through), serve only the IDE."""
+        if self._first_refresh is None:  # one try shared by the first concurrent requests
+            self._first_refresh = asyncio.ensure_future(self.try_refresh_model())
+        if not self._first_refresh.done():
+            await asyncio.shield(self._first_refresh)
         if scope["type"] == "http" and "principal" not in scope.get("state", {}):
             response = await self.render_graphql_ide(Request(scope, receive))
             await response(scope, receive, send)

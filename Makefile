@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHECKED := veneer tests bench migrations
-STRAPI := tests/e2e/strapi_site
-STRAPI_STAMP := $(STRAPI)/node_modules/.veneer-installed
+# The real CMSs the tests run against (Strapi 5, Directus 10), from committed lockfiles.
+NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site
+NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
 .PHONY: setup demo serve test lint bench clean
 
@@ -17,11 +18,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The real Strapi 5 the tests run against, from its committed lockfile.
-$(STRAPI_STAMP): $(STRAPI)/package.json $(STRAPI)/package-lock.json
+%/node_modules/.veneer-installed: %/package.json %/package-lock.json
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
-		{ echo "Strapi 5 needs Node.js 20 or newer; node is $$(node --version)"; exit 1; }
-	npm ci --prefix $(STRAPI) --no-audit --no-fund --loglevel=error
+		{ echo "the test CMSs need Node.js 20 or newer; node is $$(node --version)"; exit 1; }
+	npm ci --prefix $* --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: setup
@@ -32,7 +32,7 @@ lint: setup
 	$(BIN)/ruff format --check $(CHECKED)
 	$(BIN)/mypy veneer
 
-test: setup lint $(STRAPI_STAMP)
+test: setup lint $(NODE_STAMPS)
 	scripts/ensure-debian-packages postgresql redis-server
 	$(BIN)/pytest --cov --cov-report=term
 
@@ -45,4 +45,4 @@ bench: setup
 	$(BIN)/python -m bench.wagtail_vs_veneer
 
 clean:
-	rm -rf $(VENV) .veneer .coverage $(STRAPI)/node_modules
+	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES))

@@ -207,8 +207,16 @@ def test_graphql_serves_the_campers_variant(
         data(gql(client, identify, key=keys.public, anonymous_id="s1"))
         camper = data(gql(client, query, key=keys.public, anonymous_id="s1"))
         stranger = data(gql(client, query, key=keys.public, anonymous_id="s2"))
+        typed = '{ product(slug: "product-02") { title price inStock tags } }'
+        typed_camper = data(gql(client, typed, key=keys.public, anonymous_id="s1"))
     assert camper["entry"]["field"] == "Product 02 for campers"
     assert stranger["entry"]["field"] == "Product 02"
+    assert typed_camper["product"] == {
+        "title": "Product 02 for campers",
+        "price": 20,
+        "inStock": True,
+        "tags": ["kitchen"],
+    }, "typed fields from Strapi's model, personalized"
 
 
 def _webhooks_seen(base: str) -> float:

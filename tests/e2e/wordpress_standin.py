@@ -46,7 +46,9 @@ POSTS = [_post(n, "post", f"post-{n:02d}", f"Post {n:02d}") for n in range(1, 8)
 POSTS[0]["meta"]["veneer_variants"] = json.dumps(
     [{"id": "v-campers", "audience": ["campers"], "fields": {"title": "Post 01 for campers"}}]
 )
-POSTS[1]["content"]["rendered"] = '<p onclick="steal()">Hi<script>alert(1)</script></p>'
+POSTS[1]["content"]["rendered"] = (
+    '<p onclick="steal()">Hi<script>alert(1)</script></p><a href="javascript:steal()">x</a>'
+)
 POSTS[2]["meta"]["veneer_variants"] = '[{"id": "broken"}]'
 POSTS.append(_post(20, "post", "post-01", "Beitrag 01", lang="de"))
 POSTS.append(_post(21, "post", "draft-idea", "Draft", status="draft"))

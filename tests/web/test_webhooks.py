@@ -60,6 +60,18 @@ def test_a_signed_webhook_drops_the_content_cache(hooks: TestClient, settings: S
             ("publish", ["5KsDBWseXY6QegucYAoacS"]),
         ),
         ("wordpress", {"ID": 42, "post_status": "publish"}, {}, ("update", ["42"])),
+        (
+            "directus",
+            {"event": "articles.items.update", "collection": "articles", "keys": ["1", 2]},
+            {},
+            ("update", ["articles:1", "articles:2"]),
+        ),
+        (
+            "directus",
+            {"event": "items.create", "collection": "articles", "key": 7, "payload": {}},
+            {},
+            ("create", ["articles:7"]),
+        ),
     ],
 )
 def test_shared_secret_sources_in_their_own_shapes(
@@ -99,6 +111,13 @@ def test_shared_secret_sources_in_their_own_shapes(
             "wrong secret",
         ),
         ("drupal", b"{}", {}, 404, "unknown webhook source 'drupal'"),
+        (
+            "directus",
+            b'{"event": "items.update", "keys": [1]}',
+            {"X-Veneer-Webhook-Secret": SECRET},
+            400,
+            "event and collection: a Directus webhook has both",
+        ),
     ],
 )
 def test_unsigned_or_forged_webhooks_are_refused(

@@ -1,4 +1,4 @@
-"""`veneer plugin install strapi`: put Veneer's variant component and webhook into a CMS."""
+"""`veneer plugin install strapi|directus`: put Veneer's variants and webhook into a CMS."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import httpx
 import typer
 
 from veneer.cli.base import app, console
-from veneer.plugin import strapi
+from veneer.plugin import directus, strapi
 from veneer.settings import Settings
 
 plugin_app = typer.Typer(help="Install Veneer's side of a CMS.", no_args_is_help=True)
@@ -66,14 +66,19 @@ def install_strapi(
         _fail(str(exc))
 
 
+def _secret() -> str:
+    secret = Settings().webhook_secret
+    if not secret:
+        _fail("VENEER_WEBHOOK_SECRET: set it, so Veneer can tell the CMS's webhooks from forgeries")
+    return secret
+
+
 def _register(
     url: str, email: str | None, password: str | None, token: str | None, webhook_url: str | None
 ) -> None:
     if webhook_url is None:
         _fail("--webhook-url: needed with --url, e.g. https://veneer.example/v1/webhooks/strapi")
-    secret = Settings().webhook_secret
-    if not secret:
-        _fail("VENEER_WEBHOOK_SECRET: set it, so Veneer can tell Strapi's webhooks from forgeries")
+    secret = _secret()
     try:
         with httpx.Client(base_url=url.rstrip("/"), timeout=10) as client:
             if token is None:
@@ -84,3 +89,39 @@ def _register(
     except httpx.TransportError as exc:
         _fail(f"--url: cannot reach Strapi at {url}: {exc}")
     console.print(f"webhook {outcome}: Strapi posts entry changes to {webhook_url}")
+
+
+@install_app.command("directus")
+def install_directus(
+    url: str = typer.Option(..., help="The running Directus."),
+    webhook_url: str = typer.Option(
+        ..., help="Where Directus posts changes: Veneer's /v1/webhooks/directus."
+    ),
+    collections: str = typer.Option(
+        ..., help="Collections whose changes Veneer should hear of, comma separated."
+    ),
+    email: str | None = typer.Option(None, help="Admin e-mail, to log in."),
+    password: str | None = typer.Option(None, help="Admin password.", envvar="DIRECTUS_PASSWORD"),
+    token: str | None = typer.Option(
+        None, help="An admin's static token instead of --email/--password.", envvar="DIRECTUS_TOKEN"
+    ),
+) -> None:
+    """Create (or update) a Directus flow that posts item changes to Veneer.
+
+    Variants need no install in Directus: add a JSON field named `variants` (the List
+    interface suits it) to the collections that should have them.
+    """
+    secret = _secret()
+    names = [c.strip() for c in collections.split(",") if c.strip()]
+    try:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=10) as client:
+            if token is None:
+                if not (email and password):
+                    _fail("--email and --password (or --token): needed to create the flow")
+                token = directus.admin_token(client, email, password)
+            outcome = directus.register_flow(client, token, webhook_url, secret, names)
+    except httpx.TransportError as exc:
+        _fail(f"--url: cannot reach Directus at {url}: {exc}")
+    except directus.DirectusPluginError as exc:
+        _fail(str(exc))
+    console.print(f"flow {outcome}: Directus posts item changes to {webhook_url}")

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from veneer.content_adapters.base import ContentAdapter
 from veneer.content_adapters.contentful import ContentfulAdapter
+from veneer.content_adapters.directus import DirectusAdapter, DirectusMapping
 from veneer.content_adapters.file import SAMPLE_CONTENT, FileAdapter
 from veneer.content_adapters.strapi import StrapiAdapter, StrapiMapping
 from veneer.content_adapters.wagtail import WagtailAdapter, WagtailMapping
@@ -35,11 +36,14 @@ def adapter_from_setting(setting: str, default_locale: str = "en") -> ContentAda
         return _wordpress(rest, default_locale)
     if scheme == "strapi" and rest.startswith(("http://", "https://")):
         return _strapi(rest, default_locale)
+    if scheme == "directus" and rest.startswith(("http://", "https://")):
+        return _directus(rest, default_locale)
     raise ContentSettingError(
         f"VENEER_CONTENT: cannot read {setting!r}; use 'sample', 'file:/path/to/dir', "
         "'wagtail:http://host/api/v2/', "
         "'contentful:https://cdn.contentful.com/spaces/S/environments/E?token=...' or "
-        "'wordpress:https://host/wp-json/' or 'strapi:http://host:1337?token=...'"
+        "'wordpress:https://host/wp-json/', 'strapi:http://host:1337?token=...' or "
+        "'directus:http://host:8055?token=...'"
     )
 
 
@@ -97,3 +101,13 @@ def _wordpress(url: str, default_locale: str) -> ContentAdapter:
     types = _pairs(url, "article:posts")
     mapping = WordPressMapping(types=types) if types else WordPressMapping()
     return WordPressAdapter(_without_query(url), mapping, default_locale)
+
+
+def _directus(url: str, default_locale: str) -> ContentAdapter:
+    """``http://host:8055?token=STATIC_TOKEN&types=article:articles&status=status``."""
+    token = _token(url, "Directus", "static token")
+    status = parse_qs(urlsplit(url).query, keep_blank_values=True).get("status", ["status"])[0]
+    mapping = DirectusMapping(
+        types=_pairs(url, "article:articles"), status_field=status.strip() or None
+    )
+    return DirectusAdapter(_without_query(url), token, mapping, default_locale)

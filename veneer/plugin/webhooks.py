@@ -3,7 +3,7 @@
 Pure: each source's verification and payload reading take the headers and body and return
 plain data. Wagtail (through `veneer.plugin.wagtail`) and the generic format sign the body
 with HMAC-SHA256; Strapi and Contentful send a shared secret in a header their admin lets
-you configure; WordPress (via a webhook plugin) does the same.
+you configure; WordPress (via a webhook plugin) and Directus (webhooks or a flow) do the same.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 SIGNATURE_HEADER = "x-veneer-signature"
 SECRET_HEADER = "x-veneer-webhook-secret"
-SOURCES = ("wagtail", "generic", "strapi", "contentful", "wordpress")
+SOURCES = ("wagtail", "generic", "strapi", "contentful", "wordpress", "directus")
 
 
 class WebhookError(ValueError):
@@ -87,5 +87,12 @@ def read_change(source: str, payload: Any, headers: Mapping[str, str]) -> Conten
         if not topic or not isinstance(sys, dict):
             raise WebhookError(400, "X-Contentful-Topic and sys: a Contentful webhook has both")
         return ContentChange(topic.rsplit(".", 1)[-1], _ids([sys.get("id")]))
+    if source == "directus":  # {"event": "items.update", "collection": "articles", "keys": [..]}
+        event, collection = payload.get("event"), payload.get("collection")
+        if not isinstance(event, str) or not isinstance(collection, str) or not collection:
+            raise WebhookError(400, "event and collection: a Directus webhook has both")
+        keys = payload.get("keys", [payload["key"]] if "key" in payload else None)
+        ids = _ids(keys)
+        return ContentChange(event.rsplit(".", 1)[-1], tuple(f"{collection}:{k}" for k in ids))
     post_id = payload.get("ID", payload.get("id"))  # wordpress: the post object
     return ContentChange(str(payload.get("action", "update")), _ids([post_id]))

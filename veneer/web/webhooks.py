@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 import orjson
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -43,4 +44,9 @@ async def receive_webhook(request: Request) -> Response:
     await services.content.invalidate()
     WEBHOOKS.labels(source, change.action).inc()
     logger.info("%s webhook: %s %s; content cache dropped", source, change.action, change.entry_ids)
-    return JSONResponse({"invalidated": list(change.entry_ids), "action": change.action})
+    # A change may add a content type or field: re-check the typed schema after replying.
+    refresh = getattr(request.app.state, "refresh_content_model", None)
+    return JSONResponse(
+        {"invalidated": list(change.entry_ids), "action": change.action},
+        background=BackgroundTask(refresh) if refresh is not None else None,
+    )

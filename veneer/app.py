@@ -34,9 +34,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         stop = asyncio.Event()
         upkeep = asyncio.create_task(run_housekeeping(services, stop))
         model_watch = asyncio.create_task(graphql_app.watch_model(stop))
+        changes = asyncio.create_task(services.content_bus.listen(stop))
         yield
         stop.set()
-        await asyncio.gather(upkeep, model_watch)
+        await asyncio.gather(upkeep, model_watch, changes)
         await services.aclose()
 
     graphql_app = VeneerGraphQL(services)
@@ -69,5 +70,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.services = services
-    app.state.refresh_content_model = graphql_app.try_refresh_model
+    services.content_bus.subscribe(graphql_app.try_refresh_model)
     return app

@@ -22,6 +22,7 @@ from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
 from veneer.identity.viewer import Viewer, device_of, profile_id
 from veneer.profiles.traits import TraitSource, effective_traits
 from veneer.runtime.cache import Cache, InProcessCache
+from veneer.runtime.content_bus import ContentBus
 from veneer.runtime.quality_buffer import QualityBuffer
 from veneer.runtime.redis_cache import RedisCache
 from veneer.runtime.stream import RedisEventStream
@@ -96,6 +97,7 @@ class Services:
             settings.content_cache_ttl,
             settings.content_stale_ttl,
         )
+        self.content_bus = ContentBus(self.redis)
         self.clock = clock
         self.quality = QualityBuffer()
 

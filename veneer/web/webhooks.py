@@ -44,9 +44,8 @@ async def receive_webhook(request: Request) -> Response:
     await services.content.invalidate()
     WEBHOOKS.labels(source, change.action).inc()
     logger.info("%s webhook: %s %s; content cache dropped", source, change.action, change.entry_ids)
-    # A change may add a content type or field: re-check the typed schema after replying.
-    refresh = getattr(request.app.state, "refresh_content_model", None)
+    # A change may add a content type or field: every process re-checks its typed schema.
     return JSONResponse(
         {"invalidated": list(change.entry_ids), "action": change.action},
-        background=BackgroundTask(refresh) if refresh is not None else None,
+        background=BackgroundTask(services.content_bus.publish),
     )

@@ -83,3 +83,10 @@ def test_slugs_languages_types_and_unknowns(wp: str) -> None:
 def test_the_setting_is_checked() -> None:
     with pytest.raises(ContentSettingError, match="types must look like article:posts"):
         adapter_from_setting("wordpress:http://127.0.0.1:1/wp-json/?types=article")
+
+
+def test_the_variants_field_can_be_named(wp: str) -> None:
+    elsewhere = _run(wp, lambda a: a.get_entry("1"), "?variants=campaign_variants")
+    assert elsewhere.variants == (), "variants are read from the named meta field only"
+    with pytest.raises(ContentSettingError, match="variants must name a field"):
+        adapter_from_setting("wordpress:http://127.0.0.1:1/wp-json/?variants=a.b")

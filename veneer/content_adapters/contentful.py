@@ -29,10 +29,12 @@ def _aware(text: object) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def item_to_entry(item: Mapping[str, Any], default_locale: str) -> Entry:
+def item_to_entry(
+    item: Mapping[str, Any], default_locale: str, variants_field: str = "variants"
+) -> Entry:
     sys = item.get("sys") or {}
     fields = dict(item.get("fields") or {})
-    raw_variants = fields.pop("variants", None)
+    raw_variants = fields.pop(variants_field, None)
     try:
         variants = parse_variants(raw_variants)
     except VariantsError as exc:
@@ -59,9 +61,11 @@ class ContentfulAdapter:
         environment_url: str,
         token: str,
         default_locale: str = "en",
+        variants_field: str = "variants",
         client: ResilientClient | None = None,
     ):
         self.default_locale = default_locale
+        self.variants_field = variants_field
         self.client = client or ResilientClient(
             environment_url.rstrip("/") + "/", headers={"Authorization": f"Bearer {token}"}
         )
@@ -91,7 +95,10 @@ class ContentfulAdapter:
         if locale:
             params["locale"] = locale
         listing = await self.client.get_json("entries", params) or {}
-        entries = tuple(item_to_entry(i, self.default_locale) for i in listing.get("items", []))
+        entries = tuple(
+            item_to_entry(i, self.default_locale, self.variants_field)
+            for i in listing.get("items", [])
+        )
         return EntryPage(
             entries=entries,
             cursors=tuple(str(skip + i + 1) for i in range(len(entries))),
@@ -100,7 +107,7 @@ class ContentfulAdapter:
 
     async def get_entry(self, entry_id: str) -> Entry | None:
         item = await self.client.get_json(f"entries/{entry_id}")
-        return item_to_entry(item, self.default_locale) if item else None
+        return item_to_entry(item, self.default_locale, self.variants_field) if item else None
 
     async def get_by_slug(
         self, content_type: str | None, slug: str, locale: str | None
@@ -113,7 +120,7 @@ class ContentfulAdapter:
             params["locale"] = locale
         listing = await self.client.get_json("entries", params) or {}
         items = listing.get("items", [])
-        return item_to_entry(items[0], self.default_locale) if items else None
+        return item_to_entry(items[0], self.default_locale, self.variants_field) if items else None
 
     async def aclose(self) -> None:
         await self.client.aclose()

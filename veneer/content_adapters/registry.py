@@ -11,7 +11,7 @@ from veneer.content_adapters.directus import DirectusAdapter, DirectusMapping
 from veneer.content_adapters.file import SAMPLE_CONTENT, FileAdapter
 from veneer.content_adapters.strapi import StrapiAdapter, StrapiMapping
 from veneer.content_adapters.wagtail import WagtailAdapter, WagtailMapping
-from veneer.content_adapters.wordpress import WordPressAdapter, WordPressMapping
+from veneer.content_adapters.wordpress import VARIANTS_META, WordPressAdapter, WordPressMapping
 
 
 class ContentSettingError(ValueError):
@@ -73,7 +73,19 @@ def _wagtail(url: str, default_locale: str) -> ContentAdapter:
         raise ContentSettingError(
             "VENEER_CONTENT: Wagtail types name app.Model, e.g. article:blog.ArticlePage"
         )
-    return WagtailAdapter(_without_query(url), WagtailMapping(types=types), default_locale)
+    mapping = WagtailMapping(types=types, variants_field=_variants_field(url))
+    return WagtailAdapter(_without_query(url), mapping, default_locale)
+
+
+def _variants_field(url: str, default: str = "variants") -> str:
+    """``&variants=personalization``: the CMS field that holds variants, if not the default."""
+    values = parse_qs(urlsplit(url).query).get("variants")
+    if not values:
+        return default
+    name = values[0].strip()
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise ContentSettingError(f"VENEER_CONTENT: variants must name a field, got {name!r}")
+    return name
 
 
 def _token(url: str, cms: str, kind: str) -> str:
@@ -86,20 +98,24 @@ def _token(url: str, cms: str, kind: str) -> str:
 def _contentful(url: str, default_locale: str) -> ContentAdapter:
     """``https://cdn.contentful.com/spaces/SPACE/environments/ENV?token=DELIVERY_TOKEN``."""
     token = _token(url, "Contentful", "delivery token")
-    return ContentfulAdapter(_without_query(url), token, default_locale)
+    return ContentfulAdapter(_without_query(url), token, default_locale, _variants_field(url))
 
 
 def _strapi(url: str, default_locale: str) -> ContentAdapter:
     """``http://host:1337?token=API_TOKEN&types=article:articles`` (types optional)."""
     token = _token(url, "Strapi", "API token")
-    mapping = StrapiMapping(types=_pairs(url, "article:articles"))
+    mapping = StrapiMapping(
+        types=_pairs(url, "article:articles"), variants_field=_variants_field(url)
+    )
     return StrapiAdapter(_without_query(url), token, mapping, default_locale)
 
 
 def _wordpress(url: str, default_locale: str) -> ContentAdapter:
     """``https://host/wp-json/?types=article:posts,page:pages`` (default post and page)."""
     types = _pairs(url, "article:posts")
-    mapping = WordPressMapping(types=types) if types else WordPressMapping()
+    mapping = WordPressMapping(variants_meta=_variants_field(url, VARIANTS_META))
+    if types:
+        mapping = WordPressMapping(types=types, variants_meta=mapping.variants_meta)
     return WordPressAdapter(_without_query(url), mapping, default_locale)
 
 
@@ -108,6 +124,8 @@ def _directus(url: str, default_locale: str) -> ContentAdapter:
     token = _token(url, "Directus", "static token")
     status = parse_qs(urlsplit(url).query, keep_blank_values=True).get("status", ["status"])[0]
     mapping = DirectusMapping(
-        types=_pairs(url, "article:articles"), status_field=status.strip() or None
+        types=_pairs(url, "article:articles"),
+        status_field=status.strip() or None,
+        variants_field=_variants_field(url),
     )
     return DirectusAdapter(_without_query(url), token, mapping, default_locale)

@@ -32,7 +32,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        upkeep = asyncio.create_task(run_housekeeping(services, stop))
+        # With Redis, workers keep stored memberships; embedded, this process does.
+        upkeep = asyncio.create_task(
+            run_housekeeping(services, stop, sweep_segments=services.stream is None)
+        )
         model_watch = asyncio.create_task(graphql_app.watch_model(stop))
         changes = asyncio.create_task(services.content_bus.listen(stop))
         yield

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     )
     default_locale: str = "en"
     max_page_size: int = Field(default=100, ge=1)
+    segment_sweep_interval: float = Field(
+        default=900.0,
+        ge=1,
+        description="Seconds between re-decisions of segments whose event windows slide.",
+    )
     content_model_refresh: float = Field(
         default=300.0,
         ge=1,

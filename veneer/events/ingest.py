@@ -22,6 +22,7 @@ from veneer.events.validation import EventError, ValidationLimits, validate_batc
 from veneer.identity.keys import ApiKey
 from veneer.identity.viewer import Viewer
 from veneer.metrics import EVENTS, EVENTS_LATE, EVENTS_REJECTED
+from veneer.runtime.memberships import profiles_changed
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
 from veneer.store.events import save_new_events
@@ -122,8 +123,10 @@ async def _keep(services: Services, events: list[Event], now: datetime) -> list[
         return [e for e in events if e.id in fresh]
     async with services.db.session() as session:
         stored = await save_new_events(session, events, now)
-    for viewer_id in {e.viewer_id for e in stored}:
+    changed = {e.viewer_id for e in stored}
+    for viewer_id in changed:
         await services.viewer_id_changed(viewer_id)
+    await profiles_changed(services, changed, {e.type for e in stored})
     return stored
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,6 +27,7 @@ class Context:
     now: datetime
     _state: ViewerState | None = None
     _choices: dict[str, Choice] = field(default_factory=dict)
+    loaders: dict[str, Any] = field(default_factory=dict)  # DataLoaders, made on first use
 
     def require_viewer(self) -> Viewer:
         if self.principal.viewer is None:

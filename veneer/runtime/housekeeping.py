@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 
+from veneer.runtime.memberships import sweep
 from veneer.services import Services
 from veneer.store.events import prune_receipts
 
@@ -21,9 +22,14 @@ async def prune_once(services: Services) -> int:
         return await prune_receipts(session, before)
 
 
-async def run_housekeeping(services: Services, stop: asyncio.Event) -> None:
-    """Until ``stop``: flush quality counters every few seconds, prune receipts hourly."""
+async def run_housekeeping(
+    services: Services, stop: asyncio.Event, sweep_segments: bool = False
+) -> None:
+    """Until ``stop``: flush quality counters every few seconds, prune receipts hourly, and
+    (where ``sweep_segments``: workers, or the one embedded process) re-decide windowed
+    segments every ``segment_sweep_interval`` seconds."""
     last_prune = 0.0
+    last_sweep = time.monotonic()
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
@@ -34,5 +40,12 @@ async def run_housekeeping(services: Services, stop: asyncio.Event) -> None:
                 last_prune = time.monotonic()
                 if pruned:
                     logger.info("pruned %d event receipts past the dedupe horizon", pruned)
+            interval = services.settings.segment_sweep_interval
+            if sweep_segments and time.monotonic() - last_sweep >= interval:
+                swept = await sweep(services)
+                last_sweep = time.monotonic()
+                logger.info(
+                    "windowed segments re-decided: %d entered, %d left", swept.entered, swept.left
+                )
         except Exception:
             logger.exception("housekeeping failed; will retry")

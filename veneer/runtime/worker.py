@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from veneer.events.ingest import first_of_each_id
 from veneer.runtime.housekeeping import run_housekeeping
+from veneer.runtime.memberships import profiles_changed
 from veneer.runtime.stream import RedisEventStream
 from veneer.services import Services
 from veneer.store.events import save_new_events
@@ -48,8 +49,10 @@ async def process_batch(
         attributed = await attribute_to_users(session, unique)
         stored = await save_new_events(session, attributed, services.clock())
     await stream.ack([message_id for message_id, _event in messages])
-    for viewer_id in {event.viewer_id for event in stored}:
+    changed = {event.viewer_id for event in stored}
+    for viewer_id in changed:
         await services.viewer_id_changed(viewer_id)
+    await profiles_changed(services, changed, {event.type for event in stored})
     return len(messages)
 
 
@@ -60,7 +63,9 @@ async def run_worker(
         raise RuntimeError("VENEER_REDIS_URL is not set: the embedded deployment needs no worker")
     stop = stop or asyncio.Event()
     await services.stream.ensure_group()
-    upkeep = asyncio.gather(run_housekeeping(services, stop), trim_stream(services, stop))
+    upkeep = asyncio.gather(
+        run_housekeeping(services, stop, sweep_segments=True), trim_stream(services, stop)
+    )
     logger.info("worker %s consuming %s", options.name, services.stream.stream)
     while not stop.is_set():
         try:

@@ -194,3 +194,30 @@ class PartnerTraitsRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     traits: Mapped[dict[str, Any]] = mapped_column(default=dict)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SegmentMemberRow(Base):
+    """A profile in a segment, as of the last evaluation (live, backfill or sweep)."""
+
+    __tablename__ = "segment_members"
+    __table_args__ = (Index("ix_segment_members_profile", "profile_id"),)
+
+    segment_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    since: Mapped[datetime] = mapped_column()
+
+
+class SegmentChangeRow(Base):
+    """One profile entering or leaving one segment, for sizes over time."""
+
+    __tablename__ = "segment_changes"
+    __table_args__ = (
+        Index("ix_segment_changes_key_at", "segment_key", "at"),
+        Index("ix_segment_changes_profile", "profile_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    segment_key: Mapped[str] = mapped_column(String(100))
+    profile_id: Mapped[str] = mapped_column(String(200))
+    change: Mapped[str] = mapped_column(String(8))  # "entered" or "left"
+    at: Mapped[datetime] = mapped_column()

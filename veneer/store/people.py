@@ -23,6 +23,8 @@ from veneer.store.models import (
     MergeRow,
     PartnerTraitsRow,
     ProfileRow,
+    SegmentChangeRow,
+    SegmentMemberRow,
 )
 
 
@@ -166,6 +168,13 @@ async def erase_person(
         "consentRecords", delete(ConsentRecordRow).where(ConsentRecordRow.viewer_id.in_(ids))
     )
     await purge("profiles", delete(ProfileRow).where(ProfileRow.id.in_(ids)))
+    await purge(
+        "segmentMemberships",
+        delete(SegmentMemberRow).where(SegmentMemberRow.profile_id.in_(ids)),
+    )
+    await purge(
+        "segmentChanges", delete(SegmentChangeRow).where(SegmentChangeRow.profile_id.in_(ids))
+    )
     links: list[ColumnElement[bool]] = [IdentityLinkRow.anonymous_id.in_(devices)]
     if user_id is not None:
         links.append(IdentityLinkRow.user_id == user_id)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veneer.store.memberships import forget_segment
 from veneer.store.models import SegmentRow, utcnow
 
 
@@ -29,4 +30,5 @@ async def upsert_segment(
 
 async def delete_segment(session: AsyncSession, key: str) -> bool:
     result = await session.execute(delete(SegmentRow).where(SegmentRow.key == key))
+    await forget_segment(session, key)
     return bool(getattr(result, "rowcount", 0))

@@ -53,7 +53,7 @@ class SegmentMutations:
             )
         async with services.db.session() as session:
             row = await store.upsert_segment(session, key, name.strip(), rule)
-            result = Segment(key=row.key, name=row.name, rule=JSON(row.rule))
+            result = Segment(key=row.key, name=row.name, rule=JSON(row.rule), size=None)
         await services.segments_changed()
         return result
 

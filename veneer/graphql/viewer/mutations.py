@@ -15,6 +15,7 @@ from veneer.graphql.errors import UserInputError
 from veneer.graphql.viewer.types import ConsentState, Viewer
 from veneer.identity.keys import KeyKind
 from veneer.profiles.traits import protect_email
+from veneer.runtime.memberships import profiles_changed
 from veneer.store.profiles import merge_traits
 
 MAX_TRAITS_BYTES = 16_384
@@ -80,6 +81,7 @@ class ViewerMutations:
         async with services.db.session() as session:
             await merge_traits(session, viewer, checked)
         await services.viewer_changed(viewer)
+        await profiles_changed(services, [viewer.id], None)
         info.context.forget_viewer_state()
         return Viewer(viewer=viewer)
 

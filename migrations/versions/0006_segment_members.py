@@ -1,0 +1,46 @@
+"""Stored segment membership and its history (who entered or left, and when).
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-27
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from veneer.store.models import UTCDateTime
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "segment_members",
+        sa.Column("segment_key", sa.String(100), primary_key=True),
+        sa.Column("profile_id", sa.String(200), primary_key=True),
+        sa.Column("since", UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_segment_members_profile", "segment_members", ["profile_id"])
+    op.create_table(
+        "segment_changes",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("segment_key", sa.String(100), nullable=False),
+        sa.Column("profile_id", sa.String(200), nullable=False),
+        sa.Column("change", sa.String(8), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_segment_changes_key_at", "segment_changes", ["segment_key", "at"])
+    op.create_index("ix_segment_changes_profile", "segment_changes", ["profile_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_segment_changes_profile", table_name="segment_changes")
+    op.drop_index("ix_segment_changes_key_at", table_name="segment_changes")
+    op.drop_table("segment_changes")
+    op.drop_index("ix_segment_members_profile", table_name="segment_members")
+    op.drop_table("segment_members")

@@ -1,0 +1,206 @@
+"""Stored segment membership: kept live by events and traits, slid by time, backfilled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from tests.conftest import Keys
+from tests.helpers import data, error_messages, gql, settle
+from veneer.app import create_app
+from veneer.cli import app as cli
+from veneer.runtime.memberships import backfill, sweep
+from veneer.services import Services
+from veneer.settings import Settings
+from veneer.store.models import ProfileRow, SegmentMemberRow
+
+UPSERT = """mutation($key: String!, $rule: JSON!) {
+  upsertSegment(key: $key, name: "n", rule: $rule) { key } }"""
+TRACK = "mutation($e: [EventInput!]!) { track(events: $e) { accepted rejected { message } } }"
+GRANT = "mutation { setConsent(purposes: [{purpose: ANALYTICS, granted: true}]) { purpose } }"
+IDENTIFY = "mutation($t: JSON!) { identify(traits: $t) { id } }"
+SIZES = "{ segments { key size trend(days: 3) { day entered left size } } }"
+BUYERS = {"event": "purchase", "count": {"gte": 2}, "within": "48h"}
+ADULTS = {"trait": "age", "op": "gte", "value": 18}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def services(both_caches: Settings, clock: Clock) -> Services:
+    return Services(both_caches.model_copy(update={"viewer_cache_ttl": 0}), clock=clock)
+
+
+@pytest.fixture
+def app(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services=services), base_url="http://127.0.0.1") as client:
+        yield client
+
+
+def _in_app(client: TestClient, call: Any, *args: Any) -> Any:
+    """Run ``call`` on the app's own event loop, where its database pool lives."""
+    assert client.portal is not None
+    return client.portal.call(call, *args)
+
+
+def _sizes(client: TestClient, keys: Keys) -> dict[str, Any]:
+    return {s["key"]: s for s in data(gql(client, SIZES, key=keys.secret))["segments"]}
+
+
+def _buy(client: TestClient, keys: Keys, viewer: str, ids: list[str], at: datetime) -> None:
+    events = [
+        {
+            "id": i,
+            "type": "purchase",
+            "timestamp": at.isoformat(),
+            "properties": {"value": 20, "currency": "EUR"},
+        }
+        for i in ids
+    ]
+    result = data(gql(client, TRACK, {"e": events}, key=keys.public, anonymous_id=viewer))
+    assert result["track"] == {"accepted": len(ids), "rejected": []}
+    settle(client)  # with Redis, the worker applies them
+
+
+def test_events_and_traits_keep_sizes_live_and_time_moves_people_out(
+    app: TestClient, keys: Keys, clock: Clock, services: Services
+) -> None:
+    data(gql(app, UPSERT, {"key": "buyers", "rule": BUYERS}, key=keys.secret))
+    data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
+    for viewer in ("ann", "bob"):
+        data(gql(app, GRANT, key=keys.public, anonymous_id=viewer))
+
+    _buy(app, keys, "ann", ["a1"], clock.now)
+    assert _sizes(app, keys)["buyers"]["size"] == 0
+    _buy(app, keys, "ann", ["a2"], clock.now)
+    _buy(app, keys, "bob", ["b1", "b2", "b3"], clock.now)
+    data(gql(app, IDENTIFY, {"t": {"age": 34}}, key=keys.public, anonymous_id="ann"))
+
+    today = _sizes(app, keys)
+    assert today["buyers"]["size"] == 2 and today["adults"]["size"] == 1
+    assert today["buyers"]["trend"][-1] == {
+        "day": "2026-11-26",
+        "entered": 2,
+        "left": 0,
+        "size": 2,
+    }
+    assert today["buyers"]["trend"][0]["size"] == 0, "nobody was in it two days ago"
+
+    clock.now += timedelta(days=3)
+    assert _in_app(app, _sweep, services) == (0, 2)
+    later = _sizes(app, keys)["buyers"]
+    assert later["size"] == 0, "windows are measured from now: the purchases slid out"
+    assert later["trend"][-1]["left"] == 2 and later["trend"][0]["size"] == 2
+
+
+async def _sweep(services: Services) -> tuple[int, int]:
+    result = await sweep(services)
+    return result.entered, result.left
+
+
+def test_preview_before_saving(app: TestClient, keys: Keys, clock: Clock) -> None:
+    for viewer, age in (("ann", 34), ("bob", 12), ("cy", 51)):
+        data(gql(app, GRANT, key=keys.public, anonymous_id=viewer))
+        data(gql(app, IDENTIFY, {"t": {"age": age}}, key=keys.public, anonymous_id=viewer))
+    query = "query($r: JSON!) { segmentPreview(rule: $r) { size profiles sample } }"
+
+    found = data(gql(app, query, {"r": ADULTS}, key=keys.secret))["segmentPreview"]
+    unknown = gql(app, query, {"r": {"segment": "vips"}}, key=keys.secret)
+    bad_window = gql(app, query, {"r": {**BUYERS, "within": "2 days"}}, key=keys.secret)
+    public = gql(app, query, {"r": ADULTS}, key=keys.public)
+
+    assert found == {"size": 2, "profiles": 3, "sample": ["anon:ann", "anon:cy"]}
+    assert error_messages(unknown) == ["rule: refers to unknown segment(s): vips"]
+    assert error_messages(bad_window)[0].startswith("rule: $.within: window must look like")
+    assert public["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def _seed_profiles(services: Services, n: int) -> None:
+    async with services.db.session() as session:
+        for i in range(n):
+            traits = {"age": 10 + i} if i % 4 else {}
+            session.add(ProfileRow(id=f"a:p{i:03d}", anonymous_id=f"p{i:03d}", traits=traits))
+
+
+async def _stored(services: Services, key: str) -> set[str]:
+    async with services.db.session() as session:
+        rows = await session.scalars(
+            SegmentMemberRow.__table__.select()
+            .with_only_columns(SegmentMemberRow.profile_id)
+            .where(SegmentMemberRow.segment_key == key)
+        )
+        return set(rows)
+
+
+def test_backfill_in_slices_matches_a_preview_and_is_idempotent(
+    app: TestClient, keys: Keys, services: Services
+) -> None:
+    _in_app(app, _seed_profiles, services, 50)
+    data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
+    seen: list[tuple[int, int]] = []
+
+    first = _in_app(app, backfill, services, ["adults"], lambda d, t: seen.append((d, t)), 7)
+    again = _in_app(app, backfill, services, ["adults"], None, 7)
+
+    expected = {f"a:p{i:03d}" for i in range(50) if i % 4 and 10 + i >= 18}
+    assert _in_app(app, _stored, services, "adults") == expected
+    query = "query($r: JSON!) { segmentPreview(rule: $r) { size } }"
+    assert data(gql(app, query, {"r": ADULTS}, key=keys.secret))["segmentPreview"]["size"] == len(
+        expected
+    )
+    assert (first.profiles, first.entered, first.left) == (50, len(expected), 0)
+    assert (again.entered, again.left) == (0, 0), "nothing moved, nothing recorded"
+    assert seen[-1] == (50, 50) and len(seen) == 8, "progress after each slice of 7"
+
+
+def test_erasure_takes_membership_and_its_history(app: TestClient, keys: Keys) -> None:
+    data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
+    data(gql(app, GRANT, key=keys.public, anonymous_id="ann"))
+    data(gql(app, IDENTIFY, {"t": {"age": 40}}, key=keys.public, anonymous_id="ann"))
+    assert _sizes(app, keys)["adults"]["size"] == 1
+
+    data(gql(app, "mutation { forgetViewer }", key=keys.public, anonymous_id="ann"))
+
+    sizes = _sizes(app, keys)["adults"]
+    assert sizes["size"] == 0 and sizes["trend"][-1]["entered"] == 0
+
+
+def test_backfill_command(database_url: str, keys: Keys) -> None:
+    env = {"VENEER_DATABASE_URL": database_url, "VENEER_SECRET": "s" * 32}
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["segments", "backfill", "nope"], env=env)
+    everything = runner.invoke(cli, ["segments", "backfill"], env=env)
+    assert missing.exit_code == 2 and "no such segment: nope" in missing.output
+    assert everything.exit_code == 0 and "0 profiles decided" in everything.output
+
+
+def test_deleting_a_segment_drops_its_members(app: TestClient, keys: Keys) -> None:
+    data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
+    data(gql(app, GRANT, key=keys.public, anonymous_id="ann"))
+    data(gql(app, IDENTIFY, {"t": {"age": 40}}, key=keys.public, anonymous_id="ann"))
+    data(gql(app, 'mutation { deleteSegment(key: "adults") }', key=keys.secret))
+    data(
+        gql(
+            app,
+            UPSERT,
+            {"key": "adults", "rule": {"trait": "age", "op": "lt", "value": 0}},
+            key=keys.secret,
+        )
+    )
+    assert _sizes(app, keys)["adults"]["size"] == 0, "no members left from the old rule"

@@ -1,0 +1,143 @@
+"""Keeping stored segment membership current: live, by backfill, and as windows slide.
+
+- Live: when events or traits change some profiles, only the segments that change can affect
+  are re-decided, and only for those profiles (`profiles_changed`).
+- Backfill: every profile, slice by slice, all chosen segments in one pass per slice
+  (`backfill`), with progress for the command line.
+- Sweep: segments with event windows move with time alone, so housekeeping re-decides them
+  every ``segment_sweep_interval`` seconds (`sweep`).
+
+All three use the rules compiled to SQL, so they agree with each other and with requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, func, select
+
+from veneer.segments.impact import affected_by_events, affected_by_traits, moved_by_time
+from veneer.segments.rules import Rule, referenced_segments
+from veneer.services import Services
+from veneer.store.memberships import count_profiles, refresh_profiles, refresh_slice
+from veneer.store.segment_sql import Clock, compile_rule, profiles
+
+logger = logging.getLogger(__name__)
+SLICE = 20_000
+SAMPLE = 10
+
+
+class UnknownSegment(LookupError):
+    pass
+
+
+async def _rules(services: Services, fresh: bool = True) -> dict[str, Rule]:
+    """Saved rules; the live path takes the briefly cached copy saving a segment drops."""
+    definitions = await services.segment_definitions(fresh=fresh)
+    return {key: d.rule for key, d in definitions.items()}
+
+
+def _clock(services: Services) -> Clock:
+    return Clock(services.clock(), timedelta(days=services.settings.event_lookback_days))
+
+
+def _conditions(
+    rules: Mapping[str, Rule], keys: Collection[str], clock: Clock, dialect: str
+) -> dict[str, ColumnElement[bool]]:
+    return {key: compile_rule(rules[key], rules, clock, dialect) for key in keys}
+
+
+async def profiles_changed(
+    services: Services, profile_ids: Collection[str], event_types: set[str] | None
+) -> tuple[int, int]:
+    """Re-decide the segments these changes can affect; ``None`` types means traits changed."""
+    if not profile_ids:
+        return 0, 0
+    rules = await _rules(services)
+    keys = (
+        affected_by_traits(rules) if event_types is None else affected_by_events(rules, event_types)
+    )
+    if not keys:
+        return 0, 0
+    clock = _clock(services)
+    async with services.db.session() as session:
+        dialect = session.get_bind().dialect.name
+        return await refresh_profiles(
+            session, _conditions(rules, keys, clock, dialect), clock.now, list(profile_ids)
+        )
+
+
+@dataclass(frozen=True)
+class BackfillResult:
+    profiles: int
+    entered: int
+    left: int
+
+
+async def backfill(
+    services: Services,
+    keys: Collection[str] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    slice_size: int = SLICE,
+) -> BackfillResult:
+    """Re-decide every profile for ``keys`` (all segments by default).
+
+    ``on_progress(done, total)`` is called after each slice, in profiles.
+    """
+    rules = await _rules(services)
+    chosen = set(rules) if keys is None else set(keys)
+    unknown = sorted(chosen - set(rules))
+    if unknown:
+        raise UnknownSegment(f"no such segment: {', '.join(unknown)}")
+    clock = _clock(services)
+    async with services.db.session() as session:
+        total = await count_profiles(session)
+        dialect = session.get_bind().dialect.name
+    conditions = _conditions(rules, chosen, clock, dialect)
+    done = entered = left = 0
+    after: str | None = None
+    while conditions:
+        async with services.db.session() as session:  # one transaction per slice
+            result = await refresh_slice(session, conditions, clock.now, after, slice_size)
+        if result.last_id is None:
+            break
+        done, after = done + result.profiles, result.last_id
+        entered, left = entered + result.entered, left + result.left
+        if on_progress is not None:
+            on_progress(done, total)
+    return BackfillResult(done, entered, left)
+
+
+async def sweep(services: Services) -> BackfillResult:
+    """Re-decide the segments whose windows slide with time, for every profile."""
+    rules = await _rules(services)
+    keys = moved_by_time(rules)
+    if not keys:
+        return BackfillResult(0, 0, 0)
+    return await backfill(services, keys)
+
+
+@dataclass(frozen=True)
+class Preview:
+    size: int
+    profiles: int
+    sample: list[str]
+
+
+async def preview(services: Services, rule: Rule) -> Preview:
+    """How many profiles a rule would hold now, and a few of them, before it is saved."""
+    rules = await _rules(services)
+    unknown = sorted(referenced_segments(rule) - set(rules))
+    if unknown:
+        raise UnknownSegment(f"refers to unknown segment(s): {', '.join(unknown)}")
+    clock = _clock(services)
+    async with services.db.session() as session:
+        condition = compile_rule(rule, rules, clock, session.get_bind().dialect.name)
+        size = await session.scalar(select(func.count()).select_from(profiles).where(condition))
+        sample = await session.scalars(
+            select(profiles.c.id).where(condition).order_by(profiles.c.id).limit(SAMPLE)
+        )
+        return Preview(int(size or 0), await count_profiles(session), list(sample))

@@ -13,11 +13,11 @@ All three use the rules compiled to SQL, so they agree with each other and with 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 
 from veneer.segments.impact import affected_by_events, affected_by_traits, moved_by_time
 from veneer.segments.rules import Rule, referenced_segments
@@ -44,12 +44,6 @@ def _clock(services: Services) -> Clock:
     return Clock(services.clock(), timedelta(days=services.settings.event_lookback_days))
 
 
-def _conditions(
-    rules: Mapping[str, Rule], keys: Collection[str], clock: Clock, dialect: str
-) -> dict[str, ColumnElement[bool]]:
-    return {key: compile_rule(rules[key], rules, clock, dialect) for key in keys}
-
-
 async def profiles_changed(
     services: Services, profile_ids: Collection[str], event_types: set[str] | None
 ) -> tuple[int, int]:
@@ -62,12 +56,8 @@ async def profiles_changed(
     )
     if not keys:
         return 0, 0
-    clock = _clock(services)
     async with services.db.session() as session:
-        dialect = session.get_bind().dialect.name
-        return await refresh_profiles(
-            session, _conditions(rules, keys, clock, dialect), clock.now, list(profile_ids)
-        )
+        return await refresh_profiles(session, rules, keys, _clock(services), list(profile_ids))
 
 
 @dataclass(frozen=True)
@@ -95,13 +85,11 @@ async def backfill(
     clock = _clock(services)
     async with services.db.session() as session:
         total = await count_profiles(session)
-        dialect = session.get_bind().dialect.name
-    conditions = _conditions(rules, chosen, clock, dialect)
     done = entered = left = 0
     after: str | None = None
-    while conditions:
+    while chosen:
         async with services.db.session() as session:  # one transaction per slice
-            result = await refresh_slice(session, conditions, clock.now, after, slice_size)
+            result = await refresh_slice(session, rules, chosen, clock, after, slice_size)
         if result.last_id is None:
             break
         done, after = done + result.profiles, result.last_id

@@ -9,17 +9,40 @@ profiles a batch of events touched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    MetaData,
+    Select,
+    String,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from veneer.segments.rules import Rule
 from veneer.store.dialect import dialect_insert
-from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow
+from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow, UTCDateTime
+from veneer.store.segment_sql import Clock, compile_rule, event_conditions, event_counts, events
 
-DELETE_CHUNK = 500  # bound parameters per statement stay well inside both databases' limits
+DECIDED = "veneer_decided"  # temporary tables, made and dropped by each refresh
+WANTED = "veneer_wanted"
+profiles = ProfileRow.__table__
 
 
 @dataclass(frozen=True)
@@ -30,115 +53,189 @@ class Refresh:
     last_id: str | None  # where the next slice starts; None when there was nothing left
 
 
-async def _apply(
+@dataclass(frozen=True)
+class Scope:
+    """Which profiles a refresh decides, said for each table it reads."""
+
+    profiles: ColumnElement[bool]
+    members: ColumnElement[bool]
+    events: ColumnElement[bool]
+
+    @classmethod
+    def between(cls, first: str, last: str) -> Scope:
+        return cls(
+            profiles.c.id.between(first, last),
+            SegmentMemberRow.profile_id.between(first, last),
+            events.c.viewer_id.between(first, last),
+        )
+
+    @classmethod
+    def only(cls, profile_ids: Sequence[str]) -> Scope:
+        wanted = sorted(set(profile_ids))
+        return cls(
+            profiles.c.id.in_(wanted),
+            SegmentMemberRow.profile_id.in_(wanted),
+            events.c.viewer_id.in_(wanted),
+        )
+
+
+def _temporary(name: str, *columns: Column[Any]) -> Table:
+    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+
+
+def _create(session: Session, table: Table) -> None:
+    table.create(session.connection())
+
+
+def _drop(session: Session, table: Table) -> None:
+    table.drop(session.connection())
+
+
+async def decide(
     session: AsyncSession,
-    key: str,
-    matching: set[str],
-    current: set[str],
-    now: datetime,
+    rules: Mapping[str, Rule],
+    keys: Collection[str],
+    clock: Clock,
+    scope: Scope,
 ) -> tuple[int, int]:
-    entered, left = matching - current, current - matching
-    if entered:  # Core executemany: a backfill may add a million rows
-        rows = [{"segment_key": key, "profile_id": p, "since": now} for p in sorted(entered)]
-        # Another process may decide the same profile at the same moment: first one wins.
-        statement = dialect_insert(session)(SegmentMemberRow).on_conflict_do_nothing()
-        await session.execute(statement, rows)
-    ordered = sorted(left)
-    for start in range(0, len(ordered), DELETE_CHUNK):
-        chunk = ordered[start : start + DELETE_CHUNK]
+    """Decide ``keys`` for the profiles in ``scope``; record who entered and who left.
+
+    One pass decides every segment for every profile in scope (profiles joined to one grouped
+    pass over their events) into a temporary table; the wanted (segment, profile) pairs are
+    then compared with the stored ones as set operations, a handful of statements for all
+    segments together, so nothing per profile or per segment round-trips through Python.
+    """
+    ordered = sorted(keys)
+    if not ordered:
+        return 0, 0
+    dialect = session.get_bind().dialect.name
+    counts = event_counts(event_conditions(rules, ordered), clock, dialect, scope.events)
+    source = profiles
+    if counts is not None:
+        source = profiles.outerjoin(counts.table, counts.table.c.viewer_id == profiles.c.id)
+    decided = _temporary(
+        DECIDED,
+        Column("id", String(200), primary_key=True),
+        *(Column(f"s{i}", Boolean, nullable=False) for i in range(len(ordered))),
+    )
+    wanted = _temporary(
+        WANTED,
+        Column("segment_key", String(100), primary_key=True),
+        Column("profile_id", String(200), primary_key=True),
+    )
+    for table in (decided, wanted):
+        await session.run_sync(_create, table)
+    try:
+        decisions = [compile_rule(rules[k], rules, clock, dialect, counts) for k in ordered]
         await session.execute(
-            delete(SegmentMemberRow).where(
-                SegmentMemberRow.segment_key == key, SegmentMemberRow.profile_id.in_(chunk)
+            insert(decided).from_select(
+                [c.name for c in decided.columns],
+                select(profiles.c.id, *decisions).select_from(source).where(scope.profiles),
             )
         )
-    changes = [
-        {"segment_key": key, "profile_id": p, "change": change, "at": now}
-        for change, moved in (("entered", entered), ("left", left))
-        for p in sorted(moved)
-    ]
-    if changes:
-        await session.execute(insert(SegmentChangeRow), changes)
-    return len(entered), len(left)
+        pairs = union_all(
+            *(
+                select(literal(key).label("k"), decided.c.id).where(decided.c[f"s{i}"])
+                for i, key in enumerate(ordered)
+            )
+        )
+        await session.execute(insert(wanted).from_select(["segment_key", "profile_id"], pairs))
+        if dialect == "postgresql":  # temporary tables are never analysed on their own
+            await session.execute(text(f"ANALYZE {WANTED}"))
+        return await _move(session, ordered, wanted, literal(clock.now, UTCDateTime()), scope)
+    finally:
+        for table in (wanted, decided):
+            await session.run_sync(_drop, table)
 
 
-async def _refresh(
+async def _move(
     session: AsyncSession,
-    conditions: Mapping[str, ColumnElement[bool]],
-    now: datetime,
-    which: ColumnElement[bool],
-    members_which: ColumnElement[bool],
+    keys: list[str],
+    wanted: Table,
+    now: ColumnElement[Any],
+    scope: Scope,
 ) -> tuple[int, int]:
-    """One pass over the chosen profiles decides every segment in ``conditions`` at once."""
-    keys = sorted(conditions)
-    decided = await session.execute(
-        select(ProfileRow.id, *(conditions[k].label(f"s{i}") for i, k in enumerate(keys))).where(
-            which
+    member = SegmentMemberRow
+    stored = exists().where(
+        member.segment_key == wanted.c.segment_key, member.profile_id == wanted.c.profile_id
+    )
+    still_wanted = exists().where(
+        wanted.c.segment_key == member.segment_key, wanted.c.profile_id == member.profile_id
+    )
+    change_columns = ["segment_key", "profile_id", "change", "at"]
+    newcomers = select(wanted.c.segment_key, wanted.c.profile_id).where(~stored)
+    entered = await _count(session, newcomers)
+    await session.execute(
+        insert(SegmentChangeRow).from_select(
+            change_columns,
+            select(wanted.c.segment_key, wanted.c.profile_id, literal("entered"), now).where(
+                ~stored
+            ),
         )
     )
-    matching: dict[str, set[str]] = {k: set() for k in keys}
-    for row in decided:
-        for i, key in enumerate(keys):
-            if row[i + 1]:
-                matching[key].add(row[0])
-    current: dict[str, set[str]] = {k: set() for k in keys}
-    members = await session.execute(
-        select(SegmentMemberRow.segment_key, SegmentMemberRow.profile_id).where(
-            SegmentMemberRow.segment_key.in_(keys), members_which
+    # Another process may add the same member meanwhile: the first one wins.
+    await session.execute(
+        dialect_insert(session)(member)
+        .from_select(
+            ["segment_key", "profile_id", "since"],
+            select(wanted.c.segment_key, wanted.c.profile_id, now).where(true()),
+        )
+        .on_conflict_do_nothing()
+    )
+    leaving = (member.segment_key.in_(keys), scope.members, ~still_wanted)
+    left = await _count(session, select(member.profile_id).where(*leaving))
+    await session.execute(
+        insert(SegmentChangeRow).from_select(
+            change_columns,
+            select(member.segment_key, member.profile_id, literal("left"), now).where(*leaving),
         )
     )
-    for key, profile_id in members:
-        current[key].add(profile_id)
-    entered = left = 0
-    for key in keys:
-        moved_in, moved_out = await _apply(session, key, matching[key], current[key], now)
-        entered, left = entered + moved_in, left + moved_out
+    await session.execute(delete(member).where(*leaving))
     return entered, left
+
+
+async def _count(session: AsyncSession, query: Select[Any]) -> int:
+    """Rows a query yields (drivers disagree on rowcount for INSERT ... SELECT)."""
+    return int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 async def refresh_slice(
     session: AsyncSession,
-    conditions: Mapping[str, ColumnElement[bool]],
-    now: datetime,
+    rules: Mapping[str, Rule],
+    keys: Collection[str],
+    clock: Clock,
     after_id: str | None,
     size: int,
 ) -> Refresh:
-    """Re-decide the ``size`` profiles after ``after_id`` (in id order) for these segments."""
-    ids = select(ProfileRow.id).order_by(ProfileRow.id).limit(size)
+    """Re-decide the ``size`` profiles after ``after_id`` (in id order) for ``keys``."""
+    ids = select(profiles.c.id).order_by(profiles.c.id).limit(size)
     if after_id is not None:
-        ids = ids.where(ProfileRow.id > after_id)
+        ids = ids.where(profiles.c.id > after_id)
     slice_ids = list(await session.scalars(ids))
     if not slice_ids:
         return Refresh(0, 0, 0, None)
-    first, last = slice_ids[0], slice_ids[-1]
-    entered, left = await _refresh(
-        session,
-        conditions,
-        now,
-        ProfileRow.id.between(first, last),
-        SegmentMemberRow.profile_id.between(first, last),
-    )
-    return Refresh(len(slice_ids), entered, left, last)
+    scope = Scope.between(slice_ids[0], slice_ids[-1])
+    entered, left = await decide(session, rules, keys, clock, scope)
+    if entered and session.get_bind().dialect.name == "postgresql":
+        # A backfill grows the table faster than autovacuum re-plans; stale statistics
+        # would turn the next slice's lookups into scans.
+        await session.execute(text("ANALYZE segment_members"))
+    return Refresh(len(slice_ids), entered, left, slice_ids[-1])
 
 
 async def refresh_profiles(
     session: AsyncSession,
-    conditions: Mapping[str, ColumnElement[bool]],
-    now: datetime,
+    rules: Mapping[str, Rule],
+    keys: Collection[str],
+    clock: Clock,
     profile_ids: Sequence[str],
 ) -> tuple[int, int]:
     """Re-decide just these profiles (the ones a batch of events or traits touched)."""
-    wanted = sorted(set(profile_ids))
-    return await _refresh(
-        session,
-        conditions,
-        now,
-        ProfileRow.id.in_(wanted),
-        SegmentMemberRow.profile_id.in_(wanted),
-    )
+    return await decide(session, rules, keys, clock, Scope.only(profile_ids))
 
 
 async def count_profiles(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(ProfileRow)) or 0)
+    return int(await session.scalar(select(func.count()).select_from(profiles)) or 0)
 
 
 async def sizes(session: AsyncSession) -> dict[str, int]:

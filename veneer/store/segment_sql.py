@@ -12,7 +12,7 @@ wrapped so it is TRUE or FALSE, never NULL, which keeps ``not`` honest.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,6 +43,7 @@ from veneer.segments.rules import (
     EventCondition,
     Not,
     Rule,
+    SegmentRef,
     TraitCondition,
     referenced_segments,
 )
@@ -194,18 +195,20 @@ class Clock:
     unbounded: timedelta
 
 
-def _event(condition: EventCondition, clock: Clock, dialect: str) -> ColumnElement[bool]:
-    since = clock.now - (condition.within or clock.unbounded)
+def _event_filters(condition: EventCondition, clock: Clock, dialect: str) -> list[Any]:
+    """Which events a condition counts (any viewer's): type, window, ``where``."""
     filters = [
-        events.c.viewer_id == profiles.c.id,
         events.c.type == condition.event,
         events.c.timestamp <= clock.now,
-        events.c.timestamp >= since,
+        events.c.timestamp >= clock.now - (condition.within or clock.unbounded),
     ]
     for name, wanted in condition.where:
         options = wanted if isinstance(wanted, tuple) else (wanted,)
         filters.append(or_(false(), *(_event_field(name, w, dialect) for w in options)))
-    counted = select(func.count()).select_from(events).where(*filters).scalar_subquery()
+    return filters
+
+
+def _count_holds(condition: EventCondition, counted: ColumnElement[Any]) -> ColumnElement[bool]:
     tests = {
         "eq": lambda n: counted == n,
         "gt": lambda n: counted > n,
@@ -216,17 +219,91 @@ def _event(condition: EventCondition, clock: Clock, dialect: str) -> ColumnEleme
     return and_(*(tests[op](n) for op, n in condition.count))
 
 
+def _event(condition: EventCondition, clock: Clock, dialect: str) -> ColumnElement[bool]:
+    """A correlated count: right for one rule over a few profiles (previews, tests)."""
+    filters = [events.c.viewer_id == profiles.c.id, *_event_filters(condition, clock, dialect)]
+    counted = select(func.count()).select_from(events).where(*filters).scalar_subquery()
+    return _count_holds(condition, counted)
+
+
+def event_conditions(rules: Mapping[str, Rule], keys: Iterable[str]) -> list[EventCondition]:
+    """Every event condition the segments ``keys`` use, references followed, each once."""
+    found: dict[int, EventCondition] = {}
+    seen: set[str] = set()
+
+    def visit(node: Rule) -> None:
+        if isinstance(node, All | AnyOf):
+            for child in node.rules:
+                visit(child)
+        elif isinstance(node, Not):
+            visit(node.rule)
+        elif isinstance(node, EventCondition):
+            found[id(node)] = node
+        elif isinstance(node, SegmentRef) and node.key in rules and node.key not in seen:
+            seen.add(node.key)
+            visit(rules[node.key])
+
+    for key in keys:
+        seen.add(key)
+        visit(rules[key])
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """Each condition's count per viewer, from one grouped pass over the events."""
+
+    table: Any  # a subquery with viewer_id and one count column per condition
+    columns: Mapping[int, ColumnElement[Any]]  # id(condition) -> its count column
+
+
+def event_counts(
+    conditions: list[EventCondition],
+    clock: Clock,
+    dialect: str,
+    viewers: ColumnElement[bool],
+) -> EventCounts | None:
+    """One GROUP BY over the chosen viewers' events, instead of a subquery per condition
+    per profile: what makes a backfill over millions of profiles fast."""
+    if not conditions:
+        return None
+    sums = [
+        func.sum(case((and_(*_event_filters(c, clock, dialect)), 1), else_=0)).label(f"e{i}")
+        for i, c in enumerate(conditions)
+    ]
+    earliest = max(c.within or clock.unbounded for c in conditions)
+    table = (
+        select(events.c.viewer_id, *sums)
+        .where(
+            viewers,
+            events.c.type.in_(sorted({c.event for c in conditions})),
+            events.c.timestamp <= clock.now,
+            events.c.timestamp >= clock.now - earliest,
+        )
+        .group_by(events.c.viewer_id)
+        .subquery("counts")
+    )
+    columns = {id(c): func.coalesce(table.c[f"e{i}"], 0) for i, c in enumerate(conditions)}
+    return EventCounts(table, columns)
+
+
 def _strict(expression: ColumnElement[bool]) -> ColumnElement[bool]:
     """TRUE or FALSE, never NULL (a NULL inside NOT would turn a miss into a miss again)."""
     return case((expression, true()), else_=false()).cast(Boolean)
 
 
 def compile_rule(
-    rule: Rule, rules: Mapping[str, Rule], clock: Clock, dialect: str
+    rule: Rule,
+    rules: Mapping[str, Rule],
+    clock: Clock,
+    dialect: str,
+    counts: EventCounts | None = None,
 ) -> ColumnElement[bool]:
     """A boolean expression over ``profiles``; ``rules`` resolve ``segment`` references.
 
-    References to unknown segments, or through a cycle, are false, as in the live evaluation.
+    With ``counts`` (joined to ``profiles`` by the caller), event conditions read their
+    pre-aggregated column; without, each is a correlated count. References to unknown
+    segments, or through a cycle, are false, as in the live evaluation.
     """
 
     def visit(node: Rule, resolving: frozenset[str]) -> ColumnElement[bool]:
@@ -239,6 +316,8 @@ def compile_rule(
         if isinstance(node, TraitCondition):
             return _strict(_trait(node, dialect))
         if isinstance(node, EventCondition):
+            if counts is not None and id(node) in counts.columns:
+                return _strict(_count_holds(node, counts.columns[id(node)]))
             return _strict(_event(node, clock, dialect))
         if node.key not in rules or node.key in resolving or _cyclic(node.key, rules):
             return false()

@@ -167,9 +167,9 @@ async def python_rate(services: Services, sample: int) -> float:
     return len(people) / (time.perf_counter() - start)
 
 
-async def run_backfill(services: Services, slice_size: int) -> tuple[float, Any]:
+async def run_backfill(services: Services, slice_size: int, workers: int) -> tuple[float, Any]:
     start = time.perf_counter()
-    result = await backfill(services, None, None, slice_size)
+    result = await backfill(services, None, None, slice_size, workers)
     return time.perf_counter() - start, result
 
 
@@ -178,6 +178,7 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--slice", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     with postgres_server() as admin:
         url = admin.rsplit("/", 1)[0] + "/postgres"
@@ -195,7 +196,7 @@ def main() -> None:
             try:
                 await save_segments(services)
                 baseline = await python_rate(services, args.sample)
-                seconds, result = await run_backfill(services, args.slice)
+                seconds, result = await run_backfill(services, args.slice, args.workers)
                 return seconds, result, baseline
             finally:
                 await services.aclose()

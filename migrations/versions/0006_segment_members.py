@@ -19,13 +19,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Keyed by profile first: refreshes and erasure select by profile, and one index is
+    # what a backfill of millions of rows can afford to maintain.
     op.create_table(
         "segment_members",
-        sa.Column("segment_key", sa.String(100), primary_key=True),
         sa.Column("profile_id", sa.String(200), primary_key=True),
+        sa.Column("segment_key", sa.String(100), primary_key=True),
         sa.Column("since", UTCDateTime(), nullable=False),
     )
-    op.create_index("ix_segment_members_profile", "segment_members", ["profile_id"])
     op.create_table(
         "segment_changes",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -39,8 +40,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_segment_changes_profile", table_name="segment_changes")
     op.drop_index("ix_segment_changes_key_at", table_name="segment_changes")
+    op.drop_index("ix_segment_changes_profile", table_name="segment_changes")
     op.drop_table("segment_changes")
-    op.drop_index("ix_segment_members_profile", table_name="segment_members")
     op.drop_table("segment_members")

@@ -21,6 +21,7 @@ app.add_typer(segments_app, name="segments")
 def backfill_command(
     keys: list[str] = typer.Argument(None, metavar="[KEY]...", help="Segments; all if none."),
     slice_size: int = typer.Option(20_000, min=100, help="Profiles decided per transaction."),
+    workers: int = typer.Option(2, min=1, help="Slices decided at once (PostgreSQL)."),
 ) -> None:
     """Decide every profile's membership in these segments from its traits and history.
 
@@ -38,6 +39,7 @@ def backfill_command(
                 keys or None,
                 lambda done, total: progress.update(task, completed=done, total=total),
                 slice_size,
+                workers,
             )
         finally:
             await services.aclose()

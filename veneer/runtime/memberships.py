@@ -12,6 +12,7 @@ All three use the rules compiled to SQL, so they agree with each other and with 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -22,11 +23,17 @@ from sqlalchemy import func, select
 from veneer.segments.impact import affected_by_events, affected_by_traits, moved_by_time
 from veneer.segments.rules import Rule, referenced_segments
 from veneer.services import Services
-from veneer.store.memberships import count_profiles, refresh_profiles, refresh_slice
+from veneer.store.memberships import (
+    count_profiles,
+    refresh_profiles,
+    refresh_range,
+    slice_starts,
+)
 from veneer.store.segment_sql import Clock, compile_rule, profiles
 
 logger = logging.getLogger(__name__)
 SLICE = 20_000
+WORKERS = 2
 SAMPLE = 10
 
 
@@ -72,9 +79,12 @@ async def backfill(
     keys: Collection[str] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     slice_size: int = SLICE,
+    workers: int = WORKERS,
 ) -> BackfillResult:
     """Re-decide every profile for ``keys`` (all segments by default).
 
+    Slices are independent (disjoint id ranges, a transaction each), so PostgreSQL decides
+    ``workers`` of them at once; SQLite, with one writer, takes them in turn.
     ``on_progress(done, total)`` is called after each slice, in profiles.
     """
     rules = await _rules(services)
@@ -85,17 +95,21 @@ async def backfill(
     clock = _clock(services)
     async with services.db.session() as session:
         total = await count_profiles(session)
+        starts = await slice_starts(session, slice_size) if chosen else []
+        concurrent = workers if session.get_bind().dialect.name == "postgresql" else 1
+    ranges = list(zip(starts, [*starts[1:], None], strict=True)) if starts else []
     done = entered = left = 0
-    after: str | None = None
-    while chosen:
-        async with services.db.session() as session:  # one transaction per slice
-            result = await refresh_slice(session, rules, chosen, clock, after, slice_size)
-        if result.last_id is None:
-            break
-        done, after = done + result.profiles, result.last_id
-        entered, left = entered + result.entered, left + result.left
+    gate = asyncio.Semaphore(max(1, concurrent))
+
+    async def one(first: str, before: str | None) -> None:
+        nonlocal done, entered, left
+        async with gate, services.db.session() as session:
+            result = await refresh_range(session, rules, chosen, clock, first, before)
+        done, entered, left = done + result.profiles, entered + result.entered, left + result.left
         if on_progress is not None:
             on_progress(done, total)
+
+    await asyncio.gather(*(one(first, before) for first, before in ranges))
     return BackfillResult(done, entered, left)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    and_,
     delete,
     exists,
     func,
@@ -41,7 +42,7 @@ from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow, 
 from veneer.store.segment_sql import Clock, compile_rule, event_conditions, event_counts, events
 
 DECIDED = "veneer_decided"  # temporary tables, made and dropped by each refresh
-WANTED = "veneer_wanted"
+WANTED, ENTERING, LEAVING = "veneer_wanted", "veneer_entering", "veneer_leaving"
 profiles = ProfileRow.__table__
 
 
@@ -50,7 +51,7 @@ class Refresh:
     profiles: int
     entered: int
     left: int
-    last_id: str | None  # where the next slice starts; None when there was nothing left
+    next_id: str | None  # where the next slice starts; None after the last
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,12 @@ class Scope:
     events: ColumnElement[bool]
 
     @classmethod
-    def between(cls, first: str, last: str) -> Scope:
+    def range(cls, first: str, before: str | None) -> Scope:
+        def within(column: Any) -> ColumnElement[bool]:
+            return column >= first if before is None else and_(column >= first, column < before)
+
         return cls(
-            profiles.c.id.between(first, last),
-            SegmentMemberRow.profile_id.between(first, last),
-            events.c.viewer_id.between(first, last),
+            within(profiles.c.id), within(SegmentMemberRow.profile_id), within(events.c.viewer_id)
         )
 
     @classmethod
@@ -118,12 +120,8 @@ async def decide(
         Column("id", String(200), primary_key=True),
         *(Column(f"s{i}", Boolean, nullable=False) for i in range(len(ordered))),
     )
-    wanted = _temporary(
-        WANTED,
-        Column("segment_key", String(100), primary_key=True),
-        Column("profile_id", String(200), primary_key=True),
-    )
-    for table in (decided, wanted):
+    wanted, entering, leaving = (_pairs(name) for name in (WANTED, ENTERING, LEAVING))
+    for table in (decided, wanted, entering, leaving):
         await session.run_sync(_create, table)
     try:
         decisions = [compile_rule(rules[k], rules, clock, dialect, counts) for k in ordered]
@@ -140,58 +138,64 @@ async def decide(
             )
         )
         await session.execute(insert(wanted).from_select(["segment_key", "profile_id"], pairs))
-        if dialect == "postgresql":  # temporary tables are never analysed on their own
-            await session.execute(text(f"ANALYZE {WANTED}"))
-        return await _move(session, ordered, wanted, literal(clock.now, UTCDateTime()), scope)
+        now = literal(clock.now, UTCDateTime())
+        return await _move(session, ordered, (wanted, entering, leaving), now, scope)
     finally:
-        for table in (wanted, decided):
+        for table in (leaving, entering, wanted, decided):
             await session.run_sync(_drop, table)
 
 
 async def _move(
     session: AsyncSession,
     keys: list[str],
-    wanted: Table,
+    tables: tuple[Table, Table, Table],
     now: ColumnElement[Any],
     scope: Scope,
 ) -> tuple[int, int]:
+    """Entering = wanted minus stored; leaving = stored minus wanted (EXCEPT, hashed)."""
+    wanted, entering, leaving = tables
     member = SegmentMemberRow
-    stored = exists().where(
-        member.segment_key == wanted.c.segment_key, member.profile_id == wanted.c.profile_id
+    pair = ["segment_key", "profile_id"]
+    stored = select(member.segment_key, member.profile_id).where(
+        member.segment_key.in_(keys), scope.members
     )
-    still_wanted = exists().where(
-        wanted.c.segment_key == member.segment_key, wanted.c.profile_id == member.profile_id
-    )
-    change_columns = ["segment_key", "profile_id", "change", "at"]
-    newcomers = select(wanted.c.segment_key, wanted.c.profile_id).where(~stored)
-    entered = await _count(session, newcomers)
-    await session.execute(
-        insert(SegmentChangeRow).from_select(
-            change_columns,
-            select(wanted.c.segment_key, wanted.c.profile_id, literal("entered"), now).where(
-                ~stored
-            ),
+    mine = select(wanted.c.segment_key, wanted.c.profile_id)
+    await session.execute(insert(entering).from_select(pair, mine.except_(stored)))
+    await session.execute(insert(leaving).from_select(pair, stored.except_(mine)))
+    for moved, change in ((entering, "entered"), (leaving, "left")):
+        await session.execute(
+            dialect_insert(session)(SegmentChangeRow)
+            .from_select(
+                [*pair, "change", "at"],
+                select(moved.c.segment_key, moved.c.profile_id, literal(change), now).where(true()),
+            )
+            .on_conflict_do_nothing()  # the same move decided twice at the same instant
         )
-    )
     # Another process may add the same member meanwhile: the first one wins.
     await session.execute(
         dialect_insert(session)(member)
         .from_select(
-            ["segment_key", "profile_id", "since"],
-            select(wanted.c.segment_key, wanted.c.profile_id, now).where(true()),
+            [*pair, "since"],
+            select(entering.c.segment_key, entering.c.profile_id, now).where(true()),
         )
         .on_conflict_do_nothing()
     )
-    leaving = (member.segment_key.in_(keys), scope.members, ~still_wanted)
-    left = await _count(session, select(member.profile_id).where(*leaving))
-    await session.execute(
-        insert(SegmentChangeRow).from_select(
-            change_columns,
-            select(member.segment_key, member.profile_id, literal("left"), now).where(*leaving),
-        )
+    gone = exists().where(
+        leaving.c.segment_key == member.segment_key, leaving.c.profile_id == member.profile_id
     )
-    await session.execute(delete(member).where(*leaving))
-    return entered, left
+    await session.execute(delete(member).where(member.segment_key.in_(keys), scope.members, gone))
+    return (
+        await _count(session, select(entering.c.profile_id)),
+        await _count(session, select(leaving.c.profile_id)),
+    )
+
+
+def _pairs(name: str) -> Table:
+    return _temporary(
+        name,
+        Column("segment_key", String(100), primary_key=True),
+        Column("profile_id", String(200), primary_key=True),
+    )
 
 
 async def _count(session: AsyncSession, query: Select[Any]) -> int:
@@ -199,28 +203,32 @@ async def _count(session: AsyncSession, query: Select[Any]) -> int:
     return int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-async def refresh_slice(
+async def slice_starts(session: AsyncSession, size: int) -> list[str]:
+    """The first profile id of each slice of ``size`` profiles, in id order."""
+    numbered = select(
+        profiles.c.id, func.row_number().over(order_by=profiles.c.id).label("n")
+    ).subquery()
+    starts = select(numbered.c.id).where((numbered.c.n - 1) % size == 0).order_by(numbered.c.id)
+    return list(await session.scalars(starts))
+
+
+async def refresh_range(
     session: AsyncSession,
     rules: Mapping[str, Rule],
     keys: Collection[str],
     clock: Clock,
-    after_id: str | None,
-    size: int,
+    first: str,
+    before: str | None,
 ) -> Refresh:
-    """Re-decide the ``size`` profiles after ``after_id`` (in id order) for ``keys``."""
-    ids = select(profiles.c.id).order_by(profiles.c.id).limit(size)
-    if after_id is not None:
-        ids = ids.where(profiles.c.id > after_id)
-    slice_ids = list(await session.scalars(ids))
-    if not slice_ids:
-        return Refresh(0, 0, 0, None)
-    scope = Scope.between(slice_ids[0], slice_ids[-1])
+    """Re-decide the profiles from ``first`` up to (not including) ``before`` for ``keys``."""
+    scope = Scope.range(first, before)
+    size = await _count(session, select(profiles.c.id).where(scope.profiles))
     entered, left = await decide(session, rules, keys, clock, scope)
     if entered and session.get_bind().dialect.name == "postgresql":
         # A backfill grows the table faster than autovacuum re-plans; stale statistics
         # would turn the next slice's lookups into scans.
         await session.execute(text("ANALYZE segment_members"))
-    return Refresh(len(slice_ids), entered, left, slice_ids[-1])
+    return Refresh(size, entered, left, before)
 
 
 async def refresh_profiles(

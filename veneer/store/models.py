@@ -200,10 +200,9 @@ class SegmentMemberRow(Base):
     """A profile in a segment, as of the last evaluation (live, backfill or sweep)."""
 
     __tablename__ = "segment_members"
-    __table_args__ = (Index("ix_segment_members_profile", "profile_id"),)
 
-    segment_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     profile_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    segment_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     since: Mapped[datetime] = mapped_column()
 
 

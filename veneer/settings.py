@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     )
     default_locale: str = "en"
     max_page_size: int = Field(default=100, ge=1)
+    segment_decide_interval: float = Field(
+        default=30.0,
+        ge=1,
+        description="Seconds between checks for new or changed segments to backfill.",
+    )
     segment_sweep_interval: float = Field(
         default=900.0,
         ge=1,

@@ -1,4 +1,5 @@
-"""Stored segment membership and its history (who entered or left, and when).
+"""Stored segment membership, its history (who entered or left, and when), and when each
+segment was last decided for every profile.
 
 Revision ID: 0006
 Revises: 0005
@@ -19,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("segments") as segments:
+        segments.add_column(sa.Column("decided_at", UTCDateTime(), nullable=True))
     # Keyed by profile first: refreshes and erasure select by profile, and one index is
     # what a backfill of millions of rows can afford to maintain.
     op.create_table(
@@ -44,3 +47,5 @@ def downgrade() -> None:
     op.drop_index("ix_segment_changes_profile", table_name="segment_changes")
     op.drop_table("segment_changes")
     op.drop_table("segment_members")
+    with op.batch_alter_table("segments") as segments:
+        segments.drop_column("decided_at")

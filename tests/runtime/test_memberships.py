@@ -14,7 +14,7 @@ from tests.conftest import Keys
 from tests.helpers import data, error_messages, gql, settle
 from veneer.app import create_app
 from veneer.cli import app as cli
-from veneer.runtime.memberships import backfill, sweep
+from veneer.runtime.memberships import backfill, decide_changed_segments, sweep
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store.models import ProfileRow, SegmentMemberRow
@@ -44,7 +44,12 @@ def clock() -> Clock:
 
 @pytest.fixture
 def services(both_caches: Settings, clock: Clock) -> Services:
-    return Services(both_caches.model_copy(update={"viewer_cache_ttl": 0}), clock=clock)
+    quiet = {  # housekeeping must not decide behind the tests' backs
+        "viewer_cache_ttl": 0,
+        "segment_decide_interval": 3600,
+        "segment_sweep_interval": 3600,
+    }
+    return Services(both_caches.model_copy(update=quiet), clock=clock)
 
 
 @pytest.fixture
@@ -204,3 +209,22 @@ def test_deleting_a_segment_drops_its_members(app: TestClient, keys: Keys) -> No
         )
     )
     assert _sizes(app, keys)["adults"]["size"] == 0, "no members left from the old rule"
+
+
+def test_a_new_or_changed_rule_is_backfilled_by_housekeeping(
+    app: TestClient, keys: Keys, services: Services
+) -> None:
+    _in_app(app, _seed_profiles, services, 20)
+    assert _in_app(app, decide_changed_segments, services) == []
+    data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
+    assert _sizes(app, keys)["adults"]["size"] == 0, "saved, not yet decided"
+
+    assert _in_app(app, decide_changed_segments, services) == ["adults"]
+    adults = _sizes(app, keys)["adults"]["size"]
+    assert adults == len([i for i in range(20) if i % 4 and 10 + i >= 18])
+    assert _in_app(app, decide_changed_segments, services) == [], "decided; nothing due"
+
+    teens = {"trait": "age", "op": "lt", "value": 20}
+    data(gql(app, UPSERT, {"key": "adults", "rule": teens}, key=keys.secret))
+    assert _in_app(app, decide_changed_segments, services) == ["adults"]
+    assert _sizes(app, keys)["adults"]["size"] == len([i for i in range(20) if i % 4 and i < 10])

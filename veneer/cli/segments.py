@@ -25,7 +25,7 @@ def backfill_command(
 ) -> None:
     """Decide every profile's membership in these segments from its traits and history.
 
-    Run it after saving a new or changed rule; from then on events keep membership current.
+    Housekeeping does this by itself for new and changed rules; run it to do it at once.
     Profiles are handled in slices, all segments at once per slice, each slice in its own
     transaction, so an interrupted backfill can simply be run again.
     """

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 
-from veneer.runtime.memberships import sweep
+from veneer.runtime.memberships import decide_changed_segments, sweep
 from veneer.services import Services
 from veneer.store.events import prune_receipts
 
@@ -26,10 +26,10 @@ async def run_housekeeping(
     services: Services, stop: asyncio.Event, sweep_segments: bool = False
 ) -> None:
     """Until ``stop``: flush quality counters every few seconds, prune receipts hourly, and
-    (where ``sweep_segments``: workers, or the one embedded process) re-decide windowed
-    segments every ``segment_sweep_interval`` seconds."""
+    (where ``sweep_segments``: workers, or the one embedded process) backfill new or changed
+    segments and re-decide windowed ones every ``segment_sweep_interval`` seconds."""
     last_prune = 0.0
-    last_sweep = time.monotonic()
+    last_sweep = last_decide = time.monotonic()
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
@@ -40,10 +40,14 @@ async def run_housekeeping(
                 last_prune = time.monotonic()
                 if pruned:
                     logger.info("pruned %d event receipts past the dedupe horizon", pruned)
+            every = services.settings.segment_decide_interval
+            if sweep_segments and time.monotonic() - last_decide >= every:
+                await decide_changed_segments(services)
+                last_decide = time.monotonic()
             interval = services.settings.segment_sweep_interval
             if sweep_segments and time.monotonic() - last_sweep >= interval:
                 swept = await sweep(services)
-                last_sweep = time.monotonic()
+                last_sweep = last_decide = time.monotonic()
                 logger.info(
                     "windowed segments re-decided: %d entered, %d left", swept.entered, swept.left
                 )

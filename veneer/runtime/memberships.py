@@ -29,7 +29,9 @@ from veneer.store.memberships import (
     refresh_range,
     slice_starts,
 )
+from veneer.store.models import utcnow
 from veneer.store.segment_sql import Clock, compile_rule, profiles
+from veneer.store.segments import mark_decided, undecided_segments
 
 logger = logging.getLogger(__name__)
 SLICE = 20_000
@@ -93,6 +95,7 @@ async def backfill(
     if unknown:
         raise UnknownSegment(f"no such segment: {', '.join(unknown)}")
     clock = _clock(services)
+    started = utcnow()  # wall time, as the segments' updated_at is
     async with services.db.session() as session:
         total = await count_profiles(session)
         starts = await slice_starts(session, slice_size) if chosen else []
@@ -110,7 +113,30 @@ async def backfill(
             on_progress(done, total)
 
     await asyncio.gather(*(one(first, before) for first, before in ranges))
+    async with services.db.session() as session:
+        await mark_decided(session, chosen, started)
     return BackfillResult(done, entered, left)
+
+
+async def decide_changed_segments(services: Services) -> list[str]:
+    """Backfill the segments saved or changed since they were last decided for everyone.
+
+    Housekeeping calls this, so a new rule's stored membership and size catch up without
+    anyone running `veneer segments backfill`. A rule changed during the backfill stays due.
+    """
+    async with services.db.session() as session:
+        keys = await undecided_segments(session)
+    if not keys:
+        return []
+    result = await backfill(services, keys)
+    logger.info(
+        "decided %s for %d profiles: %d entered, %d left",
+        ", ".join(sorted(keys)),
+        result.profiles,
+        result.entered,
+        result.left,
+    )
+    return sorted(keys)
 
 
 async def sweep(services: Services) -> BackfillResult:

@@ -103,6 +103,9 @@ class SegmentRow(Base):
     rule: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When stored membership was last decided for every profile; behind updated_at, the
+    # rule changed since and a backfill is due.
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class EventRow(Base):

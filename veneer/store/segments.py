@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.store.memberships import forget_segment
@@ -32,3 +34,15 @@ async def delete_segment(session: AsyncSession, key: str) -> bool:
     result = await session.execute(delete(SegmentRow).where(SegmentRow.key == key))
     await forget_segment(session, key)
     return bool(getattr(result, "rowcount", 0))
+
+
+async def undecided_segments(session: AsyncSession) -> list[str]:
+    """Segments saved or changed since their membership was last decided for everyone."""
+    stale = or_(SegmentRow.decided_at.is_(None), SegmentRow.decided_at < SegmentRow.updated_at)
+    return list(await session.scalars(select(SegmentRow.key).where(stale)))
+
+
+async def mark_decided(session: AsyncSession, keys: Collection[str], at: datetime) -> None:
+    await session.execute(
+        update(SegmentRow).where(SegmentRow.key.in_(list(keys))).values(decided_at=at)
+    )

@@ -29,6 +29,7 @@ from veneer.runtime.stream import RedisEventStream
 from veneer.segments import ViewerFacts, evaluate_segments
 from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent
+from veneer.segments.holdout import in_holdout
 from veneer.segments.rules import event_lookback, referenced_event_types
 from veneer.settings import Settings
 from veneer.store import Database
@@ -67,6 +68,7 @@ class ViewerState:
     traits: dict[str, Any]
     activity: dict[str, Any]
     trait_sources: dict[str, TraitSource]
+    held_out: frozenset[str] = frozenset()  # segments whose holdout the viewer falls into
 
     @property
     def granted(self) -> frozenset[Purpose]:
@@ -133,7 +135,8 @@ class Services:
         async with self.db.session() as session:
             rows = await list_segments(session)
         definitions = {
-            row.key: SegmentDefinition.parse(row.key, row.name, row.rule) for row in rows
+            row.key: SegmentDefinition.parse(row.key, row.name, row.rule, row.holdout)
+            for row in rows
         }
         await self.cache.set(SEGMENT_RULES_KEY, definitions, self.settings.viewer_cache_ttl)
         return definitions
@@ -252,6 +255,7 @@ class Services:
         )
         traits = layered.values
         segments: frozenset[str] = frozenset()
+        held_out: frozenset[str] = frozenset()
         if consent[Purpose.PERSONALIZATION].granted:
             definitions = await self.segment_definitions()
             rules = {key: d.rule for key, d in definitions.items()}
@@ -261,4 +265,9 @@ class Services:
             types = referenced_event_types(rules.values())
             events = await self._viewer_events(viewer, lookback, types) if lookback else []
             segments = evaluate_segments(rules, ViewerFacts(traits, events), self.clock())
-        return ViewerState(viewer, consent, segments, traits, record.activity, layered.sources)
+            held_out = frozenset(
+                key for key in segments if in_holdout(viewer.id, key, definitions[key].holdout)
+            )
+        return ViewerState(
+            viewer, consent, segments, traits, record.activity, layered.sources, held_out
+        )

@@ -1,5 +1,5 @@
 """Stored segment membership, its history (who entered or left, and when), and when each
-segment was last decided for every profile.
+segment was last decided for every profile; a segment's holdout share.
 
 Revision ID: 0006
 Revises: 0005
@@ -22,6 +22,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("segments") as segments:
         segments.add_column(sa.Column("decided_at", UTCDateTime(), nullable=True))
+        segments.add_column(sa.Column("holdout", sa.Float(), nullable=False, server_default="0"))
     # Keyed by profile first: refreshes and erasure select by profile, and one index is
     # what a backfill of millions of rows can afford to maintain.
     op.create_table(
@@ -48,4 +49,5 @@ def downgrade() -> None:
     op.drop_table("segment_changes")
     op.drop_table("segment_members")
     with op.batch_alter_table("segments") as segments:
+        segments.drop_column("holdout")
         segments.drop_column("decided_at")

@@ -189,3 +189,20 @@ def test_a_variant_with_no_overrides_shows_the_baseline_fields_but_is_still_the_
     choice = choose_variant(entry, {"campers"}, CONSENTED, NOW)
     assert choice.variant is not None
     assert merged_fields(entry, choice) == {"title": "Cinder", "price": 120}
+
+
+def test_a_held_out_viewer_sees_the_baseline_and_is_told_why() -> None:
+    entry = _entry(
+        _variant("v-trail", ["trail-runners"], priority=5),
+        _variant("v-beginner", ["beginners"], priority=1),
+    )
+    held = choose_variant(entry, {"trail-runners"}, CONSENTED, NOW, held_out={"trail-runners"})
+    other = choose_variant(
+        entry, {"trail-runners", "beginners"}, CONSENTED, NOW, held_out={"trail-runners"}
+    )
+    assert held.baseline and held.reason == (
+        "viewer is in the holdout of segment `trail-runners`: baseline"
+    )
+    assert other.variant is not None and other.variant.id == "v-beginner", (
+        "a holdout in one segment leaves the viewer's other segments personalized"
+    )

@@ -1,4 +1,4 @@
-"""`veneer segments backfill`: decide stored membership for every profile from history."""
+"""`veneer segments backfill` and `validate`: stored membership, and what a segment does."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import time
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
 
 from veneer.cli.base import app, console
 from veneer.runtime.memberships import BackfillResult, UnknownSegment, backfill
+from veneer.runtime.segment_validation import NoHoldout, validate_segment
 from veneer.services import Services
 from veneer.settings import Settings
+from veneer.statistics.proportions import Comparison
 
 segments_app = typer.Typer(help="Segment membership: backfill and more.", no_args_is_help=True)
 app.add_typer(segments_app, name="segments")
@@ -56,3 +59,38 @@ def backfill_command(
         f"{result.profiles} profiles decided in {time.monotonic() - started:.1f} s: "
         f"{result.entered} entered, {result.left} left"
     )
+
+
+@segments_app.command("validate")
+def validate_command(
+    key: str = typer.Argument(..., help="The segment to validate."),
+    metric: str = typer.Option("purchase", help="The event type that counts as converting."),
+    confidence: float = typer.Option(0.95, min=0.5, max=0.999, help="Confidence level."),
+) -> None:
+    """Compare the segment's personalized experience with its holdout (two-proportion test)."""
+
+    async def run() -> Comparison:
+        services = Services(Settings())
+        try:
+            return await validate_segment(services, key, metric, confidence)
+        finally:
+            await services.aclose()
+
+    try:
+        result = asyncio.run(run())
+    except (UnknownSegment, NoHoldout) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    table = Table(title=f"{key}: {metric} after entering the segment")
+    for column in ("group", "viewers", "converted", "rate"):
+        table.add_column(column, justify="left" if column == "group" else "right")
+    for name, group in (("personalized", result.treated), ("holdout", result.control)):
+        table.add_row(name, f"{group.viewers:,}", f"{group.converted:,}", f"{group.rate:.2%}")
+    console.print(table)
+    level = f"{confidence:.0%}"
+    console.print(
+        f"difference {result.difference:+.2%} ({level} interval {result.low:+.2%} to "
+        f"{result.high:+.2%}), p = "
+        + ("n/a" if result.p_value is None else f"{result.p_value:.4f}")
+    )
+    console.print(result.verdict())

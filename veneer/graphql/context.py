@@ -57,7 +57,7 @@ class Context:
         choice = self._choices.get(key)
         if choice is None:
             state = self._state
-            choice = choose_variant(entry, state.segments, state.granted, self.now)
+            choice = choose_variant(entry, state.segments, state.granted, self.now, state.held_out)
             self._choices[key] = choice
         return choice
 

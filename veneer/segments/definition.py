@@ -1,4 +1,4 @@
-"""A saved segment: its key, its name, and its rule both as written and as parsed."""
+"""A saved segment: its key, its name, its rule both as written and as parsed, its holdout."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ class SegmentDefinition:
     name: str
     rule_json: dict[str, Any]
     rule: Rule
+    holdout: float = 0.0  # share of members who see the baseline, for validation
 
     @classmethod
-    def parse(cls, key: str, name: str, rule_json: dict[str, Any]) -> SegmentDefinition:
-        return cls(key, name, rule_json, parse_rule(rule_json))
+    def parse(
+        cls, key: str, name: str, rule_json: dict[str, Any], holdout: float = 0.0
+    ) -> SegmentDefinition:
+        return cls(key, name, rule_json, parse_rule(rule_json), holdout)

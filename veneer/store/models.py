@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     Index,
     Integer,
     String,
@@ -106,6 +107,7 @@ class SegmentRow(Base):
     # When stored membership was last decided for every profile; behind updated_at, the
     # rule changed since and a backfill is due.
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    holdout: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class EventRow(Base):

@@ -18,14 +18,14 @@ async def list_segments(session: AsyncSession) -> list[SegmentRow]:
 
 
 async def upsert_segment(
-    session: AsyncSession, key: str, name: str, rule: dict[str, Any]
+    session: AsyncSession, key: str, name: str, rule: dict[str, Any], holdout: float = 0.0
 ) -> SegmentRow:
     row = await session.get(SegmentRow, key)
     if row is None:
-        row = SegmentRow(key=key, name=name, rule=rule)
+        row = SegmentRow(key=key, name=name, rule=rule, holdout=holdout)
         session.add(row)
     else:
-        row.name, row.rule, row.updated_at = name, rule, utcnow()
+        row.name, row.rule, row.holdout, row.updated_at = name, rule, holdout, utcnow()
     await session.flush()
     return row
 

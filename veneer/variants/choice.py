@@ -34,8 +34,13 @@ def choose_variant(
     segments: Set[str],
     granted: Set[Purpose],
     now: datetime,
+    held_out: Set[str] = frozenset(),
 ) -> Choice:
-    """Pick the variant to show; ``segments`` and ``granted`` describe the viewer."""
+    """Pick the variant to show; ``segments`` and ``granted`` describe the viewer.
+
+    ``held_out`` are segments the viewer is in but whose holdout they fall into: they see
+    the baseline, so the segment's personalization can be compared against it.
+    """
     if not entry.variants:
         return Choice(None, "entry has no variants: baseline")
     if Purpose.PERSONALIZATION not in granted:
@@ -44,10 +49,19 @@ def choose_variant(
     for variant in entry.variants:
         if variant.experiment is not None or not variant.is_live(now):
             continue
-        matched = [key for key in variant.audience if key in segments]
+        matched = [key for key in variant.audience if key in segments and key not in held_out]
         if matched and (best is None or variant.priority > best[0].priority):
             best = (variant, matched)
     if best is None:
+        held = [
+            key
+            for variant in entry.variants
+            if variant.experiment is None and variant.is_live(now)
+            for key in variant.audience
+            if key in held_out
+        ]
+        if held:
+            return Choice(None, f"viewer is in the holdout of segment `{held[0]}`: baseline")
         if not segments:
             return Choice(None, "viewer is in no segment: baseline")
         return Choice(None, "no live variant targets the viewer's segments: baseline")

@@ -7,6 +7,7 @@ and it closes no cycle of references, so evaluation never meets a broken rule.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import strawberry
 from strawberry.permission import PermissionExtension
@@ -17,6 +18,7 @@ from veneer.graphql.errors import UserInputError
 from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.segments.types import Segment
 from veneer.segments import RuleError, parse_rule, referenced_segments
+from veneer.segments.holdout import MAX_HOLDOUT
 from veneer.segments.rules import find_cycle
 from veneer.store import segments as store
 
@@ -26,7 +28,20 @@ KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 @strawberry.type
 class SegmentMutations:
     @strawberry.mutation(extensions=[PermissionExtension(permissions=[IsSecretKey()])])
-    async def upsert_segment(self, info: Info, key: str, name: str, rule: JSON) -> Segment:
+    async def upsert_segment(
+        self,
+        info: Info,
+        key: str,
+        name: str,
+        rule: JSON,
+        holdout: Annotated[
+            float,
+            strawberry.argument(
+                description="Share of members (0 to 0.5) who keep seeing the baseline, so "
+                "`veneer segments validate` can measure what the personalization does."
+            ),
+        ] = 0.0,
+    ) -> Segment:
         if not KEY_PATTERN.match(key):
             raise UserInputError(
                 "key", "must be 1-100 lowercase letters, digits, - or _, starting alphanumeric"
@@ -35,6 +50,8 @@ class SegmentMutations:
             raise UserInputError("name", "must not be empty")
         if not isinstance(rule, dict):
             raise UserInputError("rule", "must be a JSON object")
+        if not 0 <= holdout <= MAX_HOLDOUT:
+            raise UserInputError("holdout", f"must be between 0 and {MAX_HOLDOUT}, got {holdout}")
         try:
             parsed = parse_rule(rule)
         except RuleError as exc:
@@ -52,8 +69,10 @@ class SegmentMutations:
                 "rule", f"segments refer to each other in a cycle: {' -> '.join(cycle)}"
             )
         async with services.db.session() as session:
-            row = await store.upsert_segment(session, key, name.strip(), rule)
-            result = Segment(key=row.key, name=row.name, rule=JSON(row.rule), size=None)
+            row = await store.upsert_segment(session, key, name.strip(), rule, holdout)
+            result = Segment(
+                key=row.key, name=row.name, rule=JSON(row.rule), size=None, holdout=row.holdout
+            )
         await services.segments_changed()
         return result
 

@@ -36,11 +36,18 @@ class Segment:
         "arrive, by `veneer segments backfill`, and as windows slide; first-party data only. "
         "Given by `segments` (secret key), null elsewhere."
     )
+    holdout: float = strawberry.field(
+        default=0.0, description="Share of members held out to see the baseline."
+    )
 
     @classmethod
     def from_definition(cls, definition: SegmentDefinition, size: int | None = None) -> Segment:
         return cls(
-            key=definition.key, name=definition.name, rule=JSON(definition.rule_json), size=size
+            key=definition.key,
+            name=definition.name,
+            rule=JSON(definition.rule_json),
+            size=size,
+            holdout=definition.holdout,
         )
 
     @strawberry.field(

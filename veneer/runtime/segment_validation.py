@@ -1,0 +1,53 @@
+"""`veneer segments validate`: a segment's personalization against its own holdout.
+
+Members are split by the same hash requests use (`veneer.segments.holdout`), and a member
+converts when they sent a ``metric`` event after entering the segment. Members who never
+allowed personalization saw the baseline on both sides; the split is random, so they dilute
+the effect but cannot bias it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from veneer.runtime.memberships import UnknownSegment
+from veneer.segments.holdout import in_holdout
+from veneer.services import Services
+from veneer.statistics.proportions import Comparison, Group, compare
+from veneer.store.models import EventRow, SegmentMemberRow
+
+
+class NoHoldout(ValueError):
+    pass
+
+
+async def validate_segment(
+    services: Services, key: str, metric: str, confidence: float = 0.95
+) -> Comparison:
+    definitions = await services.segment_definitions(fresh=True)
+    if key not in definitions:
+        raise UnknownSegment(f"no such segment: {key}")
+    fraction = definitions[key].holdout
+    if fraction <= 0:
+        raise NoHoldout(
+            f"segment {key!r} has no holdout, so there is nothing to compare with: save it "
+            "with upsertSegment(..., holdout: 0.1), let viewers see it for a while, then validate"
+        )
+    converted = exists().where(
+        EventRow.viewer_id == SegmentMemberRow.profile_id,
+        EventRow.type == metric,
+        EventRow.timestamp >= SegmentMemberRow.since,
+    )
+    async with services.db.session() as session:
+        rows = await session.execute(
+            select(SegmentMemberRow.profile_id, converted).where(
+                SegmentMemberRow.segment_key == key
+            )
+        )
+        counts = {True: [0, 0], False: [0, 0]}  # held out -> [viewers, converted]
+        for profile_id, did in rows:
+            side = counts[in_holdout(profile_id, key, fraction)]
+            side[0] += 1
+            side[1] += bool(did)
+    treated, control = Group(*counts[False]), Group(*counts[True])
+    return compare(treated, control, confidence)

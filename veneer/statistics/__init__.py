@@ -1,0 +1,1 @@
+"""Statistics Veneer reports to marketers: plain numbers in, plain numbers out."""

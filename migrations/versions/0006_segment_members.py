@@ -41,9 +41,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_segment_changes_key_at", "segment_changes", ["segment_key", "at"])
     op.create_index("ix_segment_changes_profile", "segment_changes", ["profile_id"])
+    op.create_table(
+        "segment_sizes",
+        sa.Column("segment_key", sa.String(100), primary_key=True),
+        sa.Column("size", sa.Integer(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("segment_sizes")
     op.drop_index("ix_segment_changes_key_at", table_name="segment_changes")
     op.drop_index("ix_segment_changes_profile", table_name="segment_changes")
     op.drop_table("segment_changes")

@@ -38,7 +38,13 @@ from sqlalchemy.orm import Session
 
 from veneer.segments.rules import Rule
 from veneer.store.dialect import dialect_insert
-from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow, UTCDateTime
+from veneer.store.models import (
+    ProfileRow,
+    SegmentChangeRow,
+    SegmentMemberRow,
+    SegmentSizeRow,
+    UTCDateTime,
+)
 from veneer.store.segment_sql import Clock, compile_rule, event_conditions, event_counts, events
 
 DECIDED = "veneer_decided"  # temporary tables, made and dropped by each refresh
@@ -184,10 +190,30 @@ async def _move(
         leaving.c.segment_key == member.segment_key, leaving.c.profile_id == member.profile_id
     )
     await session.execute(delete(member).where(member.segment_key.in_(keys), scope.members, gone))
-    return (
-        await _count(session, select(entering.c.profile_id)),
-        await _count(session, select(leaving.c.profile_id)),
+    moved_in = await _per_segment(session, entering)
+    moved_out = await _per_segment(session, leaving)
+    deltas = {k: moved_in.get(k, 0) - moved_out.get(k, 0) for k in {*moved_in, *moved_out}}
+    await add_to_sizes(session, deltas)
+    return sum(moved_in.values()), sum(moved_out.values())
+
+
+async def _per_segment(session: AsyncSession, moved: Table) -> dict[str, int]:
+    rows = await session.execute(
+        select(moved.c.segment_key, func.count()).group_by(moved.c.segment_key)
     )
+    return {key: int(n) for key, n in rows}
+
+
+async def add_to_sizes(session: AsyncSession, deltas: Mapping[str, int]) -> None:
+    """Move the stored sizes by ``deltas`` (in the transaction that moved the members)."""
+    for key, delta in sorted(deltas.items()):
+        if delta:
+            statement = dialect_insert(session)(SegmentSizeRow).values(segment_key=key, size=delta)
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["segment_key"], set_={"size": SegmentSizeRow.size + delta}
+                )
+            )
 
 
 def _pairs(name: str) -> Table:
@@ -247,10 +273,8 @@ async def count_profiles(session: AsyncSession) -> int:
 
 
 async def sizes(session: AsyncSession) -> dict[str, int]:
-    """Members per segment, in one query for all segments."""
-    rows = await session.execute(
-        select(SegmentMemberRow.segment_key, func.count()).group_by(SegmentMemberRow.segment_key)
-    )
+    """Members per segment, as kept by every move (no scan of the members)."""
+    rows = await session.execute(select(SegmentSizeRow.segment_key, SegmentSizeRow.size))
     return {key: int(n) for key, n in rows}
 
 
@@ -293,3 +317,4 @@ async def trends(
 async def forget_segment(session: AsyncSession, key: str) -> None:
     await session.execute(delete(SegmentMemberRow).where(SegmentMemberRow.segment_key == key))
     await session.execute(delete(SegmentChangeRow).where(SegmentChangeRow.segment_key == key))
+    await session.execute(delete(SegmentSizeRow).where(SegmentSizeRow.segment_key == key))

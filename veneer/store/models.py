@@ -225,3 +225,12 @@ class SegmentChangeRow(Base):
     profile_id: Mapped[str] = mapped_column(String(200))
     change: Mapped[str] = mapped_column(String(8))  # "entered" or "left"
     at: Mapped[datetime] = mapped_column()
+
+
+class SegmentSizeRow(Base):
+    """Members per segment, kept with every move, so asking a size scans nothing."""
+
+    __tablename__ = "segment_sizes"
+
+    segment_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)

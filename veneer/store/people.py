@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.store.identity import anonymous_key, user_key
+from veneer.store.memberships import add_to_sizes
 from veneer.store.models import (
     ConsentRecordRow,
     ErasureRow,
@@ -168,6 +169,12 @@ async def erase_person(
         "consentRecords", delete(ConsentRecordRow).where(ConsentRecordRow.viewer_id.in_(ids))
     )
     await purge("profiles", delete(ProfileRow).where(ProfileRow.id.in_(ids)))
+    held = await session.execute(
+        select(SegmentMemberRow.segment_key, func.count())
+        .where(SegmentMemberRow.profile_id.in_(ids))
+        .group_by(SegmentMemberRow.segment_key)
+    )
+    await add_to_sizes(session, {key: -int(n) for key, n in held})
     await purge(
         "segmentMemberships",
         delete(SegmentMemberRow).where(SegmentMemberRow.profile_id.in_(ids)),

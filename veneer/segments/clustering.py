@@ -1,0 +1,194 @@
+"""Segments discovered from behaviour, described so editors can read and adopt them.
+
+Profiles become vectors of behavioural features (events of each type in a window; numeric
+traits). Features are scaled, k-means (or agglomerative clustering) is fitted for a range of
+k, and k is chosen by silhouette score, with the inertia (elbow) curve kept for the report.
+Each cluster gets a name from its centroid and an **editable rule**: a shallow decision tree
+fitted to "in this cluster or not", turned into segment rule JSON whose conditions are the
+features' own (event counts in a window, trait thresholds), with the share of profiles on
+which rule and cluster agree. Pure: a feature matrix in, plain data out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+MIN_PROFILES = 50  # below this, clusters describe noise
+K_RANGE = range(2, 9)
+
+
+class TooFewProfiles(ValueError):
+    def __init__(self, found: int, needed: int):
+        super().__init__(
+            f"clustering needs at least {needed} profiles with activity, found {found}"
+        )
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One column: an event count in a window, or a numeric trait."""
+
+    name: str
+    event: str | None = None
+    within: str = "30d"
+    trait: str | None = None
+
+    @classmethod
+    def events(cls, event: str, within: str = "30d") -> Feature:
+        return cls(f"{event} in {within}", event=event, within=within)
+
+    @classmethod
+    def numeric_trait(cls, trait: str) -> Feature:
+        return cls(trait, trait=trait)
+
+    def condition(self, above: bool, threshold: float) -> dict[str, Any]:
+        """The rule for ``feature > threshold`` (``above``) or ``<= threshold``."""
+        if self.event is not None:
+            whole = math.floor(threshold)  # counts are whole: <= 2.5 means <= 2
+            count = {"gte": whole + 1} if above else {"lte": whole}
+            return {"event": self.event, "within": self.within, "count": count}
+        value = round(float(threshold), 4)
+        return {"trait": self.trait, "op": "gt" if above else "lte", "value": value}
+
+
+@dataclass(frozen=True)
+class KChoice:
+    k: int
+    silhouettes: dict[int, float]
+    inertias: dict[int, float]  # the elbow curve (k-means only)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    number: int
+    size: int
+    name: str
+    description: str
+    centroid: dict[str, float]  # in the features' own units
+    rule: dict[str, Any] | None  # None when no shallow rule singles the cluster out
+    agreement: float  # share of profiles where the rule and the cluster agree
+
+
+@dataclass(frozen=True)
+class Clustering:
+    features: tuple[Feature, ...]
+    choice: KChoice
+    labels: list[int]
+    clusters: list[Cluster]
+
+
+def _fit(scaled: np.ndarray, k: int, method: str, seed: int) -> tuple[np.ndarray, float | None]:
+    if method == "agglomerative":
+        return AgglomerativeClustering(n_clusters=k).fit_predict(scaled), None
+    model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(scaled)
+    return model.labels_, float(model.inertia_)
+
+
+def choose_k(
+    scaled: np.ndarray, ks: Sequence[int] = K_RANGE, method: str = "kmeans", seed: int = 0
+) -> KChoice:
+    silhouettes: dict[int, float] = {}
+    inertias: dict[int, float] = {}
+    for k in ks:
+        if k >= len(scaled):
+            break
+        labels, inertia = _fit(scaled, k, method, seed)
+        if len(set(labels)) < 2:
+            continue
+        silhouettes[k] = float(silhouette_score(scaled, labels))
+        if inertia is not None:
+            inertias[k] = inertia
+    if not silhouettes:
+        raise TooFewProfiles(len(scaled), MIN_PROFILES)
+    best = max(silhouettes, key=lambda k: silhouettes[k])
+    return KChoice(best, silhouettes, inertias)
+
+
+def _describe(z: np.ndarray, features: Sequence[Feature]) -> tuple[str, str]:
+    """Name from the two most distinctive features; description from all notable ones."""
+    order = np.argsort(-np.abs(z))
+    words = [
+        f"{'many' if z[i] > 0 else 'few'} {features[i].name}"
+        if features[i].event
+        else f"{'high' if z[i] > 0 else 'low'} {features[i].name}"
+        for i in order
+        if abs(z[i]) >= 0.5
+    ]
+    if not words:
+        return "typical profiles", "close to the average on every feature"
+    return ", ".join(words[:2]), "; ".join(words)
+
+
+def _tree_rule(tree: DecisionTreeClassifier, features: Sequence[Feature]) -> dict[str, Any] | None:
+    """The tree's paths to 'in the cluster' leaves, as segment rule JSON."""
+    inner = tree.tree_
+    paths: list[list[dict[str, Any]]] = []
+
+    def walk(node: int, conditions: list[dict[str, Any]]) -> None:
+        left, right = inner.children_left[node], inner.children_right[node]
+        if left == right:  # a leaf
+            if np.argmax(inner.value[node][0]) == 1 and tree.classes_[1]:
+                paths.append(conditions)
+            return
+        feature = features[inner.feature[node]]
+        threshold = float(inner.threshold[node])
+        walk(left, [*conditions, feature.condition(False, threshold)])
+        walk(right, [*conditions, feature.condition(True, threshold)])
+
+    walk(0, [])
+    if not paths:
+        return None
+    rules = [p[0] if len(p) == 1 else {"all": p} for p in paths if p]
+    if not rules:
+        return None
+    return rules[0] if len(rules) == 1 else {"any": rules}
+
+
+def cluster_profiles(
+    matrix: Sequence[Sequence[float]],
+    features: Sequence[Feature],
+    k: int | None = None,
+    method: str = "kmeans",
+    depth: int = 3,
+    seed: int = 0,
+) -> Clustering:
+    """Fit clusters (choosing k by silhouette unless given) and describe each one."""
+    if method not in ("kmeans", "agglomerative"):
+        raise ValueError(f"method: kmeans or agglomerative, not {method!r}")
+    raw = np.asarray(matrix, dtype=float)
+    if len(raw) < MIN_PROFILES:
+        raise TooFewProfiles(len(raw), MIN_PROFILES)
+    scaler = StandardScaler().fit(raw)
+    scaled = scaler.transform(raw)
+    choice = choose_k(scaled, [k] if k else K_RANGE, method, seed)
+    labels, _ = _fit(scaled, choice.k, method, seed)
+    clusters = []
+    for number in range(choice.k):
+        members = labels == number
+        z = scaled[members].mean(axis=0)
+        name, description = _describe(z, features)
+        tree = DecisionTreeClassifier(max_depth=depth, random_state=seed).fit(raw, members)
+        rule = _tree_rule(tree, features)
+        agreement = float((tree.predict(raw) == members).mean()) if rule else 0.0
+        centroid = dict(zip((f.name for f in features), raw[members].mean(axis=0), strict=True))
+        clusters.append(
+            Cluster(
+                number,
+                int(members.sum()),
+                name,
+                description,
+                {key: round(float(v), 3) for key, v in centroid.items()},
+                rule,
+                agreement,
+            )
+        )
+    return Clustering(tuple(features), choice, [int(x) for x in labels], clusters)

@@ -1,17 +1,22 @@
-"""`veneer segments backfill` and `validate`: stored membership, and what a segment does."""
+"""`veneer segments backfill`, `validate` and `cluster`: membership, effect, discovery."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from veneer.cli.base import app, console
+from veneer.runtime.clustering_job import DEFAULT_EVENTS, run_clustering
 from veneer.runtime.memberships import BackfillResult, UnknownSegment, backfill
 from veneer.runtime.segment_validation import NoHoldout, validate_segment
+from veneer.segments.clustering import TooFewProfiles
+from veneer.segments.rules import RuleError
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.statistics.proportions import Comparison
@@ -94,3 +99,56 @@ def validate_command(
         + ("n/a" if result.p_value is None else f"{result.p_value:.4f}")
     )
     console.print(result.verdict())
+
+
+@segments_app.command("cluster")
+def cluster_command(
+    output: Path = typer.Option(
+        Path(".veneer/clusters"), help="Folder for report.json and the k.png plot."
+    ),
+    events: str = typer.Option(
+        ",".join(DEFAULT_EVENTS), help="Event types whose counts describe behaviour."
+    ),
+    within: str = typer.Option("30d", help="Window the counts cover (30m, 48h, 7d)."),
+    k: int | None = typer.Option(
+        None, min=2, max=20, help="Clusters; chosen by silhouette if unset."
+    ),
+    method: str = typer.Option("kmeans", help="kmeans or agglomerative."),
+    save: str | None = typer.Option(
+        None, help="Save each cluster's rule as segment PREFIX-N (then edit it like any rule)."
+    ),
+) -> None:
+    """Discover segments from behaviour, with names, rules editors can adopt, and a k plot."""
+
+    async def run() -> dict[str, Any]:
+        services = Services(Settings())
+        try:
+            return await run_clustering(
+                services,
+                output,
+                tuple(e.strip() for e in events.split(",") if e.strip()),
+                within,
+                k,
+                method,
+                save,
+            )
+        finally:
+            await services.aclose()
+
+    try:
+        found = asyncio.run(run())
+    except (TooFewProfiles, RuleError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    table = Table(title=f"k = {found['k']} (silhouette {found['silhouette'][str(found['k'])]})")
+    for column in ("cluster", "size", "name", "rule agrees"):
+        table.add_column(column)
+    for cluster in found["clusters"]:
+        table.add_row(
+            str(cluster["number"]),
+            f"{cluster['size']:,}",
+            cluster["name"],
+            f"{cluster['agreement']:.1%}" if cluster["rule"] else "no rule",
+        )
+    console.print(table)
+    console.print(f"report: {output / 'report.json'}, plot: {output / 'k.png'}")

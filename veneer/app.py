@@ -20,6 +20,7 @@ from veneer.web.auth import AuthMiddleware
 from veneer.web.consent import consent_endpoint
 from veneer.web.events import post_events
 from veneer.web.pages import demo_page, health, metrics
+from veneer.web.segments import assign_endpoint
 from veneer.web.webhooks import receive_webhook
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/v1/events", post_events, methods=["POST"]),
             Route("/v1/consent", consent_endpoint, methods=["GET", "POST"]),
             Route("/v1/webhooks/{source}", receive_webhook, methods=["POST"]),
+            Route("/v1/segments/assign", assign_endpoint, methods=["POST"]),
         ],
         middleware=[
             Middleware(

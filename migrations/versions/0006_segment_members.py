@@ -1,5 +1,5 @@
 """Stored segment membership, its history (who entered or left, and when), and when each
-segment was last decided for every profile; a segment's holdout share.
+segment was last decided for every profile; a segment's holdout share; fitted clusterings.
 
 Revision ID: 0006
 Revises: 0005
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from veneer.store.models import UTCDateTime
+from veneer.store.models import JSONValue, UTCDateTime
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -42,6 +42,12 @@ def upgrade() -> None:
     op.create_index("ix_segment_changes_key_at", "segment_changes", ["segment_key", "at"])
     op.create_index("ix_segment_changes_profile", "segment_changes", ["profile_id"])
     op.create_table(
+        "cluster_models",
+        sa.Column("version", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("model", JSONValue, nullable=False),
+    )
+    op.create_table(
         "segment_sizes",
         sa.Column("segment_key", sa.String(100), primary_key=True),
         sa.Column("size", sa.Integer(), nullable=False),
@@ -49,6 +55,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("cluster_models")
     op.drop_table("segment_sizes")
     op.drop_index("ix_segment_changes_key_at", table_name="segment_changes")
     op.drop_index("ix_segment_changes_profile", table_name="segment_changes")

@@ -6,10 +6,14 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from tests.conftest import Keys
+from veneer.app import create_app
 from veneer.cli import app as cli
 from veneer.settings import Settings
 from veneer.store import Database
@@ -80,6 +84,7 @@ def test_cluster_reports_plots_and_saves_adoptable_segments(
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     assert report["k"] == 3 and set(report["silhouette"]) >= {"2", "3", "4"}
+    assert (report["version"], report["moved"]) == (1, None)
     assert (out / "k.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sum(c["size"] for c in report["clusters"]) == 240
     assert all(c["agreement"] >= 0.9 for c in report["clusters"])
@@ -97,3 +102,55 @@ def test_too_little_behaviour_is_a_clear_error(database_url: str, tmp_path: Path
     )
     bad_window = _cluster(database_url, "--within", "a while")
     assert bad_window.exit_code == 2 and "window must look like" in bad_window.output
+
+
+def test_refits_keep_ids_and_new_viewers_are_assigned(
+    database_url: str, tmp_path: Path, keys: Keys
+) -> None:
+    asyncio.run(_shop(database_url, 80))
+    first = _cluster(database_url, "--output", str(tmp_path / "a"), "--events", ",".join(TYPES))
+    again = _cluster(database_url, "--output", str(tmp_path / "b"), "--events", ",".join(TYPES))
+    assert first.exit_code == 0 and again.exit_code == 0, again.output
+    one = json.loads((tmp_path / "a" / "report.json").read_text())
+    two = json.loads((tmp_path / "b" / "report.json").read_text())
+    assert two["version"] == 2 and two["moved"] == 0, "same data, same clusters, nobody moves"
+    assert {c["id"]: c["name"] for c in one["clusters"]} == {
+        c["id"]: c["name"] for c in two["clusters"]
+    }
+    buyers = next(c for c in two["clusters"] if "many purchase" in c["name"])
+
+    settings = Settings(database_url=database_url, secret="s" * 32)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+
+        def assign(body: object, key: str = keys.secret) -> Any:
+            return client.post(
+                "/v1/segments/assign", json=body, headers={"Authorization": f"Bearer {key}"}
+            )
+
+        features = {"entry_view in 30d": 7, "add_to_cart in 30d": 6, "purchase in 30d": 5}
+        by_features = assign({"features": features})
+        by_viewer = assign({"viewerId": "anon:g1-000"})
+        missing = assign({"features": {"entry_view in 30d": 7}})
+        unknown = assign({"features": {**features, "page_view in 30d": 1}})
+        neither = assign({})
+        public = assign({"features": features}, key=keys.public)
+    assert by_features.status_code == 200
+    assert by_features.json()["cluster"] == buyers["id"]
+    assert by_features.json()["version"] == 2 and by_features.json()["name"] == buyers["name"]
+    assert by_viewer.status_code == 200 and by_viewer.json()["features"]["purchase in 30d"] >= 0
+    assert missing.status_code == 400
+    assert missing.json()["errors"][0]["extensions"]["field"] == "features.add_to_cart in 30d"
+    assert unknown.status_code == 400 and "not a feature of model 2" in unknown.text
+    assert neither.status_code == 400 and public.status_code == 403
+
+
+def test_assigning_before_any_clustering_says_what_to_do(database_url: str, keys: Keys) -> None:
+    settings = Settings(database_url=database_url, secret="s" * 32)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        response = client.post(
+            "/v1/segments/assign",
+            json={"features": {}},
+            headers={"Authorization": f"Bearer {keys.secret}"},
+        )
+    assert response.status_code == 409
+    assert "run `veneer segments cluster` first" in response.text

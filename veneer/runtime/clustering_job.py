@@ -1,8 +1,10 @@
 """`veneer segments cluster`: read behaviour from the database, cluster it, write a report.
 
-The report is a folder: ``report.json`` (k chosen, silhouette and elbow curves, each cluster's
-name, description, centroid, size, rule approximation and agreement) and ``k.png`` (both
-curves, for people). Saving turns each cluster's rule into an ordinary segment.
+The report is a folder: ``report.json`` (model version, viewers who moved since the last
+version, k chosen, silhouette and elbow curves, each cluster's stable id, name, description,
+centroid, size, rule approximation and agreement) and ``k.png`` (both curves, for people).
+Each run stores a new model version for `POST /v1/segments/assign`. Saving turns each
+cluster's rule into an ordinary segment.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import matplotlib
 from matplotlib.figure import Figure
 from sqlalchemy import case, func, select
 
+from veneer.segments.cluster_model import ClusterModel, stable_ids
 from veneer.segments.clustering import Clustering, Feature, cluster_profiles
 from veneer.segments.rules import parse_window
 from veneer.services import Services
+from veneer.store.clusters import latest_model, save_model
 from veneer.store.models import EventRow
 from veneer.store.segments import upsert_segment
 
@@ -28,8 +32,10 @@ matplotlib.use("Agg")  # files only, no screen
 DEFAULT_EVENTS = ("page_view", "entry_view", "search", "add_to_cart", "purchase")
 
 
-async def behaviour(services: Services, features: list[Feature]) -> list[list[float]]:
-    """One row per profile with any counted event: its count of each feature's events."""
+async def behaviour(
+    services: Services, features: list[Feature], viewer_id: str | None = None
+) -> list[list[float]]:
+    """One row per profile with any counted event (or just ``viewer_id``'s): its counts."""
     now = services.clock()
     since = {f.name: now - parse_window(f.within) for f in features}
     columns = [
@@ -46,9 +52,11 @@ async def behaviour(services: Services, features: list[Feature]) -> list[list[fl
     ]
     earliest = min(since.values()) if since else now - timedelta(days=30)
     async with services.db.session() as session:
+        scope = [EventRow.viewer_id == viewer_id] if viewer_id is not None else []
         rows = await session.execute(
             select(EventRow.viewer_id, *columns)
             .where(
+                *scope,
                 EventRow.type.in_([f.event for f in features]),
                 EventRow.timestamp >= earliest,
                 EventRow.timestamp <= now,
@@ -79,14 +87,63 @@ def plot(result: Clustering, path: Path) -> None:
     figure.savefig(path, dpi=100)
 
 
-def report(result: Clustering) -> dict[str, Any]:
+def report(result: Clustering, model: ClusterModel, moved: int | None) -> dict[str, Any]:
+    ids = _ids(result, model)
     return {
+        "version": model.version,
+        "moved": moved,
         "k": result.choice.k,
         "silhouette": {str(k): round(v, 4) for k, v in result.choice.silhouettes.items()},
         "inertia": {str(k): round(v, 2) for k, v in result.choice.inertias.items()},
         "features": [f.name for f in result.features],
-        "clusters": [{**asdict(c), "agreement": round(c.agreement, 4)} for c in result.clusters],
+        "clusters": [
+            {
+                **asdict(c),
+                "id": ids[c.number],
+                "centroid": {k: round(v, 3) for k, v in c.centroid.items()},
+                "agreement": round(c.agreement, 4),
+            }
+            for c in result.clusters
+        ],
     }
+
+
+def _ids(result: Clustering, model: ClusterModel) -> dict[int, int]:
+    """Fit-local cluster number -> the model's stable id."""
+    names = [f.name for f in result.features]
+    ids = {}
+    for cluster in result.clusters:
+        centre = tuple(cluster.centroid[n] for n in names)
+        ids[cluster.number] = next(i for i, c in model.centroids.items() if c == centre)
+    return ids
+
+
+async def fit_model(
+    services: Services, result: Clustering, rows: list[list[float]]
+) -> tuple[ClusterModel, int | None]:
+    """The next version, ids carried over from the last one; and how many viewers moved."""
+    async with services.db.session() as session:
+        stored = await latest_model(session)
+    previous = ClusterModel.from_json(stored) if stored else None
+    names = [f.name for f in result.features]
+    centres = [[c.centroid[n] for n in names] for c in result.clusters]
+    ids = stable_ids(previous, names, centres, result.mean, result.scale)
+    model = ClusterModel(
+        (previous.version + 1) if previous else 1,
+        tuple(names),
+        tuple(result.mean),
+        tuple(result.scale),
+        {i: tuple(c) for i, c in zip(ids, centres, strict=True)},
+        {i: c.name for i, c in zip(ids, result.clusters, strict=True)},
+    )
+    moved = None
+    if previous is not None and previous.features == model.features:
+        before = previous.assign_many(rows)
+        after = [ids[label] for label in result.labels]
+        moved = sum(1 for a, b in zip(before, after, strict=True) if a != b)
+    async with services.db.session() as session:
+        await save_model(session, model.version, model.to_json())
+    return model, moved
 
 
 async def run_clustering(
@@ -103,15 +160,17 @@ async def run_clustering(
     features = [Feature.events(e, within) for e in events]
     rows = await behaviour(services, features)
     result = cluster_profiles(rows, features, k=k, method=method)
+    model, moved = await fit_model(services, result, rows)
     output.mkdir(parents=True, exist_ok=True)
-    document = report(result)
+    document = report(result, model, moved)
     (output / "report.json").write_text(json.dumps(document, indent=2))
     plot(result, output / "k.png")
     if save_prefix is not None:
         async with services.db.session() as session:
+            ids = _ids(result, model)
             for cluster in result.clusters:
                 if cluster.rule is not None:
-                    key = f"{save_prefix}-{cluster.number}"
+                    key = f"{save_prefix}-{ids[cluster.number]}"
                     await upsert_segment(session, key, cluster.name, cluster.rule)
         await services.segments_changed()
     return document

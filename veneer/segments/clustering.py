@@ -84,6 +84,8 @@ class Clustering:
     choice: KChoice
     labels: list[int]
     clusters: list[Cluster]
+    mean: list[float]  # the scaling, for assigning new viewers later
+    scale: list[float]
 
 
 def _fit(scaled: np.ndarray, k: int, method: str, seed: int) -> tuple[np.ndarray, float | None]:
@@ -180,15 +182,23 @@ def cluster_profiles(
         rule = _tree_rule(tree, features)
         agreement = float((tree.predict(raw) == members).mean()) if rule else 0.0
         centroid = dict(zip((f.name for f in features), raw[members].mean(axis=0), strict=True))
+        exact = {key: float(v) for key, v in centroid.items()}
         clusters.append(
             Cluster(
                 number,
                 int(members.sum()),
                 name,
                 description,
-                {key: round(float(v), 3) for key, v in centroid.items()},
+                exact,
                 rule,
                 agreement,
             )
         )
-    return Clustering(tuple(features), choice, [int(x) for x in labels], clusters)
+    return Clustering(
+        tuple(features),
+        choice,
+        [int(x) for x in labels],
+        clusters,
+        [float(v) for v in scaler.mean_],
+        [float(v) if v else 1.0 for v in scaler.scale_],
+    )

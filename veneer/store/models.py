@@ -234,3 +234,13 @@ class SegmentSizeRow(Base):
 
     segment_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     size: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ClusterModelRow(Base):
+    """One fitted clustering (a version), kept to assign new viewers without a refit."""
+
+    __tablename__ = "cluster_models"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    model: Mapped[dict[str, Any]] = mapped_column()

@@ -1,0 +1,97 @@
+"""``POST /v1/segments/assign``: which discovered cluster a viewer, or a feature vector, is in.
+
+Nearest centroid of the latest clustering model, no refit: cheap enough to call per request
+from a backend. Secret keys only, since a viewer's behaviour is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from veneer.identity.keys import KeyKind
+from veneer.runtime.clustering_job import behaviour
+from veneer.segments.cluster_model import ClusterModel
+from veneer.segments.clustering import Feature
+from veneer.services import Services
+from veneer.store.clusters import latest_model
+from veneer.web.auth import Principal
+from veneer.web.events import problem
+
+MAX_BODY = 16_384
+
+
+class AssignError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def _features(model: ClusterModel) -> list[Feature]:
+    found = []
+    for name in model.features:
+        event, _, within = name.rpartition(" in ")
+        found.append(Feature.events(event, within))
+    return found
+
+
+def _vector(model: ClusterModel, given: Any) -> list[float]:
+    if not isinstance(given, dict):
+        raise AssignError("features", "must be an object of feature name: number")
+    unknown = sorted(set(given) - set(model.features))
+    if unknown:
+        raise AssignError(
+            f"features.{unknown[0]}",
+            f"not a feature of model {model.version}; it has: " + ", ".join(model.features),
+        )
+    vector = []
+    for name in model.features:
+        value = given.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise AssignError(f"features.{name}", "must be a number >= 0")
+        vector.append(float(value))
+    return vector
+
+
+async def assign_endpoint(request: Request) -> Response:
+    services: Services = request.app.state.services
+    principal: Principal = request.state.principal
+    if principal.key.kind is not KeyKind.SECRET:
+        return problem(403, "assigning viewers to clusters needs a secret key")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return problem(413, f"body: larger than {MAX_BODY} bytes")
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return problem(400, f"body: not valid JSON ({exc})", "body")
+    if not isinstance(document, dict) or ("features" in document) == ("viewerId" in document):
+        return problem(400, 'body: give either {"features": {...}} or {"viewerId": "..."}', "body")
+    async with services.db.session() as session:
+        stored = await latest_model(session)
+    if stored is None:
+        return problem(409, "no clustering yet: run `veneer segments cluster` first")
+    model = ClusterModel.from_json(stored)
+    try:
+        if "viewerId" in document:
+            viewer_id = document["viewerId"]
+            if not isinstance(viewer_id, str) or not viewer_id:
+                raise AssignError("viewerId", "must be a viewer id such as anon:abc")
+            rows = await behaviour(services, _features(model), viewer_id)
+            vector = rows[0] if rows else [0.0] * len(model.features)
+        else:
+            vector = _vector(model, document["features"])
+    except AssignError as exc:
+        return problem(400, str(exc), exc.field)
+    cluster = model.assign(vector)
+    return JSONResponse(
+        {
+            "version": model.version,
+            "cluster": cluster,
+            "name": model.names.get(cluster),
+            "features": dict(zip(model.features, vector, strict=True)),
+        }
+    )

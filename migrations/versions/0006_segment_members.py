@@ -48,6 +48,13 @@ def upgrade() -> None:
         sa.Column("model", JSONValue, nullable=False),
     )
     op.create_table(
+        "cluster_assignments",
+        sa.Column("profile_id", sa.String(200), primary_key=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("cluster", sa.Integer(), nullable=False),
+        sa.Column("assigned_at", UTCDateTime(), nullable=False),
+    )
+    op.create_table(
         "segment_sizes",
         sa.Column("segment_key", sa.String(100), primary_key=True),
         sa.Column("size", sa.Integer(), nullable=False),
@@ -55,6 +62,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("cluster_assignments")
     op.drop_table("cluster_models")
     op.drop_table("segment_sizes")
     op.drop_index("ix_segment_changes_key_at", table_name="segment_changes")

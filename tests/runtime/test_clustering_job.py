@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.conftest import Keys
+from tests.helpers import data, gql
 from veneer.app import create_app
 from veneer.cli import app as cli
 from veneer.settings import Settings
@@ -154,3 +155,28 @@ def test_assigning_before_any_clustering_says_what_to_do(database_url: str, keys
         )
     assert response.status_code == 409
     assert "run `veneer segments cluster` first" in response.text
+
+
+def test_a_viewers_new_events_assign_them_to_a_cluster(
+    database_url: str, tmp_path: Path, keys: Keys
+) -> None:
+    asyncio.run(_shop(database_url, 80))
+    made = _cluster(database_url, "--output", str(tmp_path), "--events", ",".join(TYPES))
+    assert made.exit_code == 0, made.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    buyers = next(c for c in report["clusters"] if "many purchase" in c["name"])
+    settings = Settings(database_url=database_url, secret="s" * 32)
+    grant = "mutation { setConsent(purposes: [{purpose: ANALYTICS, granted: true}]) { purpose } }"
+    track = "mutation($e: [EventInput!]!) { track(events: $e) { accepted } }"
+    cluster = "{ viewer { cluster { id name version } } }"
+    purchases = [
+        {"id": f"n{i}", "type": kind, "properties": {"value": 5, "currency": "EUR"}}
+        for i, kind in enumerate(["purchase"] * 5 + ["add_to_cart"] * 5 + ["entry_view"] * 8)
+    ]
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        before = data(gql(client, cluster, key=keys.public, anonymous_id="newcomer"))
+        data(gql(client, grant, key=keys.public, anonymous_id="newcomer"))
+        data(gql(client, track, {"e": purchases}, key=keys.public, anonymous_id="newcomer"))
+        after = data(gql(client, cluster, key=keys.public, anonymous_id="newcomer"))
+    assert before["viewer"]["cluster"] is None
+    assert after["viewer"]["cluster"] == {"id": buyers["id"], "name": buyers["name"], "version": 1}

@@ -22,6 +22,7 @@ from veneer.events.validation import EventError, ValidationLimits, validate_batc
 from veneer.identity.keys import ApiKey
 from veneer.identity.viewer import Viewer
 from veneer.metrics import EVENTS, EVENTS_LATE, EVENTS_REJECTED
+from veneer.runtime.clustering_job import assign_profiles
 from veneer.runtime.memberships import profiles_changed
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
@@ -127,6 +128,7 @@ async def _keep(services: Services, events: list[Event], now: datetime) -> list[
     for viewer_id in changed:
         await services.viewer_id_changed(viewer_id)
     await profiles_changed(services, changed, {e.type for e in stored})
+    await assign_profiles(services, changed)
     return stored
 
 

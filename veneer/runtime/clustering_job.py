@@ -10,6 +10,7 @@ cluster's rule into an ordinary segment.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from veneer.segments.cluster_model import ClusterModel, stable_ids
 from veneer.segments.clustering import Clustering, Feature, cluster_profiles
 from veneer.segments.rules import parse_window
 from veneer.services import Services
-from veneer.store.clusters import latest_model, save_model
+from veneer.store.clusters import latest_model, save_assignments, save_model
 from veneer.store.models import EventRow
 from veneer.store.segments import upsert_segment
 
@@ -33,9 +34,15 @@ DEFAULT_EVENTS = ("page_view", "entry_view", "search", "add_to_cart", "purchase"
 
 
 async def behaviour(
-    services: Services, features: list[Feature], viewer_id: str | None = None
+    services: Services, features: list[Feature], viewer_ids: list[str] | None = None
 ) -> list[list[float]]:
-    """One row per profile with any counted event (or just ``viewer_id``'s): its counts."""
+    """One row per profile with any counted event (or just ``viewer_ids``'): its counts."""
+    return [row for _, row in await behaviour_by_viewer(services, features, viewer_ids)]
+
+
+async def behaviour_by_viewer(
+    services: Services, features: list[Feature], viewer_ids: list[str] | None = None
+) -> list[tuple[str, list[float]]]:
     now = services.clock()
     since = {f.name: now - parse_window(f.within) for f in features}
     columns = [
@@ -52,7 +59,7 @@ async def behaviour(
     ]
     earliest = min(since.values()) if since else now - timedelta(days=30)
     async with services.db.session() as session:
-        scope = [EventRow.viewer_id == viewer_id] if viewer_id is not None else []
+        scope = [EventRow.viewer_id.in_(viewer_ids)] if viewer_ids is not None else []
         rows = await session.execute(
             select(EventRow.viewer_id, *columns)
             .where(
@@ -64,7 +71,7 @@ async def behaviour(
             .group_by(EventRow.viewer_id)
             .order_by(EventRow.viewer_id)
         )
-        return [[float(v or 0) for v in row[1:]] for row in rows]
+        return [(row[0], [float(v or 0) for v in row[1:]]) for row in rows]
 
 
 def plot(result: Clustering, path: Path) -> None:
@@ -174,3 +181,30 @@ async def run_clustering(
                     await upsert_segment(session, key, cluster.name, cluster.rule)
         await services.segments_changed()
     return document
+
+
+def model_features(model: ClusterModel) -> list[Feature]:
+    """The features a stored model was fitted on ("purchase in 30d", ...)."""
+    found = []
+    for name in model.features:
+        event, _, within = name.rpartition(" in ")
+        found.append(Feature.events(event, within))
+    return found
+
+
+async def assign_profiles(services: Services, profile_ids: Collection[str]) -> dict[str, int]:
+    """Nearest cluster of the latest model for these profiles, stored; no refit."""
+    if not profile_ids:
+        return {}
+    async with services.db.session() as session:
+        stored = await latest_model(session)
+    if stored is None:
+        return {}
+    model = ClusterModel.from_json(stored)
+    rows = dict(await behaviour_by_viewer(services, model_features(model), list(profile_ids)))
+    zeros = [0.0] * len(model.features)
+    ids = sorted(profile_ids)
+    clusters = dict(zip(ids, model.assign_many([rows.get(p, zeros) for p in ids]), strict=True))
+    async with services.db.session() as session:
+        await save_assignments(session, model.version, clusters, services.clock())
+    return clusters

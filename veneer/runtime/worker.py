@@ -16,6 +16,7 @@ import socket
 from dataclasses import dataclass
 
 from veneer.events.ingest import first_of_each_id
+from veneer.runtime.clustering_job import assign_profiles
 from veneer.runtime.housekeeping import run_housekeeping
 from veneer.runtime.memberships import profiles_changed
 from veneer.runtime.stream import RedisEventStream
@@ -53,6 +54,7 @@ async def process_batch(
     for viewer_id in changed:
         await services.viewer_id_changed(viewer_id)
     await profiles_changed(services, changed, {event.type for event in stored})
+    await assign_profiles(services, changed)
     return len(messages)
 
 

@@ -244,3 +244,14 @@ class ClusterModelRow(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     model: Mapped[dict[str, Any]] = mapped_column()
+
+
+class ClusterAssignmentRow(Base):
+    """A profile's nearest discovered cluster, as of its last events (no refit)."""
+
+    __tablename__ = "cluster_assignments"
+
+    profile_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    cluster: Mapped[int] = mapped_column(Integer)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veneer.store.identity import anonymous_key, user_key
 from veneer.store.memberships import add_to_sizes
 from veneer.store.models import (
+    ClusterAssignmentRow,
     ConsentRecordRow,
     ErasureRow,
     EventRow,
@@ -181,6 +182,10 @@ async def erase_person(
     )
     await purge(
         "segmentChanges", delete(SegmentChangeRow).where(SegmentChangeRow.profile_id.in_(ids))
+    )
+    await purge(
+        "clusterAssignments",
+        delete(ClusterAssignmentRow).where(ClusterAssignmentRow.profile_id.in_(ids)),
     )
     links: list[ColumnElement[bool]] = [IdentityLinkRow.anonymous_id.in_(devices)]
     if user_id is not None:

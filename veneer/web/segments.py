@@ -13,9 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from veneer.identity.keys import KeyKind
-from veneer.runtime.clustering_job import behaviour
+from veneer.runtime.clustering_job import behaviour, model_features
 from veneer.segments.cluster_model import ClusterModel
-from veneer.segments.clustering import Feature
 from veneer.services import Services
 from veneer.store.clusters import latest_model
 from veneer.web.auth import Principal
@@ -28,14 +27,6 @@ class AssignError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
         self.field = field
-
-
-def _features(model: ClusterModel) -> list[Feature]:
-    found = []
-    for name in model.features:
-        event, _, within = name.rpartition(" in ")
-        found.append(Feature.events(event, within))
-    return found
 
 
 def _vector(model: ClusterModel, given: Any) -> list[float]:
@@ -80,7 +71,7 @@ async def assign_endpoint(request: Request) -> Response:
             viewer_id = document["viewerId"]
             if not isinstance(viewer_id, str) or not viewer_id:
                 raise AssignError("viewerId", "must be a viewer id such as anon:abc")
-            rows = await behaviour(services, _features(model), viewer_id)
+            rows = await behaviour(services, model_features(model), [viewer_id])
             vector = rows[0] if rows else [0.0] * len(model.features)
         else:
             vector = _vector(model, document["features"])

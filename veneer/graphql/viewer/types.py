@@ -13,6 +13,14 @@ from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.segments.types import Segment
 from veneer.identity.viewer import Viewer as DomainViewer
+from veneer.store.clusters import assignment_of, model_version
+
+
+@strawberry.type(description="A segment discovered by `veneer segments cluster`.")
+class DiscoveredCluster:
+    id: int
+    name: str
+    version: int = strawberry.field(description="The clustering model version.")
 
 
 @strawberry.type(description="The standing consent decision for one purpose.")
@@ -58,6 +66,19 @@ class ConsentRecord:
 @strawberry.type(description="The person the request acts for.")
 class Viewer:
     viewer: strawberry.Private[DomainViewer]
+
+    @strawberry.field(
+        description="The discovered cluster the viewer's recent behaviour is nearest to, "
+        "as assigned when their events were applied; null before any clustering."
+    )
+    async def cluster(self, info: Info) -> DiscoveredCluster | None:
+        async with info.context.services.db.session() as session:
+            found = await assignment_of(session, self.viewer.id)
+            if found is None:
+                return None
+            model = await model_version(session, found.version)
+        name = model.names.get(found.cluster, "") if model else ""
+        return DiscoveredCluster(id=found.cluster, name=name, version=found.version)
 
     @strawberry.field
     def id(self) -> strawberry.ID:

@@ -130,25 +130,53 @@ def _describe(z: np.ndarray, features: Sequence[Feature]) -> tuple[str, str]:
     return ", ".join(words[:2]), "; ".join(words)
 
 
+def _bounded(feature: Feature, low: float | None, high: float | None) -> list[dict[str, Any]]:
+    """``low < feature <= high`` as rule conditions, one per event feature."""
+    if feature.event is not None:
+        count: dict[str, int] = {}
+        if low is not None:
+            count["gte"] = math.floor(low) + 1
+        if high is not None:
+            count["lte"] = math.floor(high)
+        if count.get("gte") == count.get("lte"):
+            count = {"eq": count["gte"]}
+        return [{"event": feature.event, "within": feature.within, "count": count}]
+    conditions = []
+    if low is not None:
+        conditions.append(feature.condition(True, low))
+    if high is not None:
+        conditions.append(feature.condition(False, high))
+    return conditions
+
+
 def _tree_rule(tree: DecisionTreeClassifier, features: Sequence[Feature]) -> dict[str, Any] | None:
-    """The tree's paths to 'in the cluster' leaves, as segment rule JSON."""
+    """The tree's paths to 'in the cluster' leaves, as segment rule JSON.
+
+    Splits on the same feature along a path are merged into one range, so a path reads
+    "2 to 5 cart adds" rather than two conditions.
+    """
     inner = tree.tree_
     paths: list[list[dict[str, Any]]] = []
 
-    def walk(node: int, conditions: list[dict[str, Any]]) -> None:
+    def walk(node: int, bounds: dict[int, tuple[float | None, float | None]]) -> None:
         left, right = inner.children_left[node], inner.children_right[node]
         if left == right:  # a leaf
             if np.argmax(inner.value[node][0]) == 1 and tree.classes_[1]:
+                conditions = [
+                    c
+                    for index, (low, high) in sorted(bounds.items())
+                    for c in _bounded(features[index], low, high)
+                ]
                 paths.append(conditions)
             return
-        feature = features[inner.feature[node]]
-        threshold = float(inner.threshold[node])
-        walk(left, [*conditions, feature.condition(False, threshold)])
-        walk(right, [*conditions, feature.condition(True, threshold)])
+        index, threshold = int(inner.feature[node]), float(inner.threshold[node])
+        low, high = bounds.get(index, (None, None))
+        tighter_high = threshold if high is None else min(high, threshold)
+        tighter_low = threshold if low is None else max(low, threshold)
+        walk(left, {**bounds, index: (low, tighter_high)})
+        walk(right, {**bounds, index: (tighter_low, high)})
 
-    walk(0, [])
-    if not paths:
-        return None
+    walk(0, {})
     rules = [p[0] if len(p) == 1 else {"all": p} for p in paths if p]
     if not rules:
         return None

@@ -17,6 +17,7 @@ from veneer.cli import app as cli
 from veneer.runtime.memberships import backfill, decide_changed_segments, sweep
 from veneer.services import Services
 from veneer.settings import Settings
+from veneer.store.memberships import add_to_sizes
 from veneer.store.models import ProfileRow, SegmentMemberRow
 
 UPSERT = """mutation($key: String!, $rule: JSON!) {
@@ -143,6 +144,12 @@ async def _seed_profiles(services: Services, n: int) -> None:
             session.add(ProfileRow(id=f"a:p{i:03d}", anonymous_id=f"p{i:03d}", traits=traits))
 
 
+async def _corrupt_size(services: Services, key: str) -> None:
+    """What two processes counting the same entry at once would leave behind."""
+    async with services.db.session() as session:
+        await add_to_sizes(session, {key: 1})
+
+
 async def _stored(services: Services, key: str) -> set[str]:
     async with services.db.session() as session:
         rows = await session.scalars(
@@ -171,6 +178,9 @@ def test_backfill_in_slices_matches_a_preview_and_is_idempotent(
     )
     assert (first.profiles, first.entered, first.left) == (50, len(expected), 0)
     assert (again.entered, again.left) == (0, 0), "nothing moved, nothing recorded"
+    _in_app(app, _corrupt_size, services, "adults")
+    _in_app(app, backfill, services, ["adults"], None, 7)
+    assert _sizes(app, keys)["adults"]["size"] == len(expected), "a backfill recounts"
     assert seen[-1] == (50, 50) and len(seen) == 8, "progress after each slice of 7"
 
 

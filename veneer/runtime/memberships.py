@@ -25,6 +25,7 @@ from veneer.segments.rules import Rule, referenced_segments
 from veneer.services import Services
 from veneer.store.memberships import (
     count_profiles,
+    recount_sizes,
     refresh_profiles,
     refresh_range,
     slice_starts,
@@ -114,6 +115,7 @@ async def backfill(
 
     await asyncio.gather(*(one(first, before) for first, before in ranges))
     async with services.db.session() as session:
+        await recount_sizes(session, chosen)
         await mark_decided(session, chosen, started)
     return BackfillResult(done, entered, left)
 

@@ -272,6 +272,28 @@ async def count_profiles(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(profiles)) or 0)
 
 
+async def recount_sizes(session: AsyncSession, keys: Collection[str]) -> None:
+    """Set the kept sizes of ``keys`` from the members themselves.
+
+    Run after a full backfill or sweep: two processes deciding the same profile at once may
+    both count it as entering, and this puts the kept size right again.
+    """
+    counted = dict(
+        (key, int(n))
+        for key, n in await session.execute(
+            select(SegmentMemberRow.segment_key, func.count())
+            .where(SegmentMemberRow.segment_key.in_(list(keys)))
+            .group_by(SegmentMemberRow.segment_key)
+        )
+    )
+    for key in sorted(keys):
+        size = counted.get(key, 0)
+        statement = dialect_insert(session)(SegmentSizeRow).values(segment_key=key, size=size)
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=["segment_key"], set_={"size": size})
+        )
+
+
 async def sizes(session: AsyncSession) -> dict[str, int]:
     """Members per segment, as kept by every move (no scan of the members)."""
     rows = await session.execute(select(SegmentSizeRow.segment_key, SegmentSizeRow.size))

@@ -7,9 +7,18 @@ sys ids), and Veneer's Relay cursors wrap whatever the adapter hands back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from veneer.entries import Entry
+
+
+def aware_datetime(text: object) -> datetime | None:
+    """A CMS timestamp as an aware datetime; one written without a zone is UTC."""
+    if not isinstance(text, str) or not text:
+        return None
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class ContentError(Exception):

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
-from veneer.content_adapters.base import EntryPage, InvalidCursor, UnknownContentType
+from veneer.content_adapters.base import (
+    EntryPage,
+    InvalidCursor,
+    UnknownContentType,
+    aware_datetime,
+)
 from veneer.content_adapters.http import ResilientClient
 from veneer.entries import Entry, VariantsError, parse_variants
 
 logger = logging.getLogger(__name__)
 MAX_LIMIT = 1000  # the CDA's own ceiling
-
-
-def _aware(text: object) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def item_to_entry(
@@ -48,7 +45,7 @@ def item_to_entry(
         fields=fields,
         variants=variants,
         locale=sys.get("locale") or default_locale,
-        updated_at=_aware(sys.get("updatedAt")),
+        updated_at=aware_datetime(sys.get("updatedAt")),
         source=f"contentful:{sys.get('id')}",
     )
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -25,6 +24,7 @@ from veneer.content_adapters.base import (
     ContentUnavailable,
     EntryPage,
     UnknownContentType,
+    aware_datetime,
 )
 from veneer.content_adapters.http import ResilientClient
 from veneer.content_adapters.walk import walk
@@ -40,13 +40,6 @@ class DirectusMapping:
     types: dict[str, str] = field(default_factory=dict)  # content type -> collection
     status_field: str | None = "status"
     variants_field: str = "variants"
-
-
-def _aware(text: object) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _translated(item: Mapping[str, Any], locale: str | None) -> tuple[dict[str, Any], str | None]:
@@ -90,7 +83,7 @@ def item_to_entry(
         fields={k: v for k, v in fields.items() if k not in SYSTEM},
         variants=variants,
         locale=found_locale or default_locale,
-        updated_at=_aware(item.get("date_updated") or item.get("date_created")),
+        updated_at=aware_datetime(item.get("date_updated") or item.get("date_created")),
         source=f"directus:{collection}/{item['id']}",
     )
 

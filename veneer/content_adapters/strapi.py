@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from veneer.content_adapters.base import (
@@ -22,6 +21,7 @@ from veneer.content_adapters.base import (
     ContentUnavailable,
     EntryPage,
     UnknownContentType,
+    aware_datetime,
 )
 from veneer.content_adapters.http import ResilientClient
 from veneer.content_adapters.walk import walk
@@ -39,13 +39,6 @@ class StrapiMapping:
 
     types: dict[str, str] = field(default_factory=dict)  # content type -> plural API id
     variants_field: str = "variants"
-
-
-def _aware(text: object) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def variants_from_components(raw: object) -> list[dict[str, Any]]:
@@ -92,7 +85,7 @@ def document_to_entry(
         fields={k: v for k, v in item.items() if k not in SYSTEM | {mapping.variants_field}},
         variants=variants,
         locale=item.get("locale") or default_locale,
-        updated_at=_aware(item.get("updatedAt")),
+        updated_at=aware_datetime(item.get("updatedAt")),
         source=f"strapi:{content_type}/{item['documentId']}",
     )
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from veneer.content_adapters.base import (
@@ -20,6 +19,7 @@ from veneer.content_adapters.base import (
     EntryPage,
     InvalidCursor,
     UnknownContentType,
+    aware_datetime,
 )
 from veneer.content_adapters.http import ResilientClient
 from veneer.entries import Entry, VariantsError, parse_variants
@@ -42,13 +42,6 @@ class WagtailMapping:
                 return content_type
         name = model.rsplit(".", 1)[-1].lower()
         return name.removesuffix("page") or name
-
-
-def _aware(text: object) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def variants_from_stream(raw: object) -> list[dict[str, Any]]:
@@ -75,7 +68,7 @@ def variants_from_stream(raw: object) -> list[dict[str, Any]]:
             variant["experiment"] = value["experiment"]
         for bound in ("start", "end"):
             if value.get(bound):
-                variant[bound] = _aware(value[bound])
+                variant[bound] = aware_datetime(value[bound])
         variants.append(variant)
     return variants
 
@@ -94,7 +87,7 @@ def page_to_entry(item: Mapping[str, Any], mapping: WagtailMapping, default_loca
         fields={k: v for k, v in item.items() if k not in RESERVED | {mapping.variants_field}},
         variants=variants,
         locale=meta.get("locale") or default_locale,
-        updated_at=_aware(meta.get("last_published_at") or meta.get("first_published_at")),
+        updated_at=aware_datetime(meta.get("last_published_at") or meta.get("first_published_at")),
         source=str(meta.get("detail_url", "")),
     )
 

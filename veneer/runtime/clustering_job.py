@@ -94,8 +94,10 @@ def plot(result: Clustering, path: Path) -> None:
     figure.savefig(path, dpi=100)
 
 
-def report(result: Clustering, model: ClusterModel, moved: int | None) -> dict[str, Any]:
-    ids = _ids(result, model)
+def report(
+    result: Clustering, model: ClusterModel, ids: list[int], moved: int | None
+) -> dict[str, Any]:
+    """``ids[n]`` is the stable id of the fit's cluster ``n``."""
     return {
         "version": model.version,
         "moved": moved,
@@ -115,20 +117,11 @@ def report(result: Clustering, model: ClusterModel, moved: int | None) -> dict[s
     }
 
 
-def _ids(result: Clustering, model: ClusterModel) -> dict[int, int]:
-    """Fit-local cluster number -> the model's stable id."""
-    names = [f.name for f in result.features]
-    ids = {}
-    for cluster in result.clusters:
-        centre = tuple(cluster.centroid[n] for n in names)
-        ids[cluster.number] = next(i for i, c in model.centroids.items() if c == centre)
-    return ids
-
-
 async def fit_model(
     services: Services, result: Clustering, rows: list[list[float]]
-) -> tuple[ClusterModel, int | None]:
-    """The next version, ids carried over from the last one; and how many viewers moved."""
+) -> tuple[ClusterModel, list[int], int | None]:
+    """The next version; the stable id of each of the fit's clusters, carried over from the
+    last version where a cluster persists; and how many viewers moved."""
     async with services.db.session() as session:
         stored = await latest_model(session)
     previous = ClusterModel.from_json(stored) if stored else None
@@ -150,7 +143,7 @@ async def fit_model(
         moved = sum(1 for a, b in zip(before, after, strict=True) if a != b)
     async with services.db.session() as session:
         await save_model(session, model.version, model.to_json())
-    return model, moved
+    return model, ids, moved
 
 
 async def run_clustering(
@@ -167,14 +160,13 @@ async def run_clustering(
     features = [Feature.events(e, within) for e in events]
     rows = await behaviour(services, features)
     result = cluster_profiles(rows, features, k=k, method=method)
-    model, moved = await fit_model(services, result, rows)
+    model, ids, moved = await fit_model(services, result, rows)
     output.mkdir(parents=True, exist_ok=True)
-    document = report(result, model, moved)
+    document = report(result, model, ids, moved)
     (output / "report.json").write_text(json.dumps(document, indent=2))
     plot(result, output / "k.png")
     if save_prefix is not None:
         async with services.db.session() as session:
-            ids = _ids(result, model)
             for cluster in result.clusters:
                 if cluster.rule is not None:
                     key = f"{save_prefix}-{ids[cluster.number]}"

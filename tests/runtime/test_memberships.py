@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -17,8 +18,9 @@ from veneer.cli import app as cli
 from veneer.runtime.memberships import backfill, decide_changed_segments, sweep
 from veneer.services import Services
 from veneer.settings import Settings
-from veneer.store.memberships import add_to_sizes
-from veneer.store.models import ProfileRow, SegmentMemberRow
+from veneer.store import memberships
+from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow
+from veneer.store.segment_sizes import add_to_sizes
 
 UPSERT = """mutation($key: String!, $rule: JSON!) {
   upsertSegment(key: $key, name: "n", rule: $rule) { key } }"""
@@ -150,6 +152,12 @@ async def _corrupt_size(services: Services, key: str) -> None:
         await add_to_sizes(session, {key: 1})
 
 
+async def _named_in_history(services: Services) -> set[str | None]:
+    async with services.db.session() as session:
+        named = SegmentChangeRow.profile_id.is_not(None)
+        return set(await session.scalars(select(SegmentChangeRow.profile_id).where(named)))
+
+
 async def _stored(services: Services, key: str) -> set[str]:
     async with services.db.session() as session:
         rows = await session.scalars(
@@ -178,6 +186,8 @@ def test_backfill_in_slices_matches_a_preview_and_is_idempotent(
     )
     assert (first.profiles, first.entered, first.left) == (50, len(expected), 0)
     assert (again.entered, again.left) == (0, 0), "nothing moved, nothing recorded"
+    assert _sizes(app, keys)["adults"]["trend"][-1]["entered"] == len(expected)
+    assert _in_app(app, _named_in_history, services) == set(), "a backfill's history is totals"
     _in_app(app, _corrupt_size, services, "adults")
     _in_app(app, backfill, services, ["adults"], None, 7)
     assert _sizes(app, keys)["adults"]["size"] == len(expected), "a backfill recounts"
@@ -237,4 +247,26 @@ def test_a_new_or_changed_rule_is_backfilled_by_housekeeping(
     teens = {"trait": "age", "op": "lt", "value": 20}
     data(gql(app, UPSERT, {"key": "adults", "rule": teens}, key=keys.secret))
     assert _in_app(app, decide_changed_segments, services) == ["adults"]
-    assert _sizes(app, keys)["adults"]["size"] == len([i for i in range(20) if i % 4 and i < 10])
+    after = _sizes(app, keys)["adults"]
+    stayed = [i for i in range(20) if i % 4 and 18 <= 10 + i < 20]
+    assert after["size"] == len([i for i in range(20) if i % 4 and i < 10])
+    assert after["trend"][-1]["left"] == adults - len(stayed), "the re-decision left totals"
+
+
+def test_a_member_added_meanwhile_does_not_fail_a_first_backfill(
+    app: TestClient, keys: Keys, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in_app(app, _seed_profiles, services, 12)
+    data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
+    _in_app(app, backfill, services, ["adults"], None, 100, 1, True)
+    before = _in_app(app, _stored, services, "adults")
+
+    async def nobody_stored(*args: Any) -> bool:  # as if another process added them after
+        return False
+
+    monkeypatch.setattr(memberships, "_any_stored", nobody_stored)
+    again = _in_app(app, backfill, services, ["adults"])
+
+    assert again.profiles == 12 and _in_app(app, _stored, services, "adults") == before
+    assert _sizes(app, keys)["adults"]["size"] == len(before), "the backfill recounted"
+    assert before == {f"a:p{i:03d}" for i in range(12) if i % 4 and 10 + i >= 18}

@@ -24,13 +24,14 @@ from veneer.segments.impact import affected_by_events, affected_by_traits, moved
 from veneer.segments.rules import Rule, referenced_segments
 from veneer.services import Services
 from veneer.store.memberships import (
+    analyze_members,
     count_profiles,
-    recount_sizes,
     refresh_profiles,
     refresh_range,
     slice_starts,
 )
 from veneer.store.models import utcnow
+from veneer.store.segment_sizes import recount_sizes
 from veneer.store.segment_sql import Clock, compile_rule, profiles
 from veneer.store.segments import mark_decided, undecided_segments
 
@@ -83,12 +84,14 @@ async def backfill(
     on_progress: Callable[[int, int], None] | None = None,
     slice_size: int = SLICE,
     workers: int = WORKERS,
+    each: bool = False,
 ) -> BackfillResult:
     """Re-decide every profile for ``keys`` (all segments by default).
 
     Slices are independent (disjoint id ranges, a transaction each), so PostgreSQL decides
     ``workers`` of them at once; SQLite, with one writer, takes them in turn.
-    ``on_progress(done, total)`` is called after each slice, in profiles.
+    ``on_progress(done, total)`` is called after each slice, in profiles. The history gets
+    each segment's entries and exits as totals, unless ``each`` asks for a row per profile.
     """
     rules = await _rules(services)
     chosen = set(rules) if keys is None else set(keys)
@@ -103,13 +106,18 @@ async def backfill(
         concurrent = workers if session.get_bind().dialect.name == "postgresql" else 1
     ranges = list(zip(starts, [*starts[1:], None], strict=True)) if starts else []
     done = entered = left = 0
+    analyzed = 0  # members added when the planner's statistics were last refreshed
     gate = asyncio.Semaphore(max(1, concurrent))
 
     async def one(first: str, before: str | None) -> None:
-        nonlocal done, entered, left
+        nonlocal done, entered, left, analyzed
         async with gate, services.db.session() as session:
-            result = await refresh_range(session, rules, chosen, clock, first, before)
+            result = await refresh_range(session, rules, chosen, clock, first, before, each)
         done, entered, left = done + result.profiles, entered + result.entered, left + result.left
+        if entered > 2 * analyzed:  # the table doubled: a handful of times per backfill
+            analyzed = entered
+            async with services.db.session() as session:
+                await analyze_members(session)
         if on_progress is not None:
             on_progress(done, total)
 
@@ -142,12 +150,15 @@ async def decide_changed_segments(services: Services) -> list[str]:
 
 
 async def sweep(services: Services) -> BackfillResult:
-    """Re-decide the segments whose windows slide with time, for every profile."""
+    """Re-decide the segments whose windows slide with time, for every profile.
+
+    Who left because a window slid past is recorded profile by profile, as live moves are.
+    """
     rules = await _rules(services)
     keys = moved_by_time(rules)
     if not keys:
         return BackfillResult(0, 0, 0)
-    return await backfill(services, keys)
+    return await backfill(services, keys, each=True)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -21,8 +21,10 @@ from sqlalchemy import (
     MetaData,
     Select,
     String,
+    Subquery,
     Table,
     and_,
+    case,
     delete,
     exists,
     func,
@@ -33,6 +35,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -45,10 +48,12 @@ from veneer.store.models import (
     SegmentSizeRow,
     UTCDateTime,
 )
+from veneer.store.segment_sizes import add_to_sizes
 from veneer.store.segment_sql import Clock, compile_rule, event_conditions, event_counts, events
 
 DECIDED = "veneer_decided"  # temporary tables, made and dropped by each refresh
-WANTED, ENTERING, LEAVING = "veneer_wanted", "veneer_entering", "veneer_leaving"
+ENTERING, LEAVING = "veneer_entering", "veneer_leaving"
+SLICE_WORK_MEM = "64MB"
 profiles = ProfileRow.__table__
 
 
@@ -105,6 +110,7 @@ async def decide(
     keys: Collection[str],
     clock: Clock,
     scope: Scope,
+    each: bool = True,
 ) -> tuple[int, int]:
     """Decide ``keys`` for the profiles in ``scope``; record who entered and who left.
 
@@ -112,6 +118,8 @@ async def decide(
     pass over their events) into a temporary table; the wanted (segment, profile) pairs are
     then compared with the stored ones as set operations, a handful of statements for all
     segments together, so nothing per profile or per segment round-trips through Python.
+    ``each`` records every move in the history; otherwise each segment's entries and exits
+    are recorded as one total (a backfill, where per-profile rows would be most of the work).
     """
     ordered = sorted(keys)
     if not ordered:
@@ -121,14 +129,13 @@ async def decide(
     source = profiles
     if counts is not None:
         source = profiles.outerjoin(counts.table, counts.table.c.viewer_id == profiles.c.id)
+    # No keys on the scratch tables: they are written once, read whole, and dropped.
     decided = _temporary(
         DECIDED,
-        Column("id", String(200), primary_key=True),
+        Column("id", String(200), nullable=False),
         *(Column(f"s{i}", Boolean, nullable=False) for i in range(len(ordered))),
     )
-    wanted, entering, leaving = (_pairs(name) for name in (WANTED, ENTERING, LEAVING))
-    for table in (decided, wanted, entering, leaving):
-        await session.run_sync(_create, table)
+    await session.run_sync(_create, decided)
     try:
         decisions = [compile_rule(rules[k], rules, clock, dialect, counts) for k in ordered]
         await session.execute(
@@ -139,62 +146,142 @@ async def decide(
         )
         pairs = union_all(
             *(
-                select(literal(key).label("k"), decided.c.id).where(decided.c[f"s{i}"])
+                select(literal(key).label("segment_key"), decided.c.id.label("profile_id")).where(
+                    decided.c[f"s{i}"]
+                )
                 for i, key in enumerate(ordered)
             )
-        )
-        await session.execute(insert(wanted).from_select(["segment_key", "profile_id"], pairs))
-        now = literal(clock.now, UTCDateTime())
-        return await _move(session, ordered, (wanted, entering, leaving), now, scope)
+        ).subquery()
+        if not await _any_stored(session, ordered, scope):
+            return await _enter_all(session, ordered, decided, pairs, clock.now, each)
+        return await _move(session, ordered, pairs, clock.now, scope, each)
     finally:
-        for table in (leaving, entering, wanted, decided):
-            await session.run_sync(_drop, table)
+        await session.run_sync(_drop, decided)
+
+
+async def _any_stored(session: AsyncSession, keys: list[str], scope: Scope) -> bool:
+    member = SegmentMemberRow
+    found = exists().where(member.segment_key.in_(keys), scope.members)
+    return bool(await session.scalar(select(found)))
+
+
+async def _enter_all(
+    session: AsyncSession,
+    keys: list[str],
+    decided: Table,
+    pairs: Subquery,
+    at: datetime,
+    each: bool,
+) -> tuple[int, int]:
+    """Nobody in scope is stored yet (a first backfill): every wanted pair simply enters."""
+    now = literal(at, UTCDateTime())
+    counted = await session.execute(
+        select(*(func.count(case((decided.c[f"s{i}"], 1))) for i in range(len(keys))))
+    )
+    entered = dict(zip(keys, (int(n) for n in counted.one()), strict=True))
+    # In key order, so the members' index grows at its end instead of everywhere.
+    in_order = select(pairs.c.segment_key, pairs.c.profile_id, now).order_by(
+        pairs.c.profile_id, pairs.c.segment_key
+    )
+    columns = ["segment_key", "profile_id", "since"]
+    try:  # a plain insert skips a conflict check per row, most of a first backfill's cost
+        async with session.begin_nested():
+            await session.execute(insert(SegmentMemberRow).from_select(columns, in_order))
+    except IntegrityError:  # another process added some of them meanwhile: theirs stand
+        await session.execute(
+            dialect_insert(session)(SegmentMemberRow)
+            .from_select(columns, in_order)
+            .on_conflict_do_nothing()
+        )
+    if each:
+        await _record_each(session, select(pairs.c.segment_key, pairs.c.profile_id), "entered", now)
+    else:
+        await _record_totals(session, entered, {}, at)
+    await add_to_sizes(session, entered)
+    return sum(entered.values()), 0
 
 
 async def _move(
     session: AsyncSession,
     keys: list[str],
-    tables: tuple[Table, Table, Table],
-    now: ColumnElement[Any],
+    pairs: Subquery,
+    at: datetime,
     scope: Scope,
+    each: bool,
 ) -> tuple[int, int]:
     """Entering = wanted minus stored; leaving = stored minus wanted (EXCEPT, hashed)."""
-    wanted, entering, leaving = tables
-    member = SegmentMemberRow
-    pair = ["segment_key", "profile_id"]
-    stored = select(member.segment_key, member.profile_id).where(
-        member.segment_key.in_(keys), scope.members
-    )
-    mine = select(wanted.c.segment_key, wanted.c.profile_id)
-    await session.execute(insert(entering).from_select(pair, mine.except_(stored)))
-    await session.execute(insert(leaving).from_select(pair, stored.except_(mine)))
-    for moved, change in ((entering, "entered"), (leaving, "left")):
+    now = literal(at, UTCDateTime())
+    entering, leaving = _pairs(ENTERING), _pairs(LEAVING)
+    for table in (entering, leaving):
+        await session.run_sync(_create, table)
+    try:
+        member = SegmentMemberRow
+        pair = ["segment_key", "profile_id"]
+        stored = select(member.segment_key, member.profile_id).where(
+            member.segment_key.in_(keys), scope.members
+        )
+        mine = select(pairs.c.segment_key, pairs.c.profile_id)
+        await session.execute(insert(entering).from_select(pair, mine.except_(stored)))
+        await session.execute(insert(leaving).from_select(pair, stored.except_(mine)))
         await session.execute(
-            dialect_insert(session)(SegmentChangeRow)
+            dialect_insert(session)(member)
             .from_select(
-                [*pair, "change", "at"],
-                select(moved.c.segment_key, moved.c.profile_id, literal(change), now).where(true()),
+                [*pair, "since"],
+                select(entering.c.segment_key, entering.c.profile_id, now).where(true()),
             )
-            .on_conflict_do_nothing()  # the same move decided twice at the same instant
+            .on_conflict_do_nothing()  # another process may add the same member meanwhile
         )
-    # Another process may add the same member meanwhile: the first one wins.
-    await session.execute(
-        dialect_insert(session)(member)
-        .from_select(
-            [*pair, "since"],
-            select(entering.c.segment_key, entering.c.profile_id, now).where(true()),
+        gone = exists().where(
+            leaving.c.segment_key == member.segment_key, leaving.c.profile_id == member.profile_id
         )
-        .on_conflict_do_nothing()
-    )
-    gone = exists().where(
-        leaving.c.segment_key == member.segment_key, leaving.c.profile_id == member.profile_id
-    )
-    await session.execute(delete(member).where(member.segment_key.in_(keys), scope.members, gone))
-    moved_in = await _per_segment(session, entering)
-    moved_out = await _per_segment(session, leaving)
+        await session.execute(
+            delete(member).where(member.segment_key.in_(keys), scope.members, gone)
+        )
+        moved_in = await _per_segment(session, entering)
+        moved_out = await _per_segment(session, leaving)
+        if each:
+            for moved, change in ((entering, "entered"), (leaving, "left")):
+                await _record_each(
+                    session, select(moved.c.segment_key, moved.c.profile_id), change, now
+                )
+        else:
+            await _record_totals(session, moved_in, moved_out, at)
+    finally:
+        for table in (leaving, entering):
+            await session.run_sync(_drop, table)
     deltas = {k: moved_in.get(k, 0) - moved_out.get(k, 0) for k in {*moved_in, *moved_out}}
     await add_to_sizes(session, deltas)
     return sum(moved_in.values()), sum(moved_out.values())
+
+
+async def _record_each(
+    session: AsyncSession, moved: Select[Any], change: str, now: ColumnElement[Any]
+) -> None:
+    """One history row per profile that moved, naming it (erasure removes these)."""
+    rows = moved.subquery()
+    await session.execute(
+        insert(SegmentChangeRow).from_select(
+            ["segment_key", "profile_id", "change", "at", "profiles"],
+            select(rows.c.segment_key, rows.c.profile_id, literal(change), now, literal(1)),
+        )
+    )
+
+
+async def _record_totals(
+    session: AsyncSession,
+    entered: Mapping[str, int],
+    left: Mapping[str, int],
+    at: datetime,
+) -> None:
+    """One history row per segment and direction, naming nobody."""
+    rows = [
+        {"segment_key": key, "profile_id": None, "change": change, "at": at, "profiles": n}
+        for change, moved in (("entered", entered), ("left", left))
+        for key, n in sorted(moved.items())
+        if n
+    ]
+    if rows:
+        await session.execute(insert(SegmentChangeRow), rows)
 
 
 async def _per_segment(session: AsyncSession, moved: Table) -> dict[str, int]:
@@ -202,18 +289,6 @@ async def _per_segment(session: AsyncSession, moved: Table) -> dict[str, int]:
         select(moved.c.segment_key, func.count()).group_by(moved.c.segment_key)
     )
     return {key: int(n) for key, n in rows}
-
-
-async def add_to_sizes(session: AsyncSession, deltas: Mapping[str, int]) -> None:
-    """Move the stored sizes by ``deltas`` (in the transaction that moved the members)."""
-    for key, delta in sorted(deltas.items()):
-        if delta:
-            statement = dialect_insert(session)(SegmentSizeRow).values(segment_key=key, size=delta)
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["segment_key"], set_={"size": SegmentSizeRow.size + delta}
-                )
-            )
 
 
 def _pairs(name: str) -> Table:
@@ -245,16 +320,27 @@ async def refresh_range(
     clock: Clock,
     first: str,
     before: str | None,
+    each: bool = True,
 ) -> Refresh:
     """Re-decide the profiles from ``first`` up to (not including) ``before`` for ``keys``."""
     scope = Scope.range(first, before)
+    if session.get_bind().dialect.name == "postgresql":
+        # A slice's sorts and hashes (events by viewer, members in key order) spill to
+        # disk at the default 4MB; this transaction alone may use more.
+        await session.execute(text(f"SET LOCAL work_mem = '{SLICE_WORK_MEM}'"))
     size = await _count(session, select(profiles.c.id).where(scope.profiles))
-    entered, left = await decide(session, rules, keys, clock, scope)
-    if entered and session.get_bind().dialect.name == "postgresql":
-        # A backfill grows the table faster than autovacuum re-plans; stale statistics
-        # would turn the next slice's lookups into scans.
-        await session.execute(text("ANALYZE segment_members"))
+    entered, left = await decide(session, rules, keys, clock, scope, each)
     return Refresh(size, entered, left, before)
+
+
+async def analyze_members(session: AsyncSession) -> None:
+    """Refresh the planner's statistics of the members table (PostgreSQL).
+
+    A backfill grows the table faster than autovacuum re-plans; with statistics that still
+    say "empty", the next slices' lookups of stored members would turn into scans.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("ANALYZE segment_members"))
 
 
 async def refresh_profiles(
@@ -270,70 +356,6 @@ async def refresh_profiles(
 
 async def count_profiles(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(profiles)) or 0)
-
-
-async def recount_sizes(session: AsyncSession, keys: Collection[str]) -> None:
-    """Set the kept sizes of ``keys`` from the members themselves.
-
-    Run after a full backfill or sweep: two processes deciding the same profile at once may
-    both count it as entering, and this puts the kept size right again.
-    """
-    counted = dict(
-        (key, int(n))
-        for key, n in await session.execute(
-            select(SegmentMemberRow.segment_key, func.count())
-            .where(SegmentMemberRow.segment_key.in_(list(keys)))
-            .group_by(SegmentMemberRow.segment_key)
-        )
-    )
-    for key in sorted(keys):
-        size = counted.get(key, 0)
-        statement = dialect_insert(session)(SegmentSizeRow).values(segment_key=key, size=size)
-        await session.execute(
-            statement.on_conflict_do_update(index_elements=["segment_key"], set_={"size": size})
-        )
-
-
-async def sizes(session: AsyncSession) -> dict[str, int]:
-    """Members per segment, as kept by every move (no scan of the members)."""
-    rows = await session.execute(select(SegmentSizeRow.segment_key, SegmentSizeRow.size))
-    return {key: int(n) for key, n in rows}
-
-
-@dataclass(frozen=True)
-class DayTrend:
-    day: date
-    entered: int
-    left: int
-    size: int  # at the end of the day
-
-
-async def trends(
-    session: AsyncSession, keys: Sequence[str], now: datetime, days: int
-) -> dict[str, list[DayTrend]]:
-    """Entries, exits and end-of-day size for the last ``days`` days, for all ``keys`` at once."""
-    start = datetime.combine(now.date() - timedelta(days=days - 1), datetime.min.time(), now.tzinfo)
-    rows = await session.execute(
-        select(SegmentChangeRow.segment_key, SegmentChangeRow.change, SegmentChangeRow.at).where(
-            SegmentChangeRow.segment_key.in_(keys), SegmentChangeRow.at >= start
-        )
-    )
-    moves: dict[tuple[str, date, str], int] = {}
-    for key, change, at in rows:
-        moves[(key, at.date(), change)] = moves.get((key, at.date(), change), 0) + 1
-    current = await sizes(session)
-    result: dict[str, list[DayTrend]] = {}
-    for key in keys:
-        size = current.get(key, 0)
-        series = []
-        for back in range(days):  # walk back from today, undoing each day's moves
-            day = now.date() - timedelta(days=back)
-            entered = moves.get((key, day, "entered"), 0)
-            left = moves.get((key, day, "left"), 0)
-            series.append(DayTrend(day, entered, left, size))
-            size -= entered - left
-        result[key] = list(reversed(series))
-    return result
 
 
 async def forget_segment(session: AsyncSession, key: str) -> None:

@@ -212,7 +212,11 @@ class SegmentMemberRow(Base):
 
 
 class SegmentChangeRow(Base):
-    """One profile entering or leaving one segment, for sizes over time."""
+    """Profiles entering or leaving one segment, for sizes over time.
+
+    A live move names its profile (``profiles`` is 1); a backfill records each segment's
+    entries and exits as one total without a profile, since members say since when they are in.
+    """
 
     __tablename__ = "segment_changes"
     __table_args__ = (
@@ -222,9 +226,10 @@ class SegmentChangeRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     segment_key: Mapped[str] = mapped_column(String(100))
-    profile_id: Mapped[str] = mapped_column(String(200))
+    profile_id: Mapped[str | None] = mapped_column(String(200))
     change: Mapped[str] = mapped_column(String(8))  # "entered" or "left"
     at: Mapped[datetime] = mapped_column()
+    profiles: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class SegmentSizeRow(Base):

@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.store.identity import anonymous_key, user_key
-from veneer.store.memberships import add_to_sizes
 from veneer.store.models import (
     ClusterAssignmentRow,
     ConsentRecordRow,
@@ -28,6 +27,7 @@ from veneer.store.models import (
     SegmentChangeRow,
     SegmentMemberRow,
 )
+from veneer.store.segment_sizes import add_to_sizes
 
 
 async def viewer_ids_of(

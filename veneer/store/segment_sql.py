@@ -147,6 +147,10 @@ def _compare(value: _Json, op: str, expected: Any) -> ColumnElement[bool]:
     return and_(guard, operators[op])
 
 
+def _options(expected: Any) -> tuple[Any, ...]:
+    return tuple(expected) if isinstance(expected, list | tuple) else (expected,)
+
+
 def _trait(condition: TraitCondition, dialect: str) -> ColumnElement[bool]:
     value = _Json(dialect, profiles.c.traits, condition.trait)
     op, expected = condition.op, condition.value
@@ -174,7 +178,12 @@ def _trait(condition: TraitCondition, dialect: str) -> ColumnElement[bool]:
             test = in_list
     else:
         test = _compare(value, op, expected)
-    return and_(value.present(), test)
+    if op in ("ne", "eq", "in") and (op == "ne" or None in _options(expected)):
+        return and_(value.present(), test)
+    # Every other test checks the value's JSON type first, which a missing value or JSON
+    # null fails (leaves are made two-valued where they are used), so asking for presence
+    # again would only cost time on every profile.
+    return test
 
 
 def _event_field(name: str, wanted: Any, dialect: str) -> ColumnElement[bool]:
@@ -316,9 +325,10 @@ def compile_rule(
         if isinstance(node, TraitCondition):
             return _strict(_trait(node, dialect))
         if isinstance(node, EventCondition):
+            # Counts are never NULL, so these tests are two-valued already.
             if counts is not None and id(node) in counts.columns:
-                return _strict(_count_holds(node, counts.columns[id(node)]))
-            return _strict(_event(node, clock, dialect))
+                return _count_holds(node, counts.columns[id(node)])
+            return _event(node, clock, dialect)
         if node.key not in rules or node.key in resolving or _cyclic(node.key, rules):
             return false()
         return visit(rules[node.key], resolving | {node.key})

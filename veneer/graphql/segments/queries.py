@@ -12,7 +12,7 @@ from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.segments.types import Segment, SegmentPreview
 from veneer.runtime.memberships import UnknownSegment, preview
 from veneer.segments import RuleError, parse_rule
-from veneer.store.memberships import sizes
+from veneer.store.segment_sizes import sizes
 
 
 @strawberry.type

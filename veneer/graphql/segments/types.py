@@ -13,7 +13,7 @@ from veneer.graphql.context import Info
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.permissions import IsSecretKey
 from veneer.segments.definition import SegmentDefinition
-from veneer.store.memberships import DayTrend, trends
+from veneer.store.segment_sizes import DayTrend, trends
 
 MAX_TREND_DAYS = 90
 

@@ -22,6 +22,7 @@ from veneer.store.models import EventRow, ProfileRow, SegmentRow
 
 BEHAVIOURS = [(20, 1, 0), (8, 5, 4), (12, 9, 0)]  # entry_view, add_to_cart, purchase
 TYPES = ("entry_view", "add_to_cart", "purchase")
+COUNTS_ONLY = ("--no-visits", "--tags", "0")  # the blobs differ in counts alone
 
 
 async def _shop(url: str, per_group: int) -> None:
@@ -80,7 +81,14 @@ def test_cluster_reports_plots_and_saves_adoptable_segments(
     asyncio.run(_shop(database_url, 80))
     out = tmp_path / "report"
     result = _cluster(
-        database_url, "--output", str(out), "--events", ",".join(TYPES), "--save", "found"
+        database_url,
+        "--output",
+        str(out),
+        "--events",
+        ",".join(TYPES),
+        *COUNTS_ONLY,
+        "--save",
+        "found",
     )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
@@ -109,8 +117,12 @@ def test_refits_keep_ids_and_new_viewers_are_assigned(
     database_url: str, tmp_path: Path, keys: Keys
 ) -> None:
     asyncio.run(_shop(database_url, 80))
-    first = _cluster(database_url, "--output", str(tmp_path / "a"), "--events", ",".join(TYPES))
-    again = _cluster(database_url, "--output", str(tmp_path / "b"), "--events", ",".join(TYPES))
+    first = _cluster(
+        database_url, "--output", str(tmp_path / "a"), "--events", ",".join(TYPES), *COUNTS_ONLY
+    )
+    again = _cluster(
+        database_url, "--output", str(tmp_path / "b"), "--events", ",".join(TYPES), *COUNTS_ONLY
+    )
     assert first.exit_code == 0 and again.exit_code == 0, again.output
     one = json.loads((tmp_path / "a" / "report.json").read_text())
     two = json.loads((tmp_path / "b" / "report.json").read_text())
@@ -118,7 +130,7 @@ def test_refits_keep_ids_and_new_viewers_are_assigned(
     assert {c["id"]: c["name"] for c in one["clusters"]} == {
         c["id"]: c["name"] for c in two["clusters"]
     }
-    buyers = next(c for c in two["clusters"] if "many purchase" in c["name"])
+    buyers = next(c for c in two["clusters"] if "frequent buyers" in c["name"])
 
     settings = Settings(database_url=database_url, secret="s" * 32)
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
@@ -161,10 +173,12 @@ def test_a_viewers_new_events_assign_them_to_a_cluster(
     database_url: str, tmp_path: Path, keys: Keys
 ) -> None:
     asyncio.run(_shop(database_url, 80))
-    made = _cluster(database_url, "--output", str(tmp_path), "--events", ",".join(TYPES))
+    made = _cluster(
+        database_url, "--output", str(tmp_path), "--events", ",".join(TYPES), *COUNTS_ONLY
+    )
     assert made.exit_code == 0, made.output
     report = json.loads((tmp_path / "report.json").read_text())
-    buyers = next(c for c in report["clusters"] if "many purchase" in c["name"])
+    buyers = next(c for c in report["clusters"] if "frequent buyers" in c["name"])
     settings = Settings(database_url=database_url, secret="s" * 32)
     grant = "mutation { setConsent(purposes: [{purpose: ANALYTICS, granted: true}]) { purpose } }"
     track = "mutation($e: [EventInput!]!) { track(events: $e) { accepted } }"
@@ -180,3 +194,107 @@ def test_a_viewers_new_events_assign_them_to_a_cluster(
         after = data(gql(client, cluster, key=keys.public, anonymous_id="newcomer"))
     assert before["viewer"]["cluster"] is None
     assert after["viewer"]["cluster"] == {"id": buyers["id"], "name": buyers["name"], "version": 1}
+
+
+COOKING = ["one-pot-camp-meals", "emberline-canister-stove", "kettle-pot-set"]
+CLIMBING = ["rope-care-basics", "granite-chalk-bag", "quickdraw-set-six"]
+
+
+def _visits(group: int, rng: np.random.Generator, now: datetime) -> list[tuple[str, datetime, str]]:
+    """(type, time, entry) of one viewer; groups differ in how they visit, not how much."""
+    found = []
+    if group == 0:  # camp cooks: a few long, deep sessions over cooking entries
+        for s in range(3):
+            start = now - timedelta(days=float(rng.uniform(0.2, 5)) + 6 * s)
+            for p in range(6):
+                at = start + timedelta(minutes=3 * p)
+                found.append(("entry_view", at, COOKING[p % 3]))
+                found.append(("time_on_page", at + timedelta(minutes=2), COOKING[p % 3]))
+    elif group == 1:  # quick climbers: many one-page visits to climbing entries
+        for s in range(int(rng.integers(7, 11))):
+            at = now - timedelta(days=float(rng.uniform(0, 25)))
+            found.append(("entry_view", at, CLIMBING[s % 3]))
+    else:  # lapsed buyers: bought once, three weeks ago
+        at = now - timedelta(days=float(rng.uniform(19, 26)))
+        found += [("entry_view", at, "trailhead-x2-tent")]
+        found += [("add_to_cart", at + timedelta(minutes=4), "trailhead-x2-tent")]
+        found += [("purchase", at + timedelta(minutes=9), "trailhead-x2-tent")]
+    return found
+
+
+async def _visitors(url: str, per_group: int) -> None:
+    rng = np.random.default_rng(9)
+    now = datetime.now(UTC)
+    db = Database(Settings(database_url=url).database_url)
+    try:
+        async with db.session() as session:
+            for group in range(3):
+                for n in range(per_group):
+                    viewer = f"anon:v{group}-{n:03d}"
+                    session.add(ProfileRow(id=viewer, anonymous_id=viewer[5:], traits={}))
+                    for i, (kind, at, entry) in enumerate(_visits(group, rng, now)):
+                        session.add(
+                            EventRow(
+                                id=f"{viewer}-{i}",
+                                viewer_id=viewer,
+                                anonymous_id=viewer[5:],
+                                type=kind,
+                                timestamp=at,
+                                received_at=now,
+                                entry_id=entry,
+                                properties={"seconds": 120} if kind == "time_on_page" else {},
+                            )
+                        )
+    finally:
+        await db.dispose()
+
+
+def test_clusters_follow_sessions_recency_and_tag_affinity(
+    database_url: str, tmp_path: Path, keys: Keys
+) -> None:
+    asyncio.run(_visitors(database_url, 60))
+    events = "entry_view,add_to_cart,purchase"
+    made = _cluster(database_url, "--output", str(tmp_path), "--events", events, "--tags", "3")
+    assert made.exit_code == 0, made.output
+    report = json.loads((tmp_path / "report.json").read_text())
+
+    assert report["k"] == 3
+    assert report["features"][3:] == [
+        "sessions in 30d",
+        "minutes per session in 30d",
+        "pages per session in 30d",
+        "days since last seen",
+        "views of camping in 30d",
+        "views of cooking in 30d",
+        "views of climbing in 30d",
+    ], "the three most viewed tags of the shipped content, most viewed first"
+    by_size = {c["size"] for c in report["clusters"]}
+    assert by_size == {60}, "each group is one cluster"
+    named = {c["name"]: c for c in report["clusters"]}
+    cooks = next(c for n, c in named.items() if "long sessions" in c["description"])
+    climbers = next(c for n, c in named.items() if "climbing affinity" in c["description"])
+    lapsed = next(c for n, c in named.items() if "lapsed" in c["description"])
+    assert len({cooks["id"], climbers["id"], lapsed["id"]}) == 3
+    assert "deep visits" in cooks["description"] and "camping affinity" in cooks["description"]
+    assert "frequent visitors" in climbers["description"]
+    assert all(c["agreement"] >= 0.9 for c in report["clusters"])
+    assert "one-pot-camp-meals" in json.dumps(cooks["rule"]) or "within" in json.dumps(
+        cooks["rule"]
+    ), "the rule says it with what rules can say: tagged views, recency, counts"
+
+    settings = Settings(database_url=database_url, secret="s" * 32)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        assigned = {
+            viewer: client.post(
+                "/v1/segments/assign",
+                json={"viewerId": viewer},
+                headers={"Authorization": f"Bearer {keys.secret}"},
+            ).json()
+            for viewer in ("anon:v0-001", "anon:v1-001", "anon:v2-001")
+        }
+    assert [a["cluster"] for a in assigned.values()] == [
+        cooks["id"],
+        climbers["id"],
+        lapsed["id"],
+    ], "measured the same way when assigning one viewer"
+    assert assigned["anon:v0-001"]["features"]["minutes per session in 30d"] > 10

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from veneer.cli.base import app, console
-from veneer.runtime.clustering_job import DEFAULT_EVENTS, run_clustering
+from veneer.runtime.clustering_job import DEFAULT_EVENTS, DEFAULT_TAGS, run_clustering
 from veneer.runtime.memberships import BackfillResult, UnknownSegment, backfill
 from veneer.runtime.segment_validation import NoHoldout, validate_segment
 from veneer.segments.clustering import TooFewProfiles
@@ -109,7 +109,14 @@ def cluster_command(
     events: str = typer.Option(
         ",".join(DEFAULT_EVENTS), help="Event types whose counts describe behaviour."
     ),
-    within: str = typer.Option("30d", help="Window the counts cover (30m, 48h, 7d)."),
+    within: str = typer.Option("30d", help="Window the features cover (30m, 48h, 7d)."),
+    visits: bool = typer.Option(
+        True, help="Also sessions, minutes and pages per session, days since last seen."
+    ),
+    tags: int = typer.Option(
+        DEFAULT_TAGS, min=0, max=50, help="Views of the N most viewed entry tags (0: none)."
+    ),
+    tag_field: str = typer.Option("tags", help="The entries' field that lists their tags."),
     k: int | None = typer.Option(
         None, min=2, max=20, help="Clusters; chosen by silhouette if unset."
     ),
@@ -131,6 +138,9 @@ def cluster_command(
                 k,
                 method,
                 save,
+                visits,
+                tags,
+                tag_field,
             )
         finally:
             await services.aclose()

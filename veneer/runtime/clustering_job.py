@@ -10,7 +10,7 @@ cluster's rule into an ordinary segment.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -18,10 +18,12 @@ from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
+from veneer.segments.behaviour import TAG_EVENT, Feature, measure
 from veneer.segments.cluster_model import ClusterModel, stable_ids
-from veneer.segments.clustering import Clustering, Feature, cluster_profiles
+from veneer.segments.clustering import Clustering, cluster_profiles
+from veneer.segments.evaluate import ViewerEvent
 from veneer.segments.rules import parse_window
 from veneer.services import Services
 from veneer.store.clusters import latest_model, save_assignments, save_model
@@ -31,47 +33,112 @@ from veneer.store.segments import upsert_segment
 matplotlib.use("Agg")  # files only, no screen
 
 DEFAULT_EVENTS = ("page_view", "entry_view", "search", "add_to_cart", "purchase")
+DEFAULT_TAGS = 5
+TAG_PAGE = 100
 
 
 async def behaviour(
     services: Services, features: list[Feature], viewer_ids: list[str] | None = None
 ) -> list[list[float]]:
-    """One row per profile with any counted event (or just ``viewer_ids``'): its counts."""
+    """One row per profile with any event in the window (or just ``viewer_ids``')."""
     return [row for _, row in await behaviour_by_viewer(services, features, viewer_ids)]
+
+
+def _event_types(features: Sequence[Feature]) -> set[str] | None:
+    """The event types the features read; None when sessions need every event."""
+    wanted: set[str] = set()
+    for feature in features:
+        if feature.kind in ("sessions", "session_minutes", "pages_per_session"):
+            return None
+        if feature.kind == "days_since_seen":
+            if not feature.seen:
+                return None
+            wanted |= set(feature.seen)
+        elif feature.kind == "count" and feature.event:
+            wanted.add(feature.event)
+        elif feature.kind == "tag":
+            wanted.add(TAG_EVENT)
+    return wanted
 
 
 async def behaviour_by_viewer(
     services: Services, features: list[Feature], viewer_ids: list[str] | None = None
 ) -> list[tuple[str, list[float]]]:
+    """Each active profile's features, its events streamed in viewer order (one in memory)."""
+    if any(f.kind == "trait" for f in features):
+        raise ValueError("features: traits are not behaviour; cluster on events")
     now = services.clock()
-    since = {f.name: now - parse_window(f.within) for f in features}
-    columns = [
-        func.sum(
-            case(
-                (
-                    (EventRow.type == f.event) & (EventRow.timestamp >= since[f.name]),
-                    1,
-                ),
-                else_=0,
-            )
+    longest = max((parse_window(f.within) for f in features), default=timedelta(days=30))
+    types = _event_types(features)
+    query = (
+        select(
+            EventRow.viewer_id,
+            EventRow.type,
+            EventRow.timestamp,
+            EventRow.entry_id,
+            EventRow.properties,
         )
-        for f in features
-    ]
-    earliest = min(since.values()) if since else now - timedelta(days=30)
+        .where(EventRow.timestamp >= now - longest, EventRow.timestamp <= now)
+        .order_by(EventRow.viewer_id, EventRow.timestamp)
+    )
+    if viewer_ids is not None:
+        query = query.where(EventRow.viewer_id.in_(viewer_ids))
+    if types is not None:
+        query = query.where(EventRow.type.in_(sorted(types)))
+    found: list[tuple[str, list[float]]] = []
+    current: str | None = None
+    events: list[ViewerEvent] = []
     async with services.db.session() as session:
-        scope = [EventRow.viewer_id.in_(viewer_ids)] if viewer_ids is not None else []
+        async for viewer_id, kind, at, entry_id, properties in await session.stream(query):
+            if viewer_id != current:
+                if current is not None:
+                    found.append((current, measure(events, features, now)))
+                current, events = viewer_id, []
+            events.append(ViewerEvent(kind, at, entry_id, properties or {}))
+    if current is not None:
+        found.append((current, measure(events, features, now)))
+    return found
+
+
+async def tagged_entries(services: Services, field: str) -> dict[str, list[str]]:
+    """Entry ids by tag, from each published entry's ``field`` (a list of strings)."""
+    found: dict[str, list[str]] = {}
+    after: str | None = None
+    while True:
+        page = await services.content.list_entries(None, TAG_PAGE, after, None)
+        for entry in page.entries:
+            tags = entry.fields.get(field)
+            for tag in tags if isinstance(tags, list) else []:
+                if isinstance(tag, str) and tag:
+                    found.setdefault(tag, []).append(entry.id)
+        if not page.has_next_page or not page.cursors:
+            return found
+        after = page.cursors[-1]
+
+
+async def affinity_features(
+    services: Services, within: str, how_many: int, field: str = "tags"
+) -> list[Feature]:
+    """Views of each of the ``how_many`` tags viewed most in the window, as features."""
+    if how_many <= 0:
+        return []
+    by_tag = await tagged_entries(services, field)
+    now = services.clock()
+    async with services.db.session() as session:
         rows = await session.execute(
-            select(EventRow.viewer_id, *columns)
+            select(EventRow.entry_id, func.count())
             .where(
-                *scope,
-                EventRow.type.in_([f.event for f in features]),
-                EventRow.timestamp >= earliest,
+                EventRow.type == TAG_EVENT,
+                EventRow.entry_id.is_not(None),
+                EventRow.timestamp >= now - parse_window(within),
                 EventRow.timestamp <= now,
             )
-            .group_by(EventRow.viewer_id)
-            .order_by(EventRow.viewer_id)
+            .group_by(EventRow.entry_id)
         )
-        return [(row[0], [float(v or 0) for v in row[1:]]) for row in rows]
+        views = {entry_id: int(n) for entry_id, n in rows}
+    totals = {tag: sum(views.get(i, 0) for i in ids) for tag, ids in by_tag.items()}
+    top = sorted((t for t in totals if totals[t]), key=lambda t: (-totals[t], t))[:how_many]
+    return [Feature.tag_views(tag, by_tag[tag], within) for tag in top]
 
 
 def plot(result: Clustering, path: Path) -> None:
@@ -135,6 +202,7 @@ async def fit_model(
         tuple(result.scale),
         {i: tuple(c) for i, c in zip(ids, centres, strict=True)},
         {i: c.name for i, c in zip(ids, result.clusters, strict=True)},
+        tuple(f.to_json() for f in result.features),
     )
     moved = None
     if previous is not None and previous.features == model.features:
@@ -154,10 +222,21 @@ async def run_clustering(
     k: int | None = None,
     method: str = "kmeans",
     save_prefix: str | None = None,
+    visits: bool = True,
+    tags: int = DEFAULT_TAGS,
+    tag_field: str = "tags",
 ) -> dict[str, Any]:
-    """Cluster, write ``report.json`` and ``k.png`` into ``output``; maybe save segments."""
+    """Cluster, write ``report.json`` and ``k.png`` into ``output``; maybe save segments.
+
+    Features: how often each of ``events`` happens; with ``visits``, sessions, their length
+    and depth and days since last seen; and views of the ``tags`` most viewed tags (entries'
+    ``tag_field``), all over the last ``within``.
+    """
     parse_window(within)
     features = [Feature.events(e, within) for e in events]
+    if visits:
+        features += Feature.visits(within, events)
+    features += await affinity_features(services, within, tags, tag_field)
     rows = await behaviour(services, features)
     result = cluster_profiles(rows, features, k=k, method=method)
     model, ids, moved = await fit_model(services, result, rows)
@@ -176,8 +255,10 @@ async def run_clustering(
 
 
 def model_features(model: ClusterModel) -> list[Feature]:
-    """The features a stored model was fitted on ("purchase in 30d", ...)."""
-    found = []
+    """The features a stored model was fitted on, measured as they were then."""
+    if model.specs:
+        return [Feature.from_json(spec) for spec in model.specs]
+    found = []  # models from before specs were kept: event counts, named "purchase in 30d"
     for name in model.features:
         event, _, within = name.rpartition(" in ")
         found.append(Feature.events(event, within))

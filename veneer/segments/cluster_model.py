@@ -27,6 +27,7 @@ class ClusterModel:
     scale: tuple[float, ...]
     centroids: dict[int, tuple[float, ...]]  # cluster id -> centroid in the features' units
     names: dict[int, str] = field(default_factory=dict)
+    specs: tuple[dict[str, Any], ...] = ()  # how each feature is measured (its JSON)
 
     def _scaled(self, vectors: np.ndarray) -> np.ndarray:
         scaled: np.ndarray = (vectors - np.asarray(self.mean)) / np.asarray(self.scale)
@@ -50,6 +51,7 @@ class ClusterModel:
             "scale": list(self.scale),
             "centroids": {str(k): list(v) for k, v in self.centroids.items()},
             "names": {str(k): v for k, v in self.names.items()},
+            "specs": [dict(spec) for spec in self.specs],
         }
 
     @classmethod
@@ -61,6 +63,7 @@ class ClusterModel:
             tuple(float(v) for v in data["scale"]),
             {int(k): tuple(float(x) for x in v) for k, v in data["centroids"].items()},
             {int(k): str(v) for k, v in data.get("names", {}).items()},
+            tuple(dict(spec) for spec in data.get("specs", ())),
         )
 
 

@@ -1,17 +1,17 @@
 """Segments discovered from behaviour, described so editors can read and adopt them.
 
-Profiles become vectors of behavioural features (events of each type in a window; numeric
-traits). Features are scaled, k-means (or agglomerative clustering) is fitted for a range of
-k, and k is chosen by silhouette score, with the inertia (elbow) curve kept for the report.
-Each cluster gets a name from its centroid and an **editable rule**: a shallow decision tree
-fitted to "in this cluster or not", turned into segment rule JSON whose conditions are the
-features' own (event counts in a window, trait thresholds), with the share of profiles on
-which rule and cluster agree. Pure: a feature matrix in, plain data out.
+Profiles become vectors of behavioural features (`veneer.segments.behaviour`: events of
+each type, sessions, recency, tag affinities, numeric traits). Features are scaled, k-means
+(or agglomerative clustering) is fitted for a range of k, and k is chosen by silhouette
+score, with the inertia (elbow) curve kept for the report. Each cluster gets a name from
+its centroid and an **editable rule**: a shallow decision tree fitted to "in this cluster or
+not" over the features rules can say, turned into segment rule JSON whose conditions are
+the features' own (event counts in a window, recency, tag views, trait thresholds), with the
+share of profiles on which rule and cluster agree. Pure: a feature matrix in, plain data out.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +22,8 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
+from veneer.segments.behaviour import Feature
+
 MIN_PROFILES = 50  # below this, clusters describe noise
 K_RANGE = range(2, 9)
 
@@ -31,33 +33,6 @@ class TooFewProfiles(ValueError):
         super().__init__(
             f"clustering needs at least {needed} profiles with activity, found {found}"
         )
-
-
-@dataclass(frozen=True)
-class Feature:
-    """One column: an event count in a window, or a numeric trait."""
-
-    name: str
-    event: str | None = None
-    within: str = "30d"
-    trait: str | None = None
-
-    @classmethod
-    def events(cls, event: str, within: str = "30d") -> Feature:
-        return cls(f"{event} in {within}", event=event, within=within)
-
-    @classmethod
-    def numeric_trait(cls, trait: str) -> Feature:
-        return cls(trait, trait=trait)
-
-    def condition(self, above: bool, threshold: float) -> dict[str, Any]:
-        """The rule for ``feature > threshold`` (``above``) or ``<= threshold``."""
-        if self.event is not None:
-            whole = math.floor(threshold)  # counts are whole: <= 2.5 means <= 2
-            count = {"gte": whole + 1} if above else {"lte": whole}
-            return {"event": self.event, "within": self.within, "count": count}
-        value = round(float(threshold), 4)
-        return {"trait": self.trait, "op": "gt" if above else "lte", "value": value}
 
 
 @dataclass(frozen=True)
@@ -117,36 +92,14 @@ def choose_k(
 
 def _describe(z: np.ndarray, features: Sequence[Feature]) -> tuple[str, str]:
     """Name from the two most distinctive features; description from all notable ones."""
-    order = np.argsort(-np.abs(z))
     words = [
-        f"{'many' if z[i] > 0 else 'few'} {features[i].name}"
-        if features[i].event
-        else f"{'high' if z[i] > 0 else 'low'} {features[i].name}"
-        for i in order
-        if abs(z[i]) >= 0.5
+        said
+        for i in np.argsort(-np.abs(z))
+        if abs(z[i]) >= 0.5 and (said := features[i].words(bool(z[i] > 0))) is not None
     ]
     if not words:
         return "typical profiles", "close to the average on every feature"
     return ", ".join(words[:2]), "; ".join(words)
-
-
-def _bounded(feature: Feature, low: float | None, high: float | None) -> list[dict[str, Any]]:
-    """``low < feature <= high`` as rule conditions, one per event feature."""
-    if feature.event is not None:
-        count: dict[str, int] = {}
-        if low is not None:
-            count["gte"] = math.floor(low) + 1
-        if high is not None:
-            count["lte"] = math.floor(high)
-        if count.get("gte") == count.get("lte"):
-            count = {"eq": count["gte"]}
-        return [{"event": feature.event, "within": feature.within, "count": count}]
-    conditions = []
-    if low is not None:
-        conditions.append(feature.condition(True, low))
-    if high is not None:
-        conditions.append(feature.condition(False, high))
-    return conditions
 
 
 def _tree_rule(tree: DecisionTreeClassifier, features: Sequence[Feature]) -> dict[str, Any] | None:
@@ -165,7 +118,7 @@ def _tree_rule(tree: DecisionTreeClassifier, features: Sequence[Feature]) -> dic
                 conditions = [
                     c
                     for index, (low, high) in sorted(bounds.items())
-                    for c in _bounded(features[index], low, high)
+                    for c in features[index].between(low, high)
                 ]
                 paths.append(conditions)
             return
@@ -181,6 +134,19 @@ def _tree_rule(tree: DecisionTreeClassifier, features: Sequence[Feature]) -> dic
     if not rules:
         return None
     return rules[0] if len(rules) == 1 else {"any": rules}
+
+
+def _rule_for(
+    raw: np.ndarray, members: np.ndarray, features: Sequence[Feature], depth: int, seed: int
+) -> tuple[dict[str, Any] | None, float]:
+    """A shallow tree over the features rules can say, as a rule, and how often it agrees."""
+    sayable = [i for i, f in enumerate(features) if f.in_rules]
+    if not sayable:
+        return None, 0.0
+    columns = raw[:, sayable]
+    tree = DecisionTreeClassifier(max_depth=depth, random_state=seed).fit(columns, members)
+    rule = _tree_rule(tree, [features[i] for i in sayable])
+    return rule, float((tree.predict(columns) == members).mean()) if rule else 0.0
 
 
 def cluster_profiles(
@@ -206,9 +172,7 @@ def cluster_profiles(
         members = labels == number
         z = scaled[members].mean(axis=0)
         name, description = _describe(z, features)
-        tree = DecisionTreeClassifier(max_depth=depth, random_state=seed).fit(raw, members)
-        rule = _tree_rule(tree, features)
-        agreement = float((tree.predict(raw) == members).mean()) if rule else 0.0
+        rule, agreement = _rule_for(raw, members, features, depth, seed)
         centroid = dict(zip((f.name for f in features), raw[members].mean(axis=0), strict=True))
         exact = {key: float(v) for key, v in centroid.items()}
         clusters.append(

@@ -81,6 +81,8 @@ def test_only_what_rules_can_say_is_offered_to_the_rule_tree() -> None:
 
 def test_clusters_are_described_in_words_editors_use() -> None:
     assert Feature.events("purchase").words(True) == "frequent buyers"
+    assert Feature.events("add_to_cart").words(False) == "few cart adds"
+    assert Feature.events("quiz_done").words(True) == "many quiz_done events"
     assert [f.words(False) for f in VISITS] == [
         "occasional visitors",
         "short sessions",

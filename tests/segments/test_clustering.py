@@ -44,7 +44,7 @@ def test_clusters_are_named_and_their_rules_hold_in_the_live_evaluator() -> None
     found = cluster_profiles(rows, FEATURES)
     assert found.choice.k == 3
     names = " | ".join(c.name for c in found.clusters)
-    assert "frequent buyers" in names and "many entry_view in 30d" in names
+    assert "frequent buyers" in names and "many entry views" in names
 
     spread = random.Random(5)
     facts = [

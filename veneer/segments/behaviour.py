@@ -27,6 +27,16 @@ from veneer.segments.rules import parse_window
 SESSION_GAP = timedelta(minutes=30)
 PAGE_EVENTS = ("page_view", "entry_view")
 TAG_EVENT = "entry_view"
+EVENT_WORDS = {  # the standard event types, as a report reads them
+    "page_view": "page views",
+    "entry_view": "entry views",
+    "click": "clicks",
+    "search": "searches",
+    "add_to_cart": "cart adds",
+    "remove_from_cart": "cart removals",
+    "cart_abandoned": "abandoned carts",
+    "signup": "signups",
+}
 
 Kind = Literal[
     "count", "trait", "sessions", "session_minutes", "pages_per_session", "days_since_seen", "tag"
@@ -84,7 +94,8 @@ class Feature:
             case "count" if self.event == "purchase":
                 return "frequent buyers" if high else "rare buyers"
             case "count":
-                return f"{'many' if high else 'few'} {self.name}"
+                said = EVENT_WORDS.get(self.event or "", f"{self.event} events")
+                return f"{'many' if high else 'few'} {said}"
             case "sessions":
                 return "frequent visitors" if high else "occasional visitors"
             case "session_minutes":

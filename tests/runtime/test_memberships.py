@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,14 +15,17 @@ from typer.testing import CliRunner
 
 from tests.conftest import Keys
 from tests.helpers import data, error_messages, gql, settle
+from tests.random_segments import NOW, live_members, random_profiles, random_rule, seed
 from veneer.app import create_app
 from veneer.cli import app as cli
 from veneer.runtime.memberships import backfill, decide_changed_segments, sweep
+from veneer.segments.rules import parse_rule
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import memberships
 from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow
 from veneer.store.segment_sizes import add_to_sizes
+from veneer.store.segments import upsert_segment
 
 UPSERT = """mutation($key: String!, $rule: JSON!) {
   upsertSegment(key: $key, name: "n", rule: $rule) { key } }"""
@@ -270,3 +275,63 @@ def test_a_member_added_meanwhile_does_not_fail_a_first_backfill(
     assert again.profiles == 12 and _in_app(app, _stored, services, "adults") == before
     assert _sizes(app, keys)["adults"]["size"] == len(before), "the backfill recounted"
     assert before == {f"a:p{i:03d}" for i in range(12) if i % 4 and 10 + i >= 18}
+
+
+async def _save_rules(services: Services, rules: dict[str, dict[str, Any]]) -> None:
+    async with services.db.session() as session:
+        for key, rule in rules.items():
+            await upsert_segment(session, key, key, rule)
+    await services.segments_changed()
+
+
+async def _all_stored(services: Services) -> dict[str, set[str]]:
+    async with services.db.session() as session:
+        rows = await session.execute(
+            select(SegmentMemberRow.segment_key, SegmentMemberRow.profile_id)
+        )
+        found: dict[str, set[str]] = {}
+        for key, profile_id in rows:
+            found.setdefault(key, set()).add(profile_id)
+        return found
+
+
+def test_stored_membership_is_what_requests_decide(database_url: str) -> None:
+    """Random rules over random profiles: a backfill (empty, then again after time moved and
+    rules changed) stores exactly the members the live evaluation finds."""
+    rng = random.Random(1127)
+    made = random_profiles(rng)
+    asyncio.run(seed(database_url, made))
+    raw: dict[str, dict[str, Any]] = {}
+    for n in range(12):
+        raw[f"r{n:02d}"] = random_rule(rng, refs=tuple(raw))
+    now = [NOW]
+    settings = Settings(database_url=database_url, secret="s" * 32, event_lookback_days=90)
+    services = Services(settings, clock=lambda: now[0])
+
+    async def run() -> list[tuple[str, set[str], set[str]]]:
+        try:
+            await _save_rules(services, raw)
+            await backfill(services, None, None, 9)  # eight slices of nine profiles
+            differences = _compare(await _all_stored(services), raw, made, now[0])
+            now[0] += timedelta(days=2, hours=5)  # windows slide; some rules change
+            changed = {k: random_rule(rng) for k in list(raw)[:4]}
+            raw.update(changed)
+            await _save_rules(services, changed)
+            await backfill(services, None, None, 9)
+            return differences + _compare(await _all_stored(services), raw, made, now[0])
+        finally:
+            await services.aclose()
+
+    differences = asyncio.run(run())
+    assert not differences, differences[:3]
+
+
+def _compare(
+    stored: dict[str, set[str]], raw: dict[str, dict[str, Any]], made: Any, now: datetime
+) -> list[tuple[str, set[str], set[str]]]:
+    live = live_members({k: parse_rule(r) for k, r in raw.items()}, made, now)
+    return [
+        (key, stored.get(key, set()) - members, members - stored.get(key, set()))
+        for key, members in live.items()
+        if stored.get(key, set()) != members
+    ]

@@ -18,6 +18,7 @@ from tests.helpers import data, error_messages, gql, settle
 from tests.random_segments import NOW, live_members, random_profiles, random_rule, seed
 from veneer.app import create_app
 from veneer.cli import app as cli
+from veneer.runtime.leases import only_one
 from veneer.runtime.memberships import backfill, decide_changed_segments, sweep
 from veneer.segments.rules import parse_rule
 from veneer.services import Services
@@ -335,3 +336,32 @@ def _compare(
         for key, members in live.items()
         if stored.get(key, set()) != members
     ]
+
+
+def test_one_process_sweeps_at_a_time(redis_url: str, database_url: str, clock: Clock) -> None:
+    """Workers share Redis; while one holds the sweep, the others skip it, and nothing is
+    recorded twice."""
+    settings = Settings(database_url=database_url, secret="s" * 32, redis_url=redis_url)
+    one, other = Services(settings, clock=clock), Services(settings, clock=clock)
+
+    async def run() -> tuple[Any, ...]:
+        try:
+            await _seed_profiles(one, 8)
+            await _save_rules(one, {"recent": {"event": "purchase", "within": "48h"}})
+            async with (
+                only_one(one, "segment-sweep") as sweeping,
+                only_one(one, "segment-decide") as deciding,
+            ):
+                skipped = await sweep(other)
+                not_now = await decide_changed_segments(other)
+            decided = await decide_changed_segments(other)
+            swept = await sweep(other)
+            return sweeping and deciding, skipped, not_now, decided, swept
+        finally:
+            await one.aclose()
+            await other.aclose()
+
+    held, skipped, not_now, decided, swept = asyncio.run(run())
+    assert held and skipped is None and not_now == [], "the other process left both to the holder"
+    assert decided == ["recent"], "released: the new segment is decided"
+    assert swept is not None and swept.profiles == 8, "released: the next sweep runs"

@@ -48,8 +48,11 @@ async def run_housekeeping(
             if sweep_segments and time.monotonic() - last_sweep >= interval:
                 swept = await sweep(services)
                 last_sweep = last_decide = time.monotonic()
-                logger.info(
-                    "windowed segments re-decided: %d entered, %d left", swept.entered, swept.left
-                )
+                if swept is not None:
+                    logger.info(
+                        "windowed segments re-decided: %d entered, %d left",
+                        swept.entered,
+                        swept.left,
+                    )
         except Exception:
             logger.exception("housekeeping failed; will retry")

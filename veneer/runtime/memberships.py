@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from veneer.runtime.leases import only_one
 from veneer.segments.impact import affected_by_events, affected_by_traits, moved_by_time
 from veneer.segments.rules import Rule, referenced_segments
 from veneer.services import Services
@@ -133,12 +134,16 @@ async def decide_changed_segments(services: Services) -> list[str]:
 
     Housekeeping calls this, so a new rule's stored membership and size catch up without
     anyone running `veneer segments backfill`. A rule changed during the backfill stays due.
+    One process at a time does it; the others find nothing to do.
     """
-    async with services.db.session() as session:
-        keys = await undecided_segments(session)
-    if not keys:
-        return []
-    result = await backfill(services, keys)
+    async with only_one(services, "segment-decide") as mine:
+        if not mine:
+            return []
+        async with services.db.session() as session:
+            keys = await undecided_segments(session)
+        if not keys:
+            return []
+        result = await backfill(services, keys)
     logger.info(
         "decided %s for %d profiles: %d entered, %d left",
         ", ".join(sorted(keys)),
@@ -149,16 +154,20 @@ async def decide_changed_segments(services: Services) -> list[str]:
     return sorted(keys)
 
 
-async def sweep(services: Services) -> BackfillResult:
+async def sweep(services: Services) -> BackfillResult | None:
     """Re-decide the segments whose windows slide with time, for every profile.
 
     Who left because a window slid past is recorded profile by profile, as live moves are.
+    None when another process is sweeping already.
     """
-    rules = await _rules(services)
-    keys = moved_by_time(rules)
-    if not keys:
-        return BackfillResult(0, 0, 0)
-    return await backfill(services, keys, each=True)
+    async with only_one(services, "segment-sweep") as mine:
+        if not mine:
+            return None
+        rules = await _rules(services)
+        keys = moved_by_time(rules)
+        if not keys:
+            return BackfillResult(0, 0, 0)
+        return await backfill(services, keys, each=True)
 
 
 @dataclass(frozen=True)

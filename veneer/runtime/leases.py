@@ -1,0 +1,34 @@
+"""Upkeep that one process should do for all: a lease, so workers do not repeat each other.
+
+Every worker runs housekeeping, and without a lease each would re-decide every windowed
+segment on the same schedule, recording the same moves several times over. With Redis the
+lease is a Redis lock that expires on its own if its holder dies; without Redis there is
+one embedded process, which always holds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from veneer.services import Services
+
+HOLD_SECONDS = 3600.0  # longest an upkeep may run before another process may start it
+
+
+@asynccontextmanager
+async def only_one(services: Services, name: str) -> AsyncIterator[bool]:
+    """Yields whether this process holds the lease ``name``; never waits for it."""
+    if services.redis is None:
+        yield True
+        return
+    lock = services.redis.lock(
+        f"veneer:lease:{name}", timeout=HOLD_SECONDS, blocking=False, raise_on_release_error=False
+    )
+    if not await lock.acquire():
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        await lock.release()

@@ -9,10 +9,16 @@ from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.status import Status
 from rich.table import Table
 
 from veneer.cli.base import app, console
-from veneer.runtime.clustering_job import DEFAULT_EVENTS, DEFAULT_TAGS, run_clustering
+from veneer.runtime.clustering_job import (
+    DEFAULT_EVENTS,
+    DEFAULT_TAGS,
+    ClusterRequest,
+    run_clustering,
+)
 from veneer.runtime.memberships import BackfillResult, UnknownSegment, backfill
 from veneer.runtime.segment_validation import NoHoldout, validate_segment
 from veneer.segments.clustering import TooFewProfiles
@@ -127,26 +133,27 @@ def cluster_command(
 ) -> None:
     """Discover segments from behaviour, with names, rules editors can adopt, and a k plot."""
 
-    async def run() -> dict[str, Any]:
+    request = ClusterRequest(
+        tuple(e.strip() for e in events.split(",") if e.strip()),
+        within,
+        k,
+        method,
+        save,
+        visits,
+        tags,
+        tag_field,
+    )
+
+    async def run(status: Status) -> dict[str, Any]:
         services = Services(Settings())
         try:
-            return await run_clustering(
-                services,
-                output,
-                tuple(e.strip() for e in events.split(",") if e.strip()),
-                within,
-                k,
-                method,
-                save,
-                visits,
-                tags,
-                tag_field,
-            )
+            return await run_clustering(services, output, request, status.update)
         finally:
             await services.aclose()
 
     try:
-        found = asyncio.run(run())
+        with console.status("reading behaviour") as status:
+            found = asyncio.run(run(status))
     except (TooFewProfiles, RuleError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

@@ -10,8 +10,8 @@ cluster's rule into an ordinary segment.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -214,41 +214,57 @@ async def fit_model(
     return model, ids, moved
 
 
-async def run_clustering(
-    services: Services,
-    output: Path,
-    events: tuple[str, ...] = DEFAULT_EVENTS,
-    within: str = "30d",
-    k: int | None = None,
-    method: str = "kmeans",
-    save_prefix: str | None = None,
-    visits: bool = True,
-    tags: int = DEFAULT_TAGS,
-    tag_field: str = "tags",
-) -> dict[str, Any]:
-    """Cluster, write ``report.json`` and ``k.png`` into ``output``; maybe save segments.
+@dataclass(frozen=True)
+class ClusterRequest:
+    """What `veneer segments cluster` was asked: which features, which method, what to save.
 
     Features: how often each of ``events`` happens; with ``visits``, sessions, their length
     and depth and days since last seen; and views of the ``tags`` most viewed tags (entries'
     ``tag_field``), all over the last ``within``.
     """
+
+    events: tuple[str, ...] = DEFAULT_EVENTS
+    within: str = "30d"
+    k: int | None = None
+    method: str = "kmeans"
+    save_prefix: str | None = None
+    visits: bool = True
+    tags: int = DEFAULT_TAGS
+    tag_field: str = "tags"
+
+
+async def run_clustering(
+    services: Services,
+    output: Path,
+    request: ClusterRequest = ClusterRequest(),
+    on_step: Callable[[str], None] = lambda _step: None,
+) -> dict[str, Any]:
+    """Cluster, write ``report.json`` and ``k.png`` into ``output``; maybe save segments.
+
+    ``on_step`` hears what is being done, for a status line: reading and fitting can take
+    minutes on a large history.
+    """
+    within = request.within
     parse_window(within)
-    features = [Feature.events(e, within) for e in events]
-    if visits:
-        features += Feature.visits(within, events)
-    features += await affinity_features(services, within, tags, tag_field)
+    features = [Feature.events(e, within) for e in request.events]
+    if request.visits:
+        features += Feature.visits(within, request.events)
+    on_step("finding the most viewed tags")
+    features += await affinity_features(services, within, request.tags, request.tag_field)
+    on_step(f"measuring {len(features)} features per profile over {within}")
     rows = await behaviour(services, features)
-    result = cluster_profiles(rows, features, k=k, method=method)
+    on_step(f"clustering {len(rows):,} profiles")
+    result = cluster_profiles(rows, features, k=request.k, method=request.method)
     model, ids, moved = await fit_model(services, result, rows)
     output.mkdir(parents=True, exist_ok=True)
     document = report(result, model, ids, moved)
     (output / "report.json").write_text(json.dumps(document, indent=2))
     plot(result, output / "k.png")
-    if save_prefix is not None:
+    if request.save_prefix is not None:
         async with services.db.session() as session:
             for cluster in result.clusters:
                 if cluster.rule is not None:
-                    key = f"{save_prefix}-{ids[cluster.number]}"
+                    key = f"{request.save_prefix}-{ids[cluster.number]}"
                     await upsert_segment(session, key, cluster.name, cluster.rule)
         await services.segments_changed()
     return document

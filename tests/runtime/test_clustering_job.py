@@ -25,31 +25,48 @@ TYPES = ("entry_view", "add_to_cart", "purchase")
 COUNTS_ONLY = ("--no-visits", "--tags", "0")  # the blobs differ in counts alone
 
 
-async def _shop(url: str, per_group: int) -> None:
-    rng = np.random.default_rng(4)
-    now = datetime.now(UTC)
+Happening = tuple[str, datetime, str | None, dict[str, Any]]  # type, time, entry, properties
+
+
+async def _store(url: str, viewers: dict[str, list[Happening]], now: datetime) -> None:
+    """Profiles with their events, straight into the database."""
     db = Database(Settings(database_url=url).database_url)
     try:
         async with db.session() as session:
-            for group, means in enumerate(BEHAVIOURS):
-                for n in range(per_group):
-                    viewer = f"anon:g{group}-{n:03d}"
-                    session.add(ProfileRow(id=viewer, anonymous_id=viewer[5:], traits={}))
-                    for kind, mean in zip(TYPES, means, strict=True):
-                        for i in range(int(rng.poisson(mean))):
-                            session.add(
-                                EventRow(
-                                    id=f"{viewer}-{kind}-{i}",
-                                    viewer_id=viewer,
-                                    anonymous_id=viewer[5:],
-                                    type=kind,
-                                    timestamp=now - timedelta(days=float(rng.uniform(0, 25))),
-                                    received_at=now,
-                                    properties={"value": 10, "currency": "EUR"},
-                                )
-                            )
+            for viewer, happenings in viewers.items():
+                session.add(ProfileRow(id=viewer, anonymous_id=viewer[5:], traits={}))
+                for i, (kind, at, entry, properties) in enumerate(happenings):
+                    session.add(
+                        EventRow(
+                            id=f"{viewer}-{i}",
+                            viewer_id=viewer,
+                            anonymous_id=viewer[5:],
+                            type=kind,
+                            timestamp=at,
+                            received_at=now,
+                            entry_id=entry,
+                            properties=properties,
+                        )
+                    )
     finally:
         await db.dispose()
+
+
+async def _shop(url: str, per_group: int) -> None:
+    """Browsers, buyers and cart abandoners: groups that differ in how much they do."""
+    rng = np.random.default_rng(4)
+    now = datetime.now(UTC)
+    paid = {"value": 10, "currency": "EUR"}
+    viewers = {
+        f"anon:g{group}-{n:03d}": [
+            (kind, now - timedelta(days=float(rng.uniform(0, 25))), None, paid)
+            for kind, mean in zip(TYPES, means, strict=True)
+            for _ in range(int(rng.poisson(mean)))
+        ]
+        for group, means in enumerate(BEHAVIOURS)
+        for n in range(per_group)
+    }
+    await _store(url, viewers, now)
 
 
 async def _saved(url: str) -> dict[str, dict[str, object]]:
@@ -225,28 +242,16 @@ def _visits(group: int, rng: np.random.Generator, now: datetime) -> list[tuple[s
 async def _visitors(url: str, per_group: int) -> None:
     rng = np.random.default_rng(9)
     now = datetime.now(UTC)
-    db = Database(Settings(database_url=url).database_url)
-    try:
-        async with db.session() as session:
-            for group in range(3):
-                for n in range(per_group):
-                    viewer = f"anon:v{group}-{n:03d}"
-                    session.add(ProfileRow(id=viewer, anonymous_id=viewer[5:], traits={}))
-                    for i, (kind, at, entry) in enumerate(_visits(group, rng, now)):
-                        session.add(
-                            EventRow(
-                                id=f"{viewer}-{i}",
-                                viewer_id=viewer,
-                                anonymous_id=viewer[5:],
-                                type=kind,
-                                timestamp=at,
-                                received_at=now,
-                                entry_id=entry,
-                                properties={"seconds": 120} if kind == "time_on_page" else {},
-                            )
-                        )
-    finally:
-        await db.dispose()
+    read = {"seconds": 120}
+    viewers = {
+        f"anon:v{group}-{n:03d}": [
+            (kind, at, entry, read if kind == "time_on_page" else {})
+            for kind, at, entry in _visits(group, rng, now)
+        ]
+        for group in range(3)
+        for n in range(per_group)
+    }
+    await _store(url, viewers, now)
 
 
 def test_clusters_follow_sessions_recency_and_tag_affinity(

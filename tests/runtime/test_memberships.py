@@ -18,6 +18,7 @@ from tests.helpers import data, error_messages, gql, settle
 from tests.random_segments import NOW, live_members, random_profiles, random_rule, seed
 from veneer.app import create_app
 from veneer.cli import app as cli
+from veneer.identity.viewer import Viewer
 from veneer.runtime.leases import only_one
 from veneer.runtime.memberships import backfill, decide_changed_segments, sweep
 from veneer.segments.rules import parse_rule
@@ -200,16 +201,27 @@ def test_backfill_in_slices_matches_a_preview_and_is_idempotent(
     assert seen[-1] == (50, 50) and len(seen) == 8, "progress after each slice of 7"
 
 
-def test_erasure_takes_membership_and_its_history(app: TestClient, keys: Keys) -> None:
+def test_export_shows_and_erasure_takes_membership_and_its_history(
+    app: TestClient, keys: Keys, services: Services, clock: Clock
+) -> None:
     data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
     data(gql(app, GRANT, key=keys.public, anonymous_id="ann"))
     data(gql(app, IDENTIFY, {"t": {"age": 40}}, key=keys.public, anonymous_id="ann"))
     assert _sizes(app, keys)["adults"]["size"] == 1
+    exported = _in_app(app, services.export, Viewer(anonymous_id="ann"))
 
     data(gql(app, "mutation { forgetViewer }", key=keys.public, anonymous_id="ann"))
 
+    at = clock.now.isoformat()
+    assert exported["segmentMemberships"] == [
+        {"profileId": "anon:ann", "segment": "adults", "since": at}
+    ]
+    assert exported["segmentMoves"] == [
+        {"profileId": "anon:ann", "segment": "adults", "change": "entered", "at": at}
+    ]
     sizes = _sizes(app, keys)["adults"]
     assert sizes["size"] == 0 and sizes["trend"][-1]["entered"] == 0
+    assert _in_app(app, services.export, Viewer(anonymous_id="ann"))["segmentMoves"] == []
 
 
 def test_backfill_command(database_url: str, keys: Keys) -> None:

@@ -2,8 +2,10 @@
 
 A person is a user id with the devices linked to it, or a lone anonymous id. Erasure removes
 their events, profile (traits and activity), partner traits, consent records, identity
-links and merge records. It keeps event receipts (ids with no personal data, so retries stay
-duplicates) and writes an erasure record that says what was removed but not whose.
+links, merge records, stored segment memberships with their moves, and cluster assignments.
+It keeps event receipts (ids with no personal data, so retries stay duplicates) and writes an
+erasure record that says what was removed but not whose. A backfill's history totals name
+nobody and stay.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ async def export_person(
         select(PartnerTraitsRow).where(await _partner_rows_of(session, user_id, ids))
     )
     return {
+        **await _segment_records(session, ids),
         "userId": user_id,
         "anonymousIds": devices,
         "profiles": [
@@ -144,6 +147,47 @@ async def export_person(
                 "mergedAt": _iso(m.merged_at),
             }
             for m in merges
+        ],
+    }
+
+
+async def _segment_records(session: AsyncSession, ids: list[str]) -> dict[str, Any]:
+    """What stored segment data says about these profiles: memberships, moves, clusters."""
+    members = await session.scalars(
+        select(SegmentMemberRow)
+        .where(SegmentMemberRow.profile_id.in_(ids))
+        .order_by(SegmentMemberRow.segment_key)
+    )
+    moves = await session.scalars(
+        select(SegmentChangeRow)
+        .where(SegmentChangeRow.profile_id.in_(ids))
+        .order_by(SegmentChangeRow.at, SegmentChangeRow.id)
+    )
+    clusters = await session.scalars(
+        select(ClusterAssignmentRow).where(ClusterAssignmentRow.profile_id.in_(ids))
+    )
+    return {
+        "segmentMemberships": [
+            {"profileId": m.profile_id, "segment": m.segment_key, "since": _iso(m.since)}
+            for m in members
+        ],
+        "segmentMoves": [
+            {
+                "profileId": c.profile_id,
+                "segment": c.segment_key,
+                "change": c.change,
+                "at": _iso(c.at),
+            }
+            for c in moves
+        ],
+        "clusterAssignments": [
+            {
+                "profileId": a.profile_id,
+                "modelVersion": a.version,
+                "cluster": a.cluster,
+                "assignedAt": _iso(a.assigned_at),
+            }
+            for a in clusters
         ],
     }
 

@@ -16,13 +16,17 @@ from tests.conftest import Keys
 from tests.helpers import data, gql
 from veneer.app import create_app
 from veneer.cli import app as cli
+from veneer.runtime.clustering_job import model_features
+from veneer.segments.behaviour import Feature
+from veneer.segments.cluster_model import ClusterModel
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.models import EventRow, ProfileRow, SegmentRow
 
 BEHAVIOURS = [(20, 1, 0), (8, 5, 4), (12, 9, 0)]  # entry_view, add_to_cart, purchase
 TYPES = ("entry_view", "add_to_cart", "purchase")
-COUNTS_ONLY = ("--no-visits", "--tags", "0")  # the blobs differ in counts alone
+COUNTS_ONLY = ("--no-visits", "--tags", "0")
+VISITS = Feature.visits("30d", ["entry_view"])  # the blobs differ in counts alone
 
 
 Happening = tuple[str, datetime, str | None, dict[str, Any]]  # type, time, entry, properties
@@ -303,3 +307,22 @@ def test_clusters_follow_sessions_recency_and_tag_affinity(
         lapsed["id"],
     ], "measured the same way when assigning one viewer"
     assert assigned["anon:v0-001"]["features"]["minutes per session in 30d"] > 10
+
+
+def test_models_stored_before_feature_specs_still_assign() -> None:
+    """Models from before specs were kept named their event-count features "type in window"."""
+    old = ClusterModel.from_json(
+        {
+            "version": 3,
+            "features": ["purchase in 30d", "entry_view in 7d"],
+            "mean": [1.0, 4.0],
+            "scale": [1.0, 2.0],
+            "centroids": {"0": [0.0, 1.0], "1": [5.0, 2.0]},
+        }
+    )
+    new = ClusterModel.from_json({**old.to_json(), "specs": [f.to_json() for f in VISITS]})
+    assert model_features(old) == [
+        Feature.events("purchase", "30d"),
+        Feature.events("entry_view", "7d"),
+    ]
+    assert model_features(new) == VISITS

@@ -3,9 +3,10 @@
 Generates profiles with traits and about three events each (COPY), saves 20 segments (trait
 rules, event windows, ``where`` filters, references), then times `backfill` (rules compiled
 to SQL, one pass per slice for all segments), first into an empty members table and then
-again with every member stored (what a sweep or a changed rule costs). The baseline is the way without SQL pushdown:
-load each profile's traits and events into Python and run `evaluate_segments`, timed on a
-sample of profiles in the same run. Run: ``python -m bench.segments_backfill [--profiles N]``.
+again with every member stored (what a sweep or a changed rule costs). The baseline is the
+way without SQL pushdown: load each profile's traits and events into Python and run
+`evaluate_segments`, timed on a sample of profiles in the same run.
+Run: ``python -m bench.segments_backfill [--profiles N]``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Built once by the app factory (and by the CLI), so the GraphQL layer, REST endpoints and demo
 page share one database, one cache and one content adapter. The methods here are the I/O half
-of the request path; the decisions themselves are pure functions in the domain packages.
+of the request path (who is asking, what segments exist, what may be used about the viewer);
+the decisions themselves are pure functions in the domain packages. A person's data as a
+whole (identity linking, export, erasure) is `veneer.runtime.people`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from veneer.consent.decisions import Decisions
 from veneer.content_adapters.cached import CachedAdapter
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
-from veneer.identity.viewer import Viewer, device_of, profile_id
+from veneer.identity.viewer import Viewer
 from veneer.profiles.traits import TraitSource, effective_traits
 from veneer.runtime.cache import Cache, InProcessCache
 from veneer.runtime.content_bus import ContentBus
@@ -35,15 +37,12 @@ from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.consent import consent_records, record_consent
 from veneer.store.events import get_activity, recent_events
-from veneer.store.identity import link_and_merge
 from veneer.store.keys import find_key
 from veneer.store.partner_traits import partner_traits_for
-from veneer.store.people import erase_person, export_person
 from veneer.store.profiles import get_traits
 from veneer.store.segments import list_segments
 
 KEY_CACHE_TTL = 60.0
-IDENTITY_LINK_CACHE_TTL = 300.0
 MAX_EVENTS_PER_VIEWER = 1000
 SEGMENT_RULES_KEY = "segments:rules"
 
@@ -180,26 +179,6 @@ class Services:
         await self.cache.set(cache_key, events, self.settings.viewer_cache_ttl)
         return events
 
-    async def link_identity(self, viewer: Viewer) -> None:
-        """A request naming both a device and a user joins the device's history to the user.
-
-        Checked against the cache first, so a logged-in viewer costs a write once, not per
-        request; repeating the merge is harmless (it sweeps up stragglers).
-        """
-        if viewer.anonymous_id is None or viewer.user_id is None or not viewer.device_is_users:
-            return
-        cache_key = f"idlink:{viewer.anonymous_id}"
-        if await self.cache.get(cache_key) == viewer.user_id:
-            return
-        async with self.db.session() as session:
-            merged = await link_and_merge(
-                session, viewer.anonymous_id, viewer.user_id, self.clock()
-            )
-        await self.cache.set(cache_key, viewer.user_id, IDENTITY_LINK_CACHE_TTL)
-        if merged is not None:
-            await self.viewer_id_changed(profile_id(viewer.anonymous_id, None))
-            await self.viewer_id_changed(viewer.id)
-
     async def record_consent(self, viewer: Viewer, decisions: Decisions, gpc: bool) -> None:
         async with self.db.session() as session:
             await record_consent(
@@ -212,30 +191,6 @@ class Services:
                 now=self.clock(),
             )
         await self.viewer_changed(viewer)
-
-    async def forget(self, viewer: Viewer, requested_by: str) -> dict[str, int]:
-        """Erase the person this viewer is (the user if known, else the device), cache too."""
-        async with self.db.session() as session:
-            ids, removed = await erase_person(
-                session, viewer.user_id, viewer.anonymous_id, requested_by, self.clock()
-            )
-        if self.stream is not None:
-            devices = {d for i in ids if (d := device_of(i)) is not None}
-            removed["queuedEvents"] = await self.stream.erase(set(ids), devices)
-        for viewer_id in ids:
-            await self.viewer_id_changed(viewer_id)
-            device = device_of(viewer_id)
-            if device is not None:
-                await self.cache.delete(f"idlink:{device}")
-        return removed
-
-    async def export(self, viewer: Viewer) -> dict[str, Any]:
-        """Everything held about the person, plus the segments they are in right now."""
-        async with self.db.session() as session:
-            document = await export_person(session, viewer.user_id, viewer.anonymous_id)
-        state = await self.viewer_state(viewer, gpc=False)
-        document["segments"] = sorted(state.segments)
-        return document
 
     async def viewer_changed(self, viewer: Viewer) -> None:
         await self.viewer_id_changed(viewer.id)

@@ -19,6 +19,7 @@ from tests.random_segments import NOW, live_members, random_profiles, random_rul
 from veneer.app import create_app
 from veneer.cli import app as cli
 from veneer.identity.viewer import Viewer
+from veneer.runtime import people
 from veneer.runtime.leases import only_one
 from veneer.runtime.memberships import backfill, decide_changed_segments, sweep
 from veneer.segments.rules import parse_rule
@@ -208,7 +209,7 @@ def test_export_shows_and_erasure_takes_membership_and_its_history(
     data(gql(app, GRANT, key=keys.public, anonymous_id="ann"))
     data(gql(app, IDENTIFY, {"t": {"age": 40}}, key=keys.public, anonymous_id="ann"))
     assert _sizes(app, keys)["adults"]["size"] == 1
-    exported = _in_app(app, services.export, Viewer(anonymous_id="ann"))
+    exported = _in_app(app, people.export, services, Viewer(anonymous_id="ann"))
 
     data(gql(app, "mutation { forgetViewer }", key=keys.public, anonymous_id="ann"))
 
@@ -221,7 +222,7 @@ def test_export_shows_and_erasure_takes_membership_and_its_history(
     ]
     sizes = _sizes(app, keys)["adults"]
     assert sizes["size"] == 0 and sizes["trend"][-1]["entered"] == 0
-    assert _in_app(app, services.export, Viewer(anonymous_id="ann"))["segmentMoves"] == []
+    assert _in_app(app, people.export, services, Viewer(anonymous_id="ann"))["segmentMoves"] == []
 
 
 def test_backfill_command(database_url: str, keys: Keys) -> None:

@@ -11,6 +11,7 @@ import typer
 
 from veneer.cli.base import app, console
 from veneer.identity.viewer import Viewer
+from veneer.runtime import people
 from veneer.services import Services
 from veneer.settings import Settings
 
@@ -32,7 +33,7 @@ def forget(
     async def run() -> dict[str, int]:
         services = Services(Settings())
         try:
-            return await services.forget(_person(person_id, anonymous), requested_by="cli")
+            return await people.forget(services, _person(person_id, anonymous), requested_by="cli")
         finally:
             await services.aclose()
 
@@ -52,7 +53,7 @@ def export(
     async def run() -> dict[str, object]:
         services = Services(Settings())
         try:
-            return await services.export(_person(person_id, anonymous))
+            return await people.export(services, _person(person_id, anonymous))
         finally:
             await services.aclose()
 

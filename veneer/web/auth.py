@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veneer.identity.keys import ApiKey
 from veneer.identity.viewer import Viewer, ViewerError, resolve_viewer
+from veneer.runtime import people
 from veneer.services import Services
 
 PROTECTED_PREFIXES = ("/graphql", "/v1/")
@@ -72,7 +73,7 @@ class AuthMiddleware:
             await _refuse(scope, send, exc.status, exc.message)
             return
         if viewer is not None:
-            await self.services.link_identity(viewer)
+            await people.link_identity(self.services, viewer)
         scope.setdefault("state", {})["principal"] = Principal(
             key, viewer, headers.get("sec-gpc", "").strip() == "1"
         )

@@ -15,6 +15,7 @@ from veneer.graphql.errors import UserInputError
 from veneer.graphql.viewer.types import ConsentState, Viewer
 from veneer.identity.keys import KeyKind
 from veneer.profiles.traits import protect_email
+from veneer.runtime import people
 from veneer.runtime.memberships import profiles_changed
 from veneer.store.profiles import merge_traits
 
@@ -93,6 +94,8 @@ class ViewerMutations:
     async def forget_viewer(self, info: Info) -> bool:
         viewer = info.context.require_viewer()
         key = info.context.principal.key
-        await info.context.services.forget(viewer, requested_by=f"{key.kind.value} key {key.id}")
+        await people.forget(
+            info.context.services, viewer, requested_by=f"{key.kind.value} key {key.id}"
+        )
         info.context.forget_viewer_state()
         return True

@@ -1,0 +1,65 @@
+"""A person's data across the database, the event stream and the caches: linked when they
+log in, exported when they ask for it, erased when they ask for that.
+
+The database half lives in `veneer.store.people` and `veneer.store.identity`; this module
+adds what a running Veneer also holds (events still queued in the stream, cached state), so
+that nothing about a person survives an erasure or is missing from an export.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veneer.identity.viewer import Viewer, device_of, profile_id
+from veneer.services import Services
+from veneer.store.identity import link_and_merge
+from veneer.store.people import erase_person, export_person
+
+IDENTITY_LINK_CACHE_TTL = 300.0
+
+
+async def link_identity(services: Services, viewer: Viewer) -> None:
+    """A request naming both a device and a user joins the device's history to the user.
+
+    Checked against the cache first, so a logged-in viewer costs a write once, not per
+    request; repeating the merge is harmless (it sweeps up stragglers).
+    """
+    if viewer.anonymous_id is None or viewer.user_id is None or not viewer.device_is_users:
+        return
+    cache_key = f"idlink:{viewer.anonymous_id}"
+    if await services.cache.get(cache_key) == viewer.user_id:
+        return
+    async with services.db.session() as session:
+        merged = await link_and_merge(
+            session, viewer.anonymous_id, viewer.user_id, services.clock()
+        )
+    await services.cache.set(cache_key, viewer.user_id, IDENTITY_LINK_CACHE_TTL)
+    if merged is not None:
+        await services.viewer_id_changed(profile_id(viewer.anonymous_id, None))
+        await services.viewer_id_changed(viewer.id)
+
+
+async def forget(services: Services, viewer: Viewer, requested_by: str) -> dict[str, int]:
+    """Erase the person this viewer is (the user if known, else the device), cache too."""
+    async with services.db.session() as session:
+        ids, removed = await erase_person(
+            session, viewer.user_id, viewer.anonymous_id, requested_by, services.clock()
+        )
+    if services.stream is not None:
+        devices = {d for i in ids if (d := device_of(i)) is not None}
+        removed["queuedEvents"] = await services.stream.erase(set(ids), devices)
+    for viewer_id in ids:
+        await services.viewer_id_changed(viewer_id)
+        device = device_of(viewer_id)
+        if device is not None:
+            await services.cache.delete(f"idlink:{device}")
+    return removed
+
+
+async def export(services: Services, viewer: Viewer) -> dict[str, Any]:
+    """Everything held about the person, plus the segments they are in right now."""
+    async with services.db.session() as session:
+        document = await export_person(session, viewer.user_id, viewer.anonymous_id)
+    state = await services.viewer_state(viewer, gpc=False)
+    document["segments"] = sorted(state.segments)
+    return document

@@ -92,3 +92,14 @@ class Event:
     def viewer_id(self) -> str:
         """The profile the event belongs to (see `veneer.identity.viewer.Viewer.id`)."""
         return profile_id(self.anonymous_id, self.user_id)
+
+
+def first_of_each_id(events: list[Event]) -> tuple[list[Event], list[Event]]:
+    """The first event of each id, and the repeats: a batch may carry one event twice."""
+    seen: set[str] = set()
+    unique: list[Event] = []
+    repeated: list[Event] = []
+    for event in events:
+        (repeated if event.id in seen else unique).append(event)
+        seen.add(event.id)
+    return unique, repeated

@@ -15,7 +15,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-from veneer.events.ingest import first_of_each_id
+from veneer.events.model import first_of_each_id
 from veneer.runtime.clustering_job import assign_profiles
 from veneer.runtime.housekeeping import run_housekeeping
 from veneer.runtime.memberships import profiles_changed

@@ -8,7 +8,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from veneer.events.ingest import TrackResult, track
+from veneer.runtime.ingest import TrackResult, track
 from veneer.services import Services
 from veneer.web.auth import Principal
 

@@ -8,9 +8,9 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from veneer.events.ingest import track
 from veneer.graphql.context import Info
 from veneer.graphql.errors import UserInputError
+from veneer.runtime.ingest import track
 
 
 @strawberry.input(description="One event; see the event types in the README.")

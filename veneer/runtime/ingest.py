@@ -16,7 +16,7 @@ from datetime import datetime
 
 from veneer.consent import Purpose, effective_consent
 from veneer.events.attribution import attribute
-from veneer.events.model import STANDARD_TYPES, Event
+from veneer.events.model import STANDARD_TYPES, Event, first_of_each_id
 from veneer.events.quality import TallyKey, raw_type, tally
 from veneer.events.validation import EventError, ValidationLimits, validate_batch
 from veneer.identity.keys import ApiKey
@@ -130,16 +130,6 @@ async def _keep(services: Services, events: list[Event], now: datetime) -> list[
     await profiles_changed(services, changed, {e.type for e in stored})
     await assign_profiles(services, changed)
     return stored
-
-
-def first_of_each_id(events: list[Event]) -> tuple[list[Event], list[Event]]:
-    seen: set[str] = set()
-    unique: list[Event] = []
-    repeated: list[Event] = []
-    for event in events:
-        (repeated if event.id in seen else unique).append(event)
-        seen.add(event.id)
-    return unique, repeated
 
 
 def metric_type(event_type: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -138,3 +140,30 @@ def test_too_many_aliases_are_refused(client: TestClient, keys: Keys) -> None:
     )
     body = gql(client, query, key=keys.public)
     assert "aliases" in body["errors"][0]["message"]
+
+
+def test_a_cursor_pages_only_the_list_it_came_from(client: TestClient, keys: Keys) -> None:
+    first = data(gql(client, PAGE, {"type": "product", "first": 2}, key=keys.public))
+    after = first["entries"]["pageInfo"]["endCursor"]
+
+    same = data(gql(client, PAGE, {"type": "product", "first": 2, "after": after}, key=keys.public))
+    other_type = gql(client, PAGE, {"type": "article", "after": after}, key=keys.public)
+    other_locale = gql(
+        client, PAGE, {"type": "product", "after": after, "locale": "de"}, key=keys.public
+    )
+    # Cursors issued before they were bound to their list still page on.
+    unbound = base64.urlsafe_b64encode(b"veneer:v1:2").decode()
+    old = gql(client, PAGE, {"type": "product", "after": unbound}, key=keys.public)
+
+    assert [e["node"]["contentType"] for e in same["entries"]["edges"]] == ["product"] * 2
+    assert error_messages(other_type) == [
+        "after: this cursor was issued for contentType `product`, not `article`; "
+        "page with the same arguments, or start again without after"
+    ]
+    assert other_type["errors"][0]["extensions"]["field"] == "after"
+    assert error_messages(other_locale)[0].startswith(
+        "after: this cursor was issued for locale none, not `de`"
+    )
+    assert (
+        data(old)["entries"]["edges"][0]["node"]["id"] == same["entries"]["edges"][0]["node"]["id"]
+    )

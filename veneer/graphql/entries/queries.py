@@ -21,13 +21,13 @@ async def fetch_page(
     if not 1 <= first <= limit:
         raise UserInputError("first", f"must be between 1 and {limit}, got {first}")
     try:
-        adapter_after = decode_cursor(after) if after is not None else None
+        adapter_after = None if after is None else decode_cursor(after, content_type, locale)
         page = await services.content.list_entries(content_type, first, adapter_after, locale)
     except ContentError as exc:
         raise content_error(exc) from exc
     await info.context.viewer_state()
     pairs = [
-        (encode_cursor(cursor), entry)
+        (encode_cursor(cursor, content_type, locale), entry)
         for entry, cursor in zip(page.entries, page.cursors, strict=True)
     ]
     page_info = PageInfo(

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -22,6 +20,7 @@ from tests.e2e.directus_server import (
     DirectusServer,
     directus_server,
 )
+from tests.e2e.served import served_title, webhooks_seen
 from tests.postgres import free_port
 from veneer.cli import app as cli
 from veneer.content_adapters import (
@@ -118,19 +117,6 @@ def test_status_unknowns_and_bad_input(directus: DirectusServer) -> None:
         adapter_from_setting(f"directus:{directus.url}")
 
 
-def _webhooks_seen(base: str) -> float:
-    text = httpx.get(f"{base}/metrics").text
-    pattern = r'^veneer_webhooks_total\{action="update",source="directus"\} (\S+)$'
-    found = re.search(pattern, text, re.M)
-    return float(found.group(1)) if found else 0.0
-
-
-def _title(base: str, entry_id: str) -> str:
-    query = {"query": f'{{ entry(id: "{entry_id}") {{ field(name: "title") }} }}'}
-    body = httpx.post(f"{base}/graphql", json=query, headers={"Authorization": "Bearer pk_demo"})
-    return str(body.json()["data"]["entry"]["field"])
-
-
 def test_an_edit_in_directus_reaches_veneer_through_the_flow(
     directus: DirectusServer, tmp_path: Path
 ) -> None:
@@ -169,13 +155,15 @@ def test_an_edit_in_directus_reaches_veneer_through_the_flow(
     assert [f["options"]["collections"] for f in flows] == [["products"]], "one flow, updated"
 
     with uvicorn_server("veneer.app:create_app", served, factory=True, port=port) as base:
-        assert _title(base, "products:5") == "Product 05"
-        before = _webhooks_seen(base)
+        assert served_title(base, "products:5") == "Product 05"
+        before = webhooks_seen(base, "directus", "update")
         with directus.admin() as admin:
             edited = admin.patch("/items/products/5", json={"title": "Product 05, renamed"})
             assert edited.status_code == 200, edited.text
         deadline = time.monotonic() + 20  # Directus sends webhooks after replying
-        while _webhooks_seen(base) == before and time.monotonic() < deadline:
+        while webhooks_seen(base, "directus", "update") == before and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _webhooks_seen(base) > before, "the flow's request never arrived"
-        assert _title(base, "products:5") == "Product 05, renamed", "no waiting for the TTL"
+        assert webhooks_seen(base, "directus", "update") > before, (
+            "the flow's request never arrived"
+        )
+        assert served_title(base, "products:5") == "Product 05, renamed", "no waiting for the TTL"

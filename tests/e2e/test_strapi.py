@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from bench.servers import uvicorn_server, veneer_env
 from tests.conftest import Keys
+from tests.e2e.served import served_title, webhooks_seen
 from tests.e2e.strapi_server import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -219,20 +218,6 @@ def test_graphql_serves_the_campers_variant(
     }, "typed fields from Strapi's model, personalized"
 
 
-def _webhooks_seen(base: str) -> float:
-    text = httpx.get(f"{base}/metrics").text
-    found = re.search(
-        r'^veneer_webhooks_total\{action="publish",source="strapi"\} (\S+)$', text, re.M
-    )
-    return float(found.group(1)) if found else 0.0
-
-
-def _title(base: str, document_id: str) -> str:
-    query = {"query": f'{{ entry(id: "{document_id}") {{ field(name: "title") }} }}'}
-    body = httpx.post(f"{base}/graphql", json=query, headers={"Authorization": "Bearer pk_demo"})
-    return str(body.json()["data"]["entry"]["field"])
-
-
 def test_publishing_in_strapi_reaches_veneer_through_the_webhook(
     strapi: StrapiServer, tmp_path: Path
 ) -> None:
@@ -268,8 +253,8 @@ def test_publishing_in_strapi_reaches_veneer_through_the_webhook(
         demo="1",
     )
     with uvicorn_server("veneer.app:create_app", served, factory=True, port=port) as base:
-        assert _title(base, product.id) == "Product 05"
-        before = _webhooks_seen(base)
+        assert served_title(base, product.id) == "Product 05"
+        before = webhooks_seen(base, "strapi", "publish")
         with strapi.admin() as admin:
             published = admin.post(
                 f"/content-manager/collection-types/api::product.product/{product.id}/actions/publish",
@@ -277,10 +262,10 @@ def test_publishing_in_strapi_reaches_veneer_through_the_webhook(
             )
             assert published.status_code == 200, published.text
         deadline = time.monotonic() + 20  # Strapi sends webhooks from a queue, after replying
-        while _webhooks_seen(base) == before and time.monotonic() < deadline:
+        while webhooks_seen(base, "strapi", "publish") == before and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _webhooks_seen(base) > before, "Strapi's webhook never arrived"
-        assert _title(base, product.id) == "Product 05, renamed", "no waiting for the TTL"
+        assert webhooks_seen(base, "strapi", "publish") > before, "Strapi's webhook never arrived"
+        assert served_title(base, product.id) == "Product 05, renamed", "no waiting for the TTL"
 
 
 def test_when_strapi_is_down_seen_content_is_served_stale(

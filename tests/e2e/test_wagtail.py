@@ -13,11 +13,12 @@ from starlette.testclient import TestClient
 
 from bench.servers import uvicorn_server, veneer_env
 from tests.conftest import Keys
+from tests.e2e.served import served_title
 from tests.e2e.wagtail_server import WagtailServer, wagtail_server
 from tests.helpers import data, gql
 from tests.postgres import free_port
 from veneer.app import create_app
-from veneer.content_adapters import ContentUnavailable, InvalidCursor, UnknownContentType
+from veneer.content_adapters import InvalidCursor, UnknownContentType
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.content_adapters.wagtail import WagtailAdapter
 from veneer.settings import Settings
@@ -177,13 +178,6 @@ def test_the_setting_is_checked() -> None:
 
     with pytest.raises(ContentSettingError, match="types must look like"):
         adapter_from_setting("wagtail:http://127.0.0.1:1/api/v2/?types=product")
-    assert isinstance(ContentUnavailable("x"), Exception)
-
-
-def _title(base: str, page_id: str) -> str:
-    query = {"query": f'{{ entry(id: "{page_id}") {{ field(name: "title") }} }}'}
-    body = httpx.post(f"{base}/graphql", json=query, headers={"Authorization": "Bearer pk_demo"})
-    return str(body.json()["data"]["entry"]["field"])
 
 
 def test_publishing_in_wagtail_reaches_veneer_at_once(
@@ -202,7 +196,7 @@ def test_publishing_in_wagtail_reaches_veneer_at_once(
         _adapter_call(wagtail, lambda a: a.get_by_slug("product", "product-02", None))
     )
     with uvicorn_server("veneer.app:create_app", env, factory=True, port=veneer_port) as base:
-        assert _title(base, lookup.id) == "Product 02"
+        assert served_title(base, lookup.id) == "Product 02"
         forged = httpx.post(
             f"{base}/v1/webhooks/wagtail",
             content=b'{"action": "publish", "entryIds": ["%s"]}' % lookup.id.encode(),
@@ -212,7 +206,7 @@ def test_publishing_in_wagtail_reaches_veneer_at_once(
 
         wagtail.manage("retitle", "product-02", "Product 02, renamed")
 
-        assert _title(base, lookup.id) == "Product 02, renamed", "no waiting for the TTL"
+        assert served_title(base, lookup.id) == "Product 02, renamed", "no waiting for the TTL"
 
 
 async def _adapter_call(server: WagtailServer, call: Any) -> Any:

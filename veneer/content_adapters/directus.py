@@ -20,12 +20,11 @@ from typing import Any
 import orjson
 
 from veneer.content_adapters.base import (
-    ContentError,
     ContentUnavailable,
     EntryPage,
-    UnknownContentType,
     aware_datetime,
 )
+from veneer.content_adapters.catalog import TypeCatalog
 from veneer.content_adapters.http import ResilientClient
 from veneer.content_adapters.walk import walk
 from veneer.entries import Entry, VariantsError, parse_variants
@@ -104,39 +103,24 @@ class DirectusAdapter:
         self.client = client or ResilientClient(
             base_url.rstrip("/") + "/", headers={"Authorization": f"Bearer {token}"}
         )
-        self._discovered: dict[str, str] | None = None
+        self.catalog = TypeCatalog(
+            self.mapping.types,
+            self._discover,
+            "Directus refused to list collections: let the token's role read "
+            "directus_collections, or name the types in VENEER_CONTENT "
+            "(directus:http://host?token=...&types=article:articles)",
+        )
 
-    async def _types(self) -> dict[str, str]:
-        if self.mapping.types:
-            return self.mapping.types
-        if self._discovered is None:
-            try:
-                listing = await self.client.get_json("collections") or {}
-            except ContentUnavailable as exc:
-                if "HTTP 403" not in str(exc):
-                    raise
-                raise ContentError(
-                    "Directus refused to list collections: let the token's role read "
-                    "directus_collections, or name the types in VENEER_CONTENT "
-                    "(directus:http://host?token=...&types=article:articles)"
-                ) from exc
-            self._discovered = {
-                str(c["collection"]): str(c["collection"])
-                for c in listing.get("data", [])
-                if not str(c["collection"]).startswith("directus_") and c.get("schema")
-            }
-        return self._discovered
-
-    async def _collections(self, content_type: str | None) -> list[tuple[str, str]]:
-        types = await self._types()
-        if content_type is None:
-            return sorted(types.items())
-        if content_type not in types:
-            raise UnknownContentType(content_type, sorted(types))
-        return [(content_type, types[content_type])]
+    async def _discover(self) -> dict[str, str]:
+        listing = await self.client.get_json("collections") or {}
+        return {
+            str(c["collection"]): str(c["collection"])
+            for c in listing.get("data", [])
+            if not str(c["collection"]).startswith("directus_") and c.get("schema")
+        }
 
     async def content_types(self) -> list[str]:
-        return sorted(await self._types())
+        return await self.catalog.names()
 
     def _params(self, filters: dict[str, Any], **extra: Any) -> dict[str, Any]:
         if self.mapping.status_field:
@@ -169,11 +153,11 @@ class DirectusAdapter:
             ]
             return entries, total
 
-        return await walk(await self._collections(content_type), first, after, fetch, MAX_LIMIT)
+        return await walk(await self.catalog.pick(content_type), first, after, fetch, MAX_LIMIT)
 
     async def get_entry(self, entry_id: str) -> Entry | None:
         collection, _, key = entry_id.partition(":")
-        kinds = [k for k, c in await self._collections(None) if c == collection]
+        kinds = [k for k, c in await self.catalog.pick(None) if c == collection]
         if not kinds or not key:
             return None
         # Directus answers 403, not 404, for a key that does not exist; a filter says "none".
@@ -187,7 +171,7 @@ class DirectusAdapter:
     async def get_by_slug(
         self, content_type: str | None, slug: str, locale: str | None
     ) -> Entry | None:
-        for kind, collection in await self._collections(content_type):
+        for kind, collection in await self.catalog.pick(content_type):
             try:
                 items, _ = await self._items(collection, {"slug": {"_eq": slug}}, limit=1)
             except ContentUnavailable as exc:

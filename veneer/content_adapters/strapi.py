@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from veneer.content_adapters.base import (
-    ContentError,
     ContentUnavailable,
     EntryPage,
-    UnknownContentType,
     aware_datetime,
 )
+from veneer.content_adapters.catalog import TypeCatalog
 from veneer.content_adapters.http import ResilientClient
 from veneer.content_adapters.walk import walk
 from veneer.entries import Entry, VariantsError, parse_variants
@@ -106,40 +105,25 @@ class StrapiAdapter:
         self.client = client or ResilientClient(
             base_url.rstrip("/") + "/api/", headers={"Authorization": f"Bearer {token}"}
         )
-        self._discovered: dict[str, str] | None = None
+        self.catalog = TypeCatalog(
+            self.mapping.types,
+            self._discover,
+            "Strapi refused to list content types: give the token the content-type "
+            "builder's getContentTypes permission, or name the types in VENEER_CONTENT "
+            "(strapi:http://host?token=...&types=article:articles)",
+        )
 
-    async def _types(self) -> dict[str, str]:
-        if self.mapping.types:
-            return self.mapping.types
-        if self._discovered is None:
-            try:
-                listing = await self.client.get_json("content-type-builder/content-types")
-            except ContentUnavailable as exc:
-                if "HTTP 403" not in str(exc):
-                    raise
-                raise ContentError(
-                    "Strapi refused to list content types: give the token the content-type "
-                    "builder's getContentTypes permission, or name the types in VENEER_CONTENT "
-                    "(strapi:http://host?token=...&types=article:articles)"
-                ) from exc
-            self._discovered = {
-                str(t["schema"]["singularName"]): str(t["schema"]["pluralName"])
-                for t in (listing or {}).get("data", [])
-                if str(t.get("uid", "")).startswith("api::")
-                and t.get("schema", {}).get("kind") == "collectionType"
-            }
-        return self._discovered
-
-    async def _bases(self, content_type: str | None) -> list[tuple[str, str]]:
-        types = await self._types()
-        if content_type is None:
-            return sorted(types.items())
-        if content_type not in types:
-            raise UnknownContentType(content_type, sorted(types))
-        return [(content_type, types[content_type])]
+    async def _discover(self) -> dict[str, str]:
+        listing = await self.client.get_json("content-type-builder/content-types")
+        return {
+            str(t["schema"]["singularName"]): str(t["schema"]["pluralName"])
+            for t in (listing or {}).get("data", [])
+            if str(t.get("uid", "")).startswith("api::")
+            and t.get("schema", {}).get("kind") == "collectionType"
+        }
 
     async def content_types(self) -> list[str]:
-        return sorted(await self._types())
+        return await self.catalog.names()
 
     def _params(self, locale: str | None, **extra: Any) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -175,12 +159,12 @@ class StrapiAdapter:
         async def fetch(kind: str, base: str, offset: int, size: int) -> tuple[list[Entry], int]:
             return await self._page(kind, base, offset, size, locale)
 
-        return await walk(await self._bases(content_type), first, after, fetch, MAX_PAGE_SIZE)
+        return await walk(await self.catalog.pick(content_type), first, after, fetch, MAX_PAGE_SIZE)
 
     async def get_entry(self, entry_id: str) -> Entry | None:
         if not (entry_id.isascii() and entry_id.isalnum()):
             return None  # documentIds are lowercase letters and digits
-        for kind, base in await self._bases(None):
+        for kind, base in await self.catalog.pick(None):
             found = await self.client.get_json(f"{base}/{entry_id}", self._params(None))
             if found and found.get("data"):
                 return document_to_entry(found["data"], kind, self.mapping, self.default_locale)
@@ -189,7 +173,7 @@ class StrapiAdapter:
     async def get_by_slug(
         self, content_type: str | None, slug: str, locale: str | None
     ) -> Entry | None:
-        for kind, base in await self._bases(content_type):
+        for kind, base in await self.catalog.pick(content_type):
             params = self._params(locale, **{"filters[slug][$eq]": slug})
             params["pagination[pageSize]"] = 1
             try:

@@ -37,12 +37,13 @@ test: setup lint $(NODE_STAMPS)
 	$(BIN)/pytest --cov --cov-report=term
 
 bench: setup
-	scripts/ensure-debian-packages wrk redis-server
+	scripts/ensure-debian-packages wrk redis-server postgresql
 	$(BIN)/python -m bench.entries_throughput
 	$(BIN)/python -m bench.events_ingest
 	$(BIN)/python -m bench.event_latency
 	$(BIN)/pip install --quiet --disable-pip-version-check gunicorn==27.0.1
 	$(BIN)/python -m bench.wagtail_vs_veneer
+	$(BIN)/python -m bench.segments_backfill
 
 clean:
 	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
 
 from veneer.segments.clustering import Feature, TooFewProfiles, cluster_profiles
 from veneer.segments.evaluate import ViewerEvent, ViewerFacts, matches
@@ -71,3 +72,15 @@ def test_clusters_are_named_and_their_rules_hold_in_the_live_evaluator() -> None
 def test_too_few_profiles_says_how_many_are_needed() -> None:
     with pytest.raises(TooFewProfiles, match="at least 50 profiles with activity, found 10"):
         cluster_profiles([[1, 2, 3]] * 10, FEATURES)
+
+
+@pytest.mark.parametrize("method", ["kmeans", "agglomerative"])
+def test_many_profiles_choose_k_on_a_sample_and_label_everyone(method: str) -> None:
+    points, truth = make_blobs(n_samples=6000, centers=3, n_features=3, random_state=8)
+    traits = [Feature.numeric_trait(name) for name in ("a", "b", "c")]
+
+    found = cluster_profiles(points.tolist(), traits, method=method, sample=800)
+
+    assert found.choice.k == 3 and found.choice.profiles == 800, "k chosen on the sample"
+    assert len(found.labels) == 6000 and sum(c.size for c in found.clusters) == 6000
+    assert adjusted_rand_score(truth, found.labels) > 0.95, "everyone lands with their group"

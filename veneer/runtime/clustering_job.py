@@ -169,6 +169,7 @@ def report(
         "version": model.version,
         "moved": moved,
         "k": result.choice.k,
+        "kChosenOn": result.choice.profiles,  # profiles; a sample when there are many
         "silhouette": {str(k): round(v, 4) for k, v in result.choice.silhouettes.items()},
         "inertia": {str(k): round(v, 2) for k, v in result.choice.inertias.items()},
         "features": [f.name for f in result.features],

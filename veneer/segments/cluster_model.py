@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import pairwise_distances_argmin
 
 MATCH_DISTANCE = 1.0  # in standard deviations: farther apart, a cluster is new
 
@@ -34,11 +35,13 @@ class ClusterModel:
         return scaled
 
     def assign_many(self, vectors: Sequence[Sequence[float]]) -> list[int]:
+        if len(vectors) == 0:
+            return []
         ids = sorted(self.centroids)
         centres = self._scaled(np.asarray([self.centroids[i] for i in ids], dtype=float))
         points = self._scaled(np.asarray(vectors, dtype=float))
-        distances = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        return [ids[int(j)] for j in distances.argmin(axis=1)]
+        nearest = pairwise_distances_argmin(points, centres)  # in chunks: refits see millions
+        return [ids[int(j)] for j in nearest]
 
     def assign(self, vector: Sequence[float]) -> int:
         return self.assign_many([vector])[0]

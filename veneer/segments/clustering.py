@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering, KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances_argmin, silhouette_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
@@ -26,6 +26,11 @@ from veneer.segments.behaviour import Feature
 
 MIN_PROFILES = 50  # below this, clusters describe noise
 K_RANGE = range(2, 9)
+# Choosing k fits every candidate, and silhouettes and agglomerative clustering grow with
+# the square of the profiles: they look at a random sample, and k-means' final fit at all.
+K_SAMPLE = 20_000
+SILHOUETTE_SAMPLE = 5_000
+AGGLOMERATIVE_SAMPLE = 5_000
 
 
 class TooFewProfiles(ValueError):
@@ -40,6 +45,7 @@ class KChoice:
     k: int
     silhouettes: dict[int, float]
     inertias: dict[int, float]  # the elbow curve (k-means only)
+    profiles: int = 0  # how many profiles the choice looked at (a sample of large sets)
 
 
 @dataclass(frozen=True)
@@ -81,13 +87,37 @@ def choose_k(
         labels, inertia = _fit(scaled, k, method, seed)
         if len(set(labels)) < 2:
             continue
-        silhouettes[k] = float(silhouette_score(scaled, labels))
+        sample = SILHOUETTE_SAMPLE if len(scaled) > SILHOUETTE_SAMPLE else None
+        silhouettes[k] = float(
+            silhouette_score(scaled, labels, sample_size=sample, random_state=seed)
+        )
         if inertia is not None:
             inertias[k] = inertia
     if not silhouettes:
         raise TooFewProfiles(len(scaled), MIN_PROFILES)
     best = max(silhouettes, key=lambda k: silhouettes[k])
-    return KChoice(best, silhouettes, inertias)
+    return KChoice(best, silhouettes, inertias, len(scaled))
+
+
+def _sample(rows: int, size: int, seed: int) -> np.ndarray:
+    """Row indices of a random sample of ``size`` rows (all of them if there are fewer)."""
+    if rows <= size:
+        return np.arange(rows)
+    return np.sort(np.random.default_rng(seed).choice(rows, size, replace=False))
+
+
+def _label_all(scaled: np.ndarray, k: int, method: str, seed: int, sample: int) -> np.ndarray:
+    """Every profile's cluster: k-means fitted on all of them; agglomerative clustering on
+    a sample, with the rest joining the nearest of its clusters' centres."""
+    if method == "kmeans":
+        return _fit(scaled, k, method, seed)[0]
+    chosen = _sample(len(scaled), min(sample, AGGLOMERATIVE_SAMPLE), seed)
+    labels, _ = _fit(scaled[chosen], k, method, seed)
+    if len(chosen) == len(scaled):
+        return labels
+    centres = np.asarray([scaled[chosen][labels == n].mean(axis=0) for n in range(k)])
+    nearest: np.ndarray = pairwise_distances_argmin(scaled, centres)  # in chunks
+    return nearest
 
 
 def _describe(z: np.ndarray, features: Sequence[Feature]) -> tuple[str, str]:
@@ -156,8 +186,12 @@ def cluster_profiles(
     method: str = "kmeans",
     depth: int = 3,
     seed: int = 0,
+    sample: int = K_SAMPLE,
 ) -> Clustering:
-    """Fit clusters (choosing k by silhouette unless given) and describe each one."""
+    """Fit clusters (choosing k by silhouette unless given) and describe each one.
+
+    k is chosen on a random sample of at most ``sample`` profiles; the final fit covers all.
+    """
     if method not in ("kmeans", "agglomerative"):
         raise ValueError(f"method: kmeans or agglomerative, not {method!r}")
     raw = np.asarray(matrix, dtype=float)
@@ -165,8 +199,10 @@ def cluster_profiles(
         raise TooFewProfiles(len(raw), MIN_PROFILES)
     scaler = StandardScaler().fit(raw)
     scaled = scaler.transform(raw)
-    choice = choose_k(scaled, [k] if k else K_RANGE, method, seed)
-    labels, _ = _fit(scaled, choice.k, method, seed)
+    limit = min(sample, AGGLOMERATIVE_SAMPLE) if method == "agglomerative" else sample
+    chosen = scaled[_sample(len(scaled), limit, seed)]
+    choice = choose_k(chosen, [k] if k else K_RANGE, method, seed)
+    labels = _label_all(scaled, choice.k, method, seed, sample)
     clusters = []
     for number in range(choice.k):
         members = labels == number

@@ -10,13 +10,15 @@ cluster's rule into an ordinary segment.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+from array import array
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib.figure import Figure
 from sqlalchemy import func, select
 
@@ -39,9 +41,23 @@ TAG_PAGE = 100
 
 async def behaviour(
     services: Services, features: list[Feature], viewer_ids: list[str] | None = None
-) -> list[list[float]]:
-    """One row per profile with any event in the window (or just ``viewer_ids``')."""
-    return [row for _, row in await behaviour_by_viewer(services, features, viewer_ids)]
+) -> np.ndarray:
+    """One row per profile with any event in the window (or just ``viewer_ids``').
+
+    Rows go straight into a flat array of doubles, 8 bytes a value, so measuring millions of
+    profiles does not hold millions of Python lists.
+    """
+    flat = array("d")
+    async for _viewer, row in each_viewers_behaviour(services, features, viewer_ids):
+        flat.extend(row)
+    return np.frombuffer(flat, dtype=float).reshape(-1, len(features))
+
+
+async def behaviour_by_viewer(
+    services: Services, features: list[Feature], viewer_ids: list[str]
+) -> dict[str, list[float]]:
+    """The features of these viewers (those with events in the window)."""
+    return {v: row async for v, row in each_viewers_behaviour(services, features, viewer_ids)}
 
 
 def _event_types(features: Sequence[Feature]) -> set[str] | None:
@@ -61,9 +77,9 @@ def _event_types(features: Sequence[Feature]) -> set[str] | None:
     return wanted
 
 
-async def behaviour_by_viewer(
+async def each_viewers_behaviour(
     services: Services, features: list[Feature], viewer_ids: list[str] | None = None
-) -> list[tuple[str, list[float]]]:
+) -> AsyncIterator[tuple[str, list[float]]]:
     """Each active profile's features, its events streamed in viewer order (one in memory)."""
     if any(f.kind == "trait" for f in features):
         raise ValueError("features: traits are not behaviour; cluster on events")
@@ -85,19 +101,17 @@ async def behaviour_by_viewer(
         query = query.where(EventRow.viewer_id.in_(viewer_ids))
     if types is not None:
         query = query.where(EventRow.type.in_(sorted(types)))
-    found: list[tuple[str, list[float]]] = []
     current: str | None = None
     events: list[ViewerEvent] = []
     async with services.db.session() as session:
         async for viewer_id, kind, at, entry_id, properties in await session.stream(query):
             if viewer_id != current:
                 if current is not None:
-                    found.append((current, measure(events, features, now)))
+                    yield current, measure(events, features, now)
                 current, events = viewer_id, []
             events.append(ViewerEvent(kind, at, entry_id, properties or {}))
     if current is not None:
-        found.append((current, measure(events, features, now)))
-    return found
+        yield current, measure(events, features, now)
 
 
 async def tagged_entries(services: Services, field: str) -> dict[str, list[str]]:
@@ -186,7 +200,7 @@ def report(
 
 
 async def fit_model(
-    services: Services, result: Clustering, rows: list[list[float]]
+    services: Services, result: Clustering, rows: np.ndarray
 ) -> tuple[ClusterModel, list[int], int | None]:
     """The next version; the stable id of each of the fit's clusters, carried over from the
     last version where a cluster persists; and how many viewers moved."""
@@ -291,7 +305,7 @@ async def assign_profiles(services: Services, profile_ids: Collection[str]) -> d
     if stored is None:
         return {}
     model = ClusterModel.from_json(stored)
-    rows = dict(await behaviour_by_viewer(services, model_features(model), list(profile_ids)))
+    rows = await behaviour_by_viewer(services, model_features(model), list(profile_ids))
     zeros = [0.0] * len(model.features)
     ids = sorted(profile_ids)
     clusters = dict(zip(ids, model.assign_many([rows.get(p, zeros) for p in ids]), strict=True))

@@ -34,7 +34,7 @@ class ClusterModel:
         scaled: np.ndarray = (vectors - np.asarray(self.mean)) / np.asarray(self.scale)
         return scaled
 
-    def assign_many(self, vectors: Sequence[Sequence[float]]) -> list[int]:
+    def assign_many(self, vectors: Sequence[Sequence[float]] | np.ndarray) -> list[int]:
         if len(vectors) == 0:
             return []
         ids = sorted(self.centroids)

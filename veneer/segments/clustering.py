@@ -180,7 +180,7 @@ def _rule_for(
 
 
 def cluster_profiles(
-    matrix: Sequence[Sequence[float]],
+    matrix: Sequence[Sequence[float]] | np.ndarray,
     features: Sequence[Feature],
     k: int | None = None,
     method: str = "kmeans",

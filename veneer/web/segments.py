@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from veneer.identity.keys import KeyKind
-from veneer.runtime.clustering_job import behaviour, model_features
+from veneer.runtime.clustering_job import behaviour_by_viewer, model_features
 from veneer.segments.cluster_model import ClusterModel
 from veneer.services import Services
 from veneer.store.clusters import latest_model
@@ -71,8 +71,8 @@ async def assign_endpoint(request: Request) -> Response:
             viewer_id = document["viewerId"]
             if not isinstance(viewer_id, str) or not viewer_id:
                 raise AssignError("viewerId", "must be a viewer id such as anon:abc")
-            rows = await behaviour(services, model_features(model), [viewer_id])
-            vector = rows[0] if rows else [0.0] * len(model.features)
+            rows = await behaviour_by_viewer(services, model_features(model), [viewer_id])
+            vector = rows.get(viewer_id, [0.0] * len(model.features))
         else:
             vector = _vector(model, document["features"])
     except AssignError as exc:

@@ -106,12 +106,13 @@ def _sample(rows: int, size: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(rows, size, replace=False))
 
 
-def _label_all(scaled: np.ndarray, k: int, method: str, seed: int, sample: int) -> np.ndarray:
+def _label_all(
+    scaled: np.ndarray, chosen: np.ndarray, k: int, method: str, seed: int
+) -> np.ndarray:
     """Every profile's cluster: k-means fitted on all of them; agglomerative clustering on
-    a sample, with the rest joining the nearest of its clusters' centres."""
+    the ``chosen`` sample, with the rest joining the nearest of its clusters' centres."""
     if method == "kmeans":
         return _fit(scaled, k, method, seed)[0]
-    chosen = _sample(len(scaled), min(sample, AGGLOMERATIVE_SAMPLE), seed)
     labels, _ = _fit(scaled[chosen], k, method, seed)
     if len(chosen) == len(scaled):
         return labels
@@ -200,9 +201,9 @@ def cluster_profiles(
     scaler = StandardScaler().fit(raw)
     scaled = scaler.transform(raw)
     limit = min(sample, AGGLOMERATIVE_SAMPLE) if method == "agglomerative" else sample
-    chosen = scaled[_sample(len(scaled), limit, seed)]
-    choice = choose_k(chosen, [k] if k else K_RANGE, method, seed)
-    labels = _label_all(scaled, choice.k, method, seed, sample)
+    chosen = _sample(len(scaled), limit, seed)
+    choice = choose_k(scaled[chosen], [k] if k else K_RANGE, method, seed)
+    labels = _label_all(scaled, chosen, choice.k, method, seed)
     clusters = []
     for number in range(choice.k):
         members = labels == number

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ColumnElement,
+    FromClause,
     MetaData,
     Select,
     String,
@@ -194,7 +195,7 @@ async def _enter_all(
             .on_conflict_do_nothing()
         )
     if each:
-        await _record_each(session, select(pairs.c.segment_key, pairs.c.profile_id), "entered", now)
+        await _record_each(session, pairs, "entered", now)
     else:
         await _record_totals(session, entered, {}, at)
     await add_to_sizes(session, entered)
@@ -240,10 +241,8 @@ async def _move(
         moved_in = await _per_segment(session, entering)
         moved_out = await _per_segment(session, leaving)
         if each:
-            for moved, change in ((entering, "entered"), (leaving, "left")):
-                await _record_each(
-                    session, select(moved.c.segment_key, moved.c.profile_id), change, now
-                )
+            await _record_each(session, entering, "entered", now)
+            await _record_each(session, leaving, "left", now)
         else:
             await _record_totals(session, moved_in, moved_out, at)
     finally:
@@ -255,14 +254,13 @@ async def _move(
 
 
 async def _record_each(
-    session: AsyncSession, moved: Select[Any], change: str, now: ColumnElement[Any]
+    session: AsyncSession, moved: FromClause, change: str, now: ColumnElement[Any]
 ) -> None:
     """One history row per profile that moved, naming it (erasure removes these)."""
-    rows = moved.subquery()
     await session.execute(
         insert(SegmentChangeRow).from_select(
             ["segment_key", "profile_id", "change", "at", "profiles"],
-            select(rows.c.segment_key, rows.c.profile_id, literal(change), now, literal(1)),
+            select(moved.c.segment_key, moved.c.profile_id, literal(change), now, literal(1)),
         )
     )
 

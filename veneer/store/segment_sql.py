@@ -147,10 +147,6 @@ def _compare(value: _Json, op: str, expected: Any) -> ColumnElement[bool]:
     return and_(guard, operators[op])
 
 
-def _options(expected: Any) -> tuple[Any, ...]:
-    return tuple(expected) if isinstance(expected, list | tuple) else (expected,)
-
-
 def _trait(condition: TraitCondition, dialect: str) -> ColumnElement[bool]:
     value = _Json(dialect, profiles.c.traits, condition.trait)
     op, expected = condition.op, condition.value
@@ -178,7 +174,9 @@ def _trait(condition: TraitCondition, dialect: str) -> ColumnElement[bool]:
             test = in_list
     else:
         test = _compare(value, op, expected)
-    if op in ("ne", "eq", "in") and (op == "ne" or None in _options(expected)):
+    # `ne` holds for a missing value, and comparing with null matches JSON null: these alone
+    # need presence asked for.
+    if op == "ne" or (op == "eq" and expected is None) or (op == "in" and None in expected):
         return and_(value.present(), test)
     # Every other test checks the value's JSON type first, which a missing value or JSON
     # null fails (leaves are made two-valued where they are used), so asking for presence

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from sqlalchemy import func, select
 
-from veneer.segments.behaviour import TAG_EVENT, Feature, measure
+from veneer.segments.behaviour import TAG_EVENT, Feature, events_read, measure
 from veneer.segments.cluster_model import ClusterModel, stable_ids
 from veneer.segments.clustering import Clustering, cluster_profiles
 from veneer.segments.evaluate import ViewerEvent
@@ -60,23 +60,6 @@ async def behaviour_by_viewer(
     return {v: row async for v, row in each_viewers_behaviour(services, features, viewer_ids)}
 
 
-def _event_types(features: Sequence[Feature]) -> set[str] | None:
-    """The event types the features read; None when sessions need every event."""
-    wanted: set[str] = set()
-    for feature in features:
-        if feature.kind in ("sessions", "session_minutes", "pages_per_session"):
-            return None
-        if feature.kind == "days_since_seen":
-            if not feature.seen:
-                return None
-            wanted |= set(feature.seen)
-        elif feature.kind == "count" and feature.event:
-            wanted.add(feature.event)
-        elif feature.kind == "tag":
-            wanted.add(TAG_EVENT)
-    return wanted
-
-
 async def each_viewers_behaviour(
     services: Services, features: list[Feature], viewer_ids: list[str] | None = None
 ) -> AsyncIterator[tuple[str, list[float]]]:
@@ -85,7 +68,7 @@ async def each_viewers_behaviour(
         raise ValueError("features: traits are not behaviour; cluster on events")
     now = services.clock()
     longest = max((parse_window(f.within) for f in features), default=timedelta(days=30))
-    types = _event_types(features)
+    types = events_read(features)
     query = (
         select(
             EventRow.viewer_id,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -169,8 +169,22 @@ class Feature:
             tuple(data.get("seen", ())),
         )
 
-    def with_window(self, within: str) -> Feature:
-        return replace(self, within=within)
+
+def events_read(features: Sequence[Feature]) -> set[str] | None:
+    """The event types the features read; None when sessions need every event."""
+    wanted: set[str] = set()
+    for feature in features:
+        if feature.kind in ("sessions", "session_minutes", "pages_per_session"):
+            return None
+        if feature.kind == "days_since_seen":
+            if not feature.seen:
+                return None
+            wanted |= set(feature.seen)
+        elif feature.kind == "count" and feature.event:
+            wanted.add(feature.event)
+        elif feature.kind == "tag":
+            wanted.add(TAG_EVENT)
+    return wanted
 
 
 def _sessions(events: Sequence[ViewerEvent]) -> list[list[ViewerEvent]]:

@@ -24,7 +24,7 @@ import psycopg
 from sqlalchemy import select
 
 from tests.postgres import postgres_server
-from veneer.runtime.memberships import backfill
+from veneer.jobs.memberships import backfill
 from veneer.segments.evaluate import ViewerEvent, ViewerFacts, evaluate_segments
 from veneer.segments.rules import parse_rule
 from veneer.services import Services

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from veneer.runtime.worker import WorkerOptions, process_batch
+from veneer.jobs.worker import WorkerOptions, process_batch
 from veneer.services import Services
 
 
@@ -53,7 +53,7 @@ def settle(client: TestClient) -> None:
     """Let the worker fold every streamed event in (a no-op for the embedded deployment).
 
     Runs the real worker step in the app's own event loop until the stream is drained; the
-    worker as a separate process is exercised in tests/runtime/test_pipeline.py.
+    worker as a separate process is exercised in tests/jobs/test_pipeline.py.
     """
     services: Services = client.app.state.services  # type: ignore[attr-defined]
     if services.stream is None:

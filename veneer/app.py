@@ -13,7 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from veneer.graphql.view import VeneerGraphQL
-from veneer.runtime.housekeeping import run_housekeeping
+from veneer.jobs.housekeeping import run_housekeeping
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.web.auth import AuthMiddleware

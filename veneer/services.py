@@ -4,7 +4,7 @@ Built once by the app factory (and by the CLI), so the GraphQL layer, REST endpo
 page share one database, one cache and one content adapter. The methods here are the I/O half
 of the request path (who is asking, what segments exist, what may be used about the viewer);
 the decisions themselves are pure functions in the domain packages. A person's data as a
-whole (identity linking, export, erasure) is `veneer.runtime.people`.
+whole (identity linking, export, erasure) is `veneer.jobs.people`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from veneer.backends.cache import Cache, InProcessCache
+from veneer.backends.content_bus import ContentBus
+from veneer.backends.quality_buffer import QualityBuffer
+from veneer.backends.redis_cache import RedisCache
+from veneer.backends.stream import RedisEventStream
 from veneer.consent import ConsentState, Purpose, effective_consent
 from veneer.consent.decisions import Decisions
 from veneer.content_adapters.cached import CachedAdapter
@@ -23,11 +28,6 @@ from veneer.content_adapters.registry import adapter_from_setting
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
 from veneer.identity.viewer import Viewer
 from veneer.profiles.traits import TraitSource, effective_traits
-from veneer.runtime.cache import Cache, InProcessCache
-from veneer.runtime.content_bus import ContentBus
-from veneer.runtime.quality_buffer import QualityBuffer
-from veneer.runtime.redis_cache import RedisCache
-from veneer.runtime.stream import RedisEventStream
 from veneer.segments import ViewerFacts, evaluate_segments
 from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from tests.conftest import Keys
 from tests.helpers import data, gql, headers
 from veneer.app import create_app
-from veneer.runtime.housekeeping import prune_once
+from veneer.jobs.housekeeping import prune_once
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database

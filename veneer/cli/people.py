@@ -11,7 +11,7 @@ import typer
 
 from veneer.cli.base import app, console
 from veneer.identity.viewer import Viewer
-from veneer.runtime import people
+from veneer.jobs import people
 from veneer.services import Services
 from veneer.settings import Settings
 

@@ -13,14 +13,14 @@ from rich.status import Status
 from rich.table import Table
 
 from veneer.cli.base import app, console
-from veneer.runtime.clustering_job import (
+from veneer.jobs.clustering import (
     DEFAULT_EVENTS,
     DEFAULT_TAGS,
     ClusterRequest,
     run_clustering,
 )
-from veneer.runtime.memberships import BackfillResult, UnknownSegment, backfill
-from veneer.runtime.segment_validation import NoHoldout, validate_segment
+from veneer.jobs.memberships import BackfillResult, UnknownSegment, backfill
+from veneer.jobs.segment_validation import NoHoldout, validate_segment
 from veneer.segments.clustering import TooFewProfiles
 from veneer.segments.rules import RuleError
 from veneer.services import Services

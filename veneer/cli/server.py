@@ -13,7 +13,7 @@ import uvicorn
 
 from veneer.cli.base import app, console
 from veneer.demo import DEMO_SEGMENTS
-from veneer.runtime.worker import WorkerOptions, run_worker
+from veneer.jobs.worker import WorkerOptions, run_worker
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database

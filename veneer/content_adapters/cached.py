@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 import orjson
 
+from veneer.backends.cache import Cache
 from veneer.content_adapters.base import ContentAdapter, ContentUnavailable, EntryPage
 from veneer.entries import Entry
-from veneer.runtime.cache import Cache
 
 _MISSING = "__missing__"
 T = TypeVar("T")

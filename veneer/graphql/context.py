@@ -12,10 +12,10 @@ from strawberry.types import Info as StrawberryInfo
 
 from veneer.entries import Entry
 from veneer.graphql.errors import NoViewerError
+from veneer.identity.principal import Principal
 from veneer.identity.viewer import Viewer
 from veneer.services import Services, ViewerState
 from veneer.variants import Choice, choose_variant
-from veneer.web.auth import Principal
 
 
 @dataclass

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.events.activity import apply_events
@@ -130,3 +130,59 @@ async def prune_receipts(session: AsyncSession, before: datetime) -> int:
         delete(EventReceiptRow).where(EventReceiptRow.received_at < before)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def each_viewers_events(
+    session: AsyncSession,
+    since: datetime,
+    until: datetime,
+    types: Collection[str] | None = None,
+    viewer_ids: Collection[str] | None = None,
+) -> AsyncIterator[tuple[str, list[ViewerEvent]]]:
+    """Every viewer's events in ``[since, until]``, streamed in viewer order.
+
+    One viewer's events are in memory at a time, so measuring millions of profiles reads the
+    table once without holding it.
+    """
+    query = (
+        select(
+            EventRow.viewer_id,
+            EventRow.type,
+            EventRow.timestamp,
+            EventRow.entry_id,
+            EventRow.properties,
+        )
+        .where(EventRow.timestamp >= since, EventRow.timestamp <= until)
+        .order_by(EventRow.viewer_id, EventRow.timestamp)
+    )
+    if viewer_ids is not None:
+        query = query.where(EventRow.viewer_id.in_(sorted(viewer_ids)))
+    if types is not None:
+        query = query.where(EventRow.type.in_(sorted(types)))
+    current: str | None = None
+    events: list[ViewerEvent] = []
+    async for viewer_id, kind, at, entry_id, properties in await session.stream(query):
+        if viewer_id != current:
+            if current is not None:
+                yield current, events
+            current, events = viewer_id, []
+        events.append(ViewerEvent(kind, at, entry_id, properties or {}))
+    if current is not None:
+        yield current, events
+
+
+async def events_per_entry(
+    session: AsyncSession, event_type: str, since: datetime, until: datetime
+) -> dict[str, int]:
+    """How many ``event_type`` events each entry had in ``[since, until]``."""
+    rows = await session.execute(
+        select(EventRow.entry_id, func.count())
+        .where(
+            EventRow.type == event_type,
+            EventRow.entry_id.is_not(None),
+            EventRow.timestamp >= since,
+            EventRow.timestamp <= until,
+        )
+        .group_by(EventRow.entry_id)
+    )
+    return {str(entry_id): int(n) for entry_id, n in rows}

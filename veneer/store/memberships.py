@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from veneer.segments.rules import Rule
 from veneer.store.dialect import dialect_insert
 from veneer.store.models import (
+    EventRow,
     ProfileRow,
     SegmentChangeRow,
     SegmentMemberRow,
@@ -360,3 +361,35 @@ async def forget_segment(session: AsyncSession, key: str) -> None:
     await session.execute(delete(SegmentMemberRow).where(SegmentMemberRow.segment_key == key))
     await session.execute(delete(SegmentChangeRow).where(SegmentChangeRow.segment_key == key))
     await session.execute(delete(SegmentSizeRow).where(SegmentSizeRow.segment_key == key))
+
+
+async def matching_profiles(
+    session: AsyncSession, rule: Rule, rules: Mapping[str, Rule], clock: Clock, sample: int
+) -> tuple[int, list[str]]:
+    """How many profiles ``rule`` holds now, and the first ``sample`` of them by id."""
+    condition = compile_rule(rule, rules, clock, session.get_bind().dialect.name)
+    size = await session.scalar(select(func.count()).select_from(profiles).where(condition))
+    ids = await session.scalars(
+        select(profiles.c.id).where(condition).order_by(profiles.c.id).limit(sample)
+    )
+    return int(size or 0), list(ids)
+
+
+async def members_converted(
+    session: AsyncSession, key: str, event_type: str
+) -> list[tuple[str, bool]]:
+    """Each stored member of ``key``, and whether they sent ``event_type`` after entering."""
+    converted = exists().where(
+        EventRow.viewer_id == SegmentMemberRow.profile_id,
+        EventRow.type == event_type,
+        EventRow.timestamp >= SegmentMemberRow.since,
+    )
+    rows = await session.execute(
+        select(SegmentMemberRow.profile_id, converted).where(SegmentMemberRow.segment_key == key)
+    )
+    return [(profile_id, bool(did)) for profile_id, did in rows]
+
+
+def decides_in_parallel(session: AsyncSession) -> bool:
+    """Whether slices may be decided at once: PostgreSQL yes, SQLite has one writer."""
+    return session.get_bind().dialect.name == "postgresql"

@@ -6,29 +6,18 @@ left in ``scope["state"]["principal"]`` for the endpoints to read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import orjson
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from veneer.identity.keys import ApiKey
-from veneer.identity.viewer import Viewer, ViewerError, resolve_viewer
-from veneer.runtime import people
+from veneer.identity.principal import Principal
+from veneer.identity.viewer import ViewerError, resolve_viewer
+from veneer.jobs import people
 from veneer.services import Services
 
 PROTECTED_PREFIXES = ("/graphql", "/v1/")
 PUBLIC_PATHS = ("/v1/openapi.json",)
 SIGNED_PREFIX = "/v1/webhooks/"  # verified by signature instead of an API key
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: the key, the viewer it acts for, and the viewer's GPC signal."""
-
-    key: ApiKey
-    viewer: Viewer | None
-    gpc: bool
 
 
 def _is_graphiql(scope: Scope, headers: Headers) -> bool:

@@ -10,8 +10,8 @@ from starlette.responses import JSONResponse, Response
 
 from veneer.consent import ConsentState, Purpose
 from veneer.consent.decisions import ConsentInputError, check_decisions
+from veneer.identity.principal import Principal
 from veneer.services import Services
-from veneer.web.auth import Principal
 from veneer.web.events import problem
 
 MAX_BODY = 16_384

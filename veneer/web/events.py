@@ -8,9 +8,9 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from veneer.runtime.ingest import TrackResult, track
+from veneer.identity.principal import Principal
+from veneer.jobs.ingest import TrackResult, track
 from veneer.services import Services
-from veneer.web.auth import Principal
 
 
 def problem(status: int, message: str, field: str | None = None) -> Response:

@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from veneer.identity.keys import KeyKind
-from veneer.runtime.clustering_job import behaviour_by_viewer, model_features
+from veneer.identity.principal import Principal
+from veneer.jobs.behaviour import behaviour_by_viewer
+from veneer.jobs.cluster_assignment import model_features
 from veneer.segments.cluster_model import ClusterModel
 from veneer.services import Services
 from veneer.store.clusters import latest_model
-from veneer.web.auth import Principal
 from veneer.web.events import problem
 
 MAX_BODY = 16_384

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from veneer.graphql.context import Info
 from veneer.graphql.errors import UserInputError
-from veneer.runtime.ingest import track
+from veneer.jobs.ingest import track
 
 
 @strawberry.input(description="One event; see the event types in the README.")

@@ -10,7 +10,7 @@ from veneer.graphql.context import Info
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.segments.types import Segment, SegmentPreview
-from veneer.runtime.memberships import UnknownSegment, preview
+from veneer.jobs.memberships import UnknownSegment, preview
 from veneer.segments import RuleError, parse_rule
 from veneer.store.segment_sizes import sizes
 

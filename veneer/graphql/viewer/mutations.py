@@ -14,9 +14,9 @@ from veneer.graphql.enums import Purpose
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.viewer.types import ConsentState, Viewer
 from veneer.identity.keys import KeyKind
+from veneer.jobs import people
+from veneer.jobs.memberships import profiles_changed
 from veneer.profiles.traits import protect_email
-from veneer.runtime import people
-from veneer.runtime.memberships import profiles_changed
 from veneer.store.profiles import merge_traits
 
 MAX_TRAITS_BYTES = 16_384

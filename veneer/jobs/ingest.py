@@ -21,9 +21,9 @@ from veneer.events.quality import TallyKey, raw_type, tally
 from veneer.events.validation import EventError, ValidationLimits, validate_batch
 from veneer.identity.keys import ApiKey
 from veneer.identity.viewer import Viewer
+from veneer.jobs.cluster_assignment import assign_profiles
+from veneer.jobs.memberships import profiles_changed
 from veneer.metrics import EVENTS, EVENTS_LATE, EVENTS_REJECTED
-from veneer.runtime.clustering_job import assign_profiles
-from veneer.runtime.memberships import profiles_changed
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
 from veneer.store.events import save_new_events

@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from veneer.services import Services
+from redis.asyncio import Redis
 
 HOLD_SECONDS = 3600.0  # longest an upkeep may run before another process may start it
 
 
 @asynccontextmanager
-async def only_one(services: Services, name: str) -> AsyncIterator[bool]:
+async def only_one(redis: Redis | None, name: str) -> AsyncIterator[bool]:
     """Yields whether this process holds the lease ``name``; never waits for it."""
-    if services.redis is None:
+    if redis is None:
         yield True
         return
-    lock = services.redis.lock(
+    lock = redis.lock(
         f"veneer:lease:{name}", timeout=HOLD_SECONDS, blocking=False, raise_on_release_error=False
     )
     if not await lock.acquire():

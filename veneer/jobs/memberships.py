@@ -18,22 +18,22 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
-from veneer.runtime.leases import only_one
+from veneer.backends.leases import only_one
 from veneer.segments.impact import affected_by_events, affected_by_traits, moved_by_time
 from veneer.segments.rules import Rule, referenced_segments
 from veneer.services import Services
 from veneer.store.memberships import (
     analyze_members,
     count_profiles,
+    decides_in_parallel,
+    matching_profiles,
     refresh_profiles,
     refresh_range,
     slice_starts,
 )
 from veneer.store.models import utcnow
 from veneer.store.segment_sizes import recount_sizes
-from veneer.store.segment_sql import Clock, compile_rule, profiles
+from veneer.store.segment_sql import Clock
 from veneer.store.segments import mark_decided, undecided_segments
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ async def backfill(
     async with services.db.session() as session:
         total = await count_profiles(session)
         starts = await slice_starts(session, slice_size) if chosen else []
-        concurrent = workers if session.get_bind().dialect.name == "postgresql" else 1
+        concurrent = workers if decides_in_parallel(session) else 1
     ranges = list(zip(starts, [*starts[1:], None], strict=True)) if starts else []
     done = entered = left = 0
     analyzed = 0  # members added when the planner's statistics were last refreshed
@@ -136,7 +136,7 @@ async def decide_changed_segments(services: Services) -> list[str]:
     anyone running `veneer segments backfill`. A rule changed during the backfill stays due.
     One process at a time does it; the others find nothing to do.
     """
-    async with only_one(services, "segment-decide") as mine:
+    async with only_one(services.redis, "segment-decide") as mine:
         if not mine:
             return []
         async with services.db.session() as session:
@@ -160,7 +160,7 @@ async def sweep(services: Services) -> BackfillResult | None:
     Who left because a window slid past is recorded profile by profile, as live moves are.
     None when another process is sweeping already.
     """
-    async with only_one(services, "segment-sweep") as mine:
+    async with only_one(services.redis, "segment-sweep") as mine:
         if not mine:
             return None
         rules = await _rules(services)
@@ -185,9 +185,5 @@ async def preview(services: Services, rule: Rule) -> Preview:
         raise UnknownSegment(f"refers to unknown segment(s): {', '.join(unknown)}")
     clock = _clock(services)
     async with services.db.session() as session:
-        condition = compile_rule(rule, rules, clock, session.get_bind().dialect.name)
-        size = await session.scalar(select(func.count()).select_from(profiles).where(condition))
-        sample = await session.scalars(
-            select(profiles.c.id).where(condition).order_by(profiles.c.id).limit(SAMPLE)
-        )
-        return Preview(int(size or 0), await count_profiles(session), list(sample))
+        size, sample = await matching_profiles(session, rule, rules, clock, SAMPLE)
+        return Preview(size, await count_profiles(session), sample)

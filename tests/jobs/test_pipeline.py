@@ -25,7 +25,7 @@ from tests.conftest import Keys
 from tests.helpers import data, gql
 from tests.redis_server import redis_server
 from veneer.app import create_app
-from veneer.runtime.stream import GROUP, STREAM
+from veneer.backends.stream import GROUP, STREAM
 from veneer.settings import Settings, normalize_database_url
 from veneer.store.engine import sync_url
 from veneer.store.models import EventRow
@@ -206,8 +206,8 @@ def test_trimming_keeps_every_event_a_worker_still_needs(redis_url: str) -> None
 
     from redis.asyncio import Redis
 
+    from veneer.backends.stream import RedisEventStream
     from veneer.events.model import Event
-    from veneer.runtime.stream import RedisEventStream
 
     now = datetime(2026, 11, 26, 12, tzinfo=UTC)
     events = [Event(f"t{i}", "click", now, now, f"dev-{i}", None, None, {}, {}) for i in range(3)]

@@ -15,11 +15,11 @@ import os
 import socket
 from dataclasses import dataclass
 
+from veneer.backends.stream import RedisEventStream
 from veneer.events.model import first_of_each_id
-from veneer.runtime.clustering_job import assign_profiles
-from veneer.runtime.housekeeping import run_housekeeping
-from veneer.runtime.memberships import profiles_changed
-from veneer.runtime.stream import RedisEventStream
+from veneer.jobs.cluster_assignment import assign_profiles
+from veneer.jobs.housekeeping import run_housekeeping
+from veneer.jobs.memberships import profiles_changed
 from veneer.services import Services
 from veneer.store.events import save_new_events
 from veneer.store.identity import attribute_to_users

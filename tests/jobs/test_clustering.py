@@ -16,7 +16,7 @@ from tests.conftest import Keys
 from tests.helpers import data, gql
 from veneer.app import create_app
 from veneer.cli import app as cli
-from veneer.runtime.clustering_job import model_features
+from veneer.jobs.cluster_assignment import model_features
 from veneer.segments.behaviour import Feature
 from veneer.segments.cluster_model import ClusterModel
 from veneer.settings import Settings

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from veneer.runtime.cache import InProcessCache
+from veneer.backends.cache import InProcessCache
 
 
 class FakeClock:

@@ -8,13 +8,11 @@ the effect but cannot bias it.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
-
-from veneer.runtime.memberships import UnknownSegment
+from veneer.jobs.memberships import UnknownSegment
 from veneer.segments.holdout import in_holdout
 from veneer.services import Services
 from veneer.statistics.proportions import Comparison, Group, compare
-from veneer.store.models import EventRow, SegmentMemberRow
+from veneer.store.memberships import members_converted
 
 
 class NoHoldout(ValueError):
@@ -33,21 +31,12 @@ async def validate_segment(
             f"segment {key!r} has no holdout, so there is nothing to compare with: save it "
             "with upsertSegment(..., holdout: 0.1), let viewers see it for a while, then validate"
         )
-    converted = exists().where(
-        EventRow.viewer_id == SegmentMemberRow.profile_id,
-        EventRow.type == metric,
-        EventRow.timestamp >= SegmentMemberRow.since,
-    )
     async with services.db.session() as session:
-        rows = await session.execute(
-            select(SegmentMemberRow.profile_id, converted).where(
-                SegmentMemberRow.segment_key == key
-            )
-        )
-        counts = {True: [0, 0], False: [0, 0]}  # held out -> [viewers, converted]
-        for profile_id, did in rows:
-            side = counts[in_holdout(profile_id, key, fraction)]
-            side[0] += 1
-            side[1] += bool(did)
+        members = await members_converted(session, key, metric)
+    counts = {True: [0, 0], False: [0, 0]}  # held out -> [viewers, converted]
+    for profile_id, did in members:
+        side = counts[in_holdout(profile_id, key, fraction)]
+        side[0] += 1
+        side[1] += did
     treated, control = Group(*counts[False]), Group(*counts[True])
     return compare(treated, control, confidence)

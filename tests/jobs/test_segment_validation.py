@@ -14,7 +14,7 @@ from tests.conftest import Keys
 from tests.helpers import data, error_messages, gql
 from veneer.app import create_app
 from veneer.cli import app as cli
-from veneer.runtime.memberships import backfill
+from veneer.jobs.memberships import backfill
 from veneer.segments.holdout import in_holdout
 from veneer.services import Services
 from veneer.settings import Settings

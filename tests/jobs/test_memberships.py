@@ -17,11 +17,11 @@ from tests.conftest import Keys
 from tests.helpers import data, error_messages, gql, settle
 from tests.random_segments import NOW, live_members, random_profiles, random_rule, seed
 from veneer.app import create_app
+from veneer.backends.leases import only_one
 from veneer.cli import app as cli
 from veneer.identity.viewer import Viewer
-from veneer.runtime import people
-from veneer.runtime.leases import only_one
-from veneer.runtime.memberships import backfill, decide_changed_segments, sweep
+from veneer.jobs import people
+from veneer.jobs.memberships import backfill, decide_changed_segments, sweep
 from veneer.segments.rules import parse_rule
 from veneer.services import Services
 from veneer.settings import Settings
@@ -362,8 +362,8 @@ def test_one_process_sweeps_at_a_time(redis_url: str, database_url: str, clock: 
             await _seed_profiles(one, 8)
             await _save_rules(one, {"recent": {"event": "purchase", "within": "48h"}})
             async with (
-                only_one(one, "segment-sweep") as sweeping,
-                only_one(one, "segment-decide") as deciding,
+                only_one(one.redis, "segment-sweep") as sweeping,
+                only_one(one.redis, "segment-decide") as deciding,
             ):
                 skipped = await sweep(other)
                 not_now = await decide_changed_segments(other)

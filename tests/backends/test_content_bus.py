@@ -16,9 +16,9 @@ from starlette.testclient import TestClient
 from tests.conftest import Keys
 from tests.helpers import gql
 from veneer.app import create_app
+from veneer.backends.content_bus import ContentBus
 from veneer.content_adapters.file import SAMPLE_CONTENT
 from veneer.plugin.webhooks import SIGNATURE_HEADER, sign
-from veneer.runtime.content_bus import ContentBus
 from veneer.settings import Settings
 
 SECRET = "bus-webhook-secret"

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 
-from veneer.runtime.memberships import decide_changed_segments, sweep
+from veneer.jobs.memberships import decide_changed_segments, sweep
 from veneer.services import Services
 from veneer.store.events import prune_receipts
 

@@ -1,1 +1,0 @@
-"""Cache and event-stream backends: in-process for the embedded default, Redis in production."""

@@ -244,6 +244,15 @@ def test_cart_changes_refuse_bad_quantity_value_or_currency(
     assert error.reason == "invalid_value"
 
 
+@pytest.mark.parametrize("code", ["EURO", "eur", "XYZ", "E1R"])
+def test_a_wrong_currency_is_named_with_what_a_right_one_looks_like(code: str) -> None:
+    error = _refuse(_raw(type="purchase", properties={"value": 1.0, "currency": code}))
+    assert error.field == "properties.currency"
+    assert error.message == (
+        f"{code!r} is not an ISO 4217 currency code (three capital letters, e.g. EUR, USD)"
+    )
+
+
 def test_cart_quantity_bounds_are_inclusive() -> None:
     for quantity in (1, 10_000):
         event = _accept(_raw(type="add_to_cart", properties={"quantity": quantity}))

@@ -184,3 +184,19 @@ def test_a_purchase_buried_under_many_page_views_still_counts(
         assert result["track"]["accepted"] == len(batch)
 
     assert _segments(client, keys.public, "browser") == ["buyers"]
+
+
+def test_track_says_how_many_events_were_not_kept_for_lack_of_consent(
+    client: TestClient, keys: Keys
+) -> None:
+    """A backend sending for a viewer who never granted ANALYTICS learns why nothing shows."""
+    query = "mutation($e: [EventInput!]!) { track(events: $e) { accepted withoutConsent } }"
+    events = {"e": [{"id": "w1", "type": "signup"}, {"id": "w2", "type": "signup"}]}
+
+    before = data(gql(client, query, events, key=keys.public, anonymous_id="t9"))
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="t9"))
+    after = data(gql(client, query, events, key=keys.public, anonymous_id="t9"))
+
+    assert before["track"] == {"accepted": 2, "withoutConsent": 2}
+    assert after["track"] == {"accepted": 2, "withoutConsent": 0}

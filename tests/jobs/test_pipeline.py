@@ -129,8 +129,8 @@ def test_events_reach_the_profile_through_the_worker(
             data(gql(client, GRANT, key=keys.public, anonymous_id="r1"))
             first = _send(client, keys.public, "r1", _clicks("c", 5))
             retry = _send(client, keys.public, "r1", _clicks("c", 6))
-            assert first == {"accepted": 5, "duplicates": 0, "rejected": []}
-            assert retry == {"accepted": 1, "duplicates": 5, "rejected": []}
+            assert first == {"accepted": 5, "duplicates": 0, "rejected": [], "withoutConsent": 0}
+            assert retry == {"accepted": 1, "duplicates": 5, "rejected": [], "withoutConsent": 0}
             _until(lambda: _clicks_counted(client, keys.public, "r1") == 6, "6 clicks counted")
     finally:
         worker.stop()

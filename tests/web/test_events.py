@@ -54,7 +54,7 @@ def test_a_valid_batch_is_counted_in_the_profile(client: TestClient, keys: Keys)
     response = post(client, keys.public, "v1", batch)
 
     assert response.status_code == 202
-    assert response.json() == {"accepted": 4, "duplicates": 0, "rejected": []}
+    assert response.json() == {"accepted": 4, "duplicates": 0, "rejected": [], "withoutConsent": 0}
     seen = activity(client, keys.public, "v1")
     assert seen["counts"] == {"entry_view": 2, "purchase": 1, "newsletter_open": 1}
     assert seen["entries"] == {"tent-x2": 2}
@@ -67,7 +67,7 @@ def test_retries_count_once(client: TestClient, keys: Keys) -> None:
     retry = post(client, keys.public, "v2", [view("r1"), view("r2"), view("r3"), view("r3")])
 
     assert first.json()["accepted"] == 2
-    assert retry.json() == {"accepted": 1, "duplicates": 3, "rejected": []}
+    assert retry.json() == {"accepted": 1, "duplicates": 3, "rejected": [], "withoutConsent": 0}
     assert activity(client, keys.public, "v2")["counts"] == {"entry_view": 3}
 
 
@@ -100,7 +100,7 @@ def test_without_analytics_consent_events_are_acknowledged_but_not_kept(
 ) -> None:
     response = post(client, keys.public, "v4", [view("n1"), view("n2")])
 
-    assert response.json() == {"accepted": 2, "duplicates": 0, "rejected": []}
+    assert response.json() == {"accepted": 2, "duplicates": 0, "rejected": [], "withoutConsent": 2}
     assert activity(client, keys.public, "v4") == {}
     grant(client, keys.public, "v4", "ANALYTICS")
     again = post(client, keys.public, "v4", [view("n1")])
@@ -212,4 +212,5 @@ def test_ids_count_as_seen_only_within_the_dedupe_horizon(settings: Settings, ke
             "accepted": 0,
             "duplicates": 1,
             "rejected": [],
+            "withoutConsent": 0,
         }, "the event row itself still holds the id"

@@ -31,12 +31,17 @@ STANDARD_TYPES = (
 
 
 def _iso_4217(code: str) -> str:
-    if pycountry.currencies.get(alpha_3=code) is None:
-        raise ValueError(f"{code!r} is not an ISO 4217 currency code (e.g. EUR, USD)")
+    """One message for every wrong code ('EURO', 'eur', 'XYZ'), saying what a right one is."""
+    if not (len(code) == 3 and code.isascii() and code.isupper()) or (
+        pycountry.currencies.get(alpha_3=code) is None
+    ):
+        raise ValueError(
+            f"{code!r} is not an ISO 4217 currency code (three capital letters, e.g. EUR, USD)"
+        )
     return code
 
 
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_iso_4217)]
+CurrencyCode = Annotated[str, AfterValidator(_iso_4217)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 

@@ -32,9 +32,13 @@ from veneer.store.identity import attribute_to_users
 
 @dataclass
 class TrackResult:
+    """``accepted`` includes ``without_consent``: acknowledged, but not kept, because the
+    sender has not granted ANALYTICS. Saying how many lets a backend see why nothing shows."""
+
     accepted: int = 0
     duplicates: int = 0
     rejected: list[EventError] = field(default_factory=list)
+    without_consent: int = 0
 
 
 async def track(
@@ -61,6 +65,7 @@ async def track(
         return outcome
 
     keep, dropped = await _with_consent(services, events)
+    outcome.without_consent = len(dropped)
     unique, duplicates = first_of_each_id(keep)
     stored = await _keep(services, unique, now)
     stored_ids = {e.id for e in stored}

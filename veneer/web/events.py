@@ -38,6 +38,7 @@ def result_json(result: TrackResult) -> dict[str, Any]:
     return {
         "accepted": result.accepted,
         "duplicates": result.duplicates,
+        "withoutConsent": result.without_consent,
         "rejected": [
             {"index": e.index, "field": e.field, "message": e.message} for e in result.rejected
         ],

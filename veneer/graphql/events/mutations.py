@@ -52,6 +52,9 @@ class TrackResult:
     accepted: int
     duplicates: int
     rejected: list[EventError]
+    without_consent: int = strawberry.field(
+        description="Accepted events not kept, because the viewer has not granted ANALYTICS."
+    )
 
 
 @strawberry.type
@@ -73,6 +76,7 @@ class EventMutations:
         return TrackResult(
             accepted=result.accepted,
             duplicates=result.duplicates,
+            without_consent=result.without_consent,
             rejected=[
                 EventError(index=e.index, field=e.field, message=e.message) for e in result.rejected
             ],

@@ -2,56 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.postgres import free_port
-
-STARTUP_SECONDS = 60
+from tests.e2e.demo import running_demo
 
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VENEER_")}
-    env["PORT"] = str(port)
-    veneer = Path(sys.executable).parent / "veneer"
-    process = subprocess.Popen(
-        [str(veneer), "demo"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"veneer demo exited early:\n{process.stdout.read() if process.stdout else ''}"
-                )
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("veneer demo did not answer /health within a minute")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=20)
-    assert "pk_demo" in output and "sk_demo" in output
+    with running_demo(tmp_path) as demo:
+        yield demo.base
     assert (tmp_path / ".veneer" / "veneer.db").exists()
 
 

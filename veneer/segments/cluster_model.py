@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from sklearn.metrics import pairwise_distances_argmin
 
 MATCH_DISTANCE = 1.0  # in standard deviations: farther apart, a cluster is new
 
@@ -37,6 +35,8 @@ class ClusterModel:
     def assign_many(self, vectors: Sequence[Sequence[float]] | np.ndarray) -> list[int]:
         if len(vectors) == 0:
             return []
+        from sklearn.metrics import pairwise_distances_argmin  # seconds to load: on first use
+
         ids = sorted(self.centroids)
         centres = self._scaled(np.asarray([self.centroids[i] for i in ids], dtype=float))
         points = self._scaled(np.asarray(vectors, dtype=float))
@@ -90,6 +90,8 @@ def stable_ids(
     new = (np.asarray(centroids, dtype=float) - np.asarray(mean)) / norm
     old = (np.asarray([previous.centroids[i] for i in old_ids]) - np.asarray(mean)) / norm
     cost = np.sqrt(((new[:, None, :] - old[None, :, :]) ** 2).sum(axis=2))
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(cost)
     ids: list[int | None] = [None] * len(centroids)
     for row, col in zip(rows, cols, strict=True):

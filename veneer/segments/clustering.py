@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering, KMeans
-from sklearn.metrics import pairwise_distances_argmin, silhouette_score
-from sklearn.preprocessing import StandardScaler
-from sklearn.tree import DecisionTreeClassifier
 
 from veneer.segments.behaviour import Feature
+
+if TYPE_CHECKING:
+    from sklearn.tree import DecisionTreeClassifier
+
+# scikit-learn is imported where it is used: it takes seconds to load, and every command,
+# the worker and the app import this module, while only a clustering run fits anything.
 
 MIN_PROFILES = 50  # below this, clusters describe noise
 K_RANGE = range(2, 9)
@@ -70,6 +72,8 @@ class Clustering:
 
 
 def _fit(scaled: np.ndarray, k: int, method: str, seed: int) -> tuple[np.ndarray, float | None]:
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+
     if method == "agglomerative":
         return AgglomerativeClustering(n_clusters=k).fit_predict(scaled), None
     model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(scaled)
@@ -79,6 +83,8 @@ def _fit(scaled: np.ndarray, k: int, method: str, seed: int) -> tuple[np.ndarray
 def choose_k(
     scaled: np.ndarray, ks: Sequence[int] = K_RANGE, method: str = "kmeans", seed: int = 0
 ) -> KChoice:
+    from sklearn.metrics import silhouette_score
+
     silhouettes: dict[int, float] = {}
     inertias: dict[int, float] = {}
     for k in ks:
@@ -111,6 +117,8 @@ def _label_all(
 ) -> np.ndarray:
     """Every profile's cluster: k-means fitted on all of them; agglomerative clustering on
     the ``chosen`` sample, with the rest joining the nearest of its clusters' centres."""
+    from sklearn.metrics import pairwise_distances_argmin
+
     if method == "kmeans":
         return _fit(scaled, k, method, seed)[0]
     labels, _ = _fit(scaled[chosen], k, method, seed)
@@ -171,6 +179,8 @@ def _rule_for(
     raw: np.ndarray, members: np.ndarray, features: Sequence[Feature], depth: int, seed: int
 ) -> tuple[dict[str, Any] | None, float]:
     """A shallow tree over the features rules can say, as a rule, and how often it agrees."""
+    from sklearn.tree import DecisionTreeClassifier
+
     sayable = [i for i, f in enumerate(features) if f.in_rules]
     if not sayable:
         return None, 0.0
@@ -195,6 +205,8 @@ def cluster_profiles(
     """
     if method not in ("kmeans", "agglomerative"):
         raise ValueError(f"method: kmeans or agglomerative, not {method!r}")
+    from sklearn.preprocessing import StandardScaler
+
     raw = np.asarray(matrix, dtype=float)
     if len(raw) < MIN_PROFILES:
         raise TooFewProfiles(len(raw), MIN_PROFILES)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
-from scipy.stats import norm
+_NORMAL = NormalDist()  # the standard normal; the stdlib's, exact to double precision
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def needed_per_group(p1: float, p2: float, confidence: float, power: float = 0.8
     """Viewers per group to detect ``p1`` vs ``p2`` (two-sided), by the normal approximation."""
     if p1 == p2:
         return None
-    z_alpha = norm.ppf(1 - (1 - confidence) / 2)
-    z_beta = norm.ppf(power)
+    z_alpha = _NORMAL.inv_cdf(1 - (1 - confidence) / 2)
+    z_beta = _NORMAL.inv_cdf(power)
     pooled = (p1 + p2) / 2
     top = z_alpha * math.sqrt(2 * pooled * (1 - pooled)) + z_beta * math.sqrt(
         p1 * (1 - p1) + p2 * (1 - p2)
@@ -72,7 +73,7 @@ def needed_per_group(p1: float, p2: float, confidence: float, power: float = 0.8
 
 def compare(treated: Group, control: Group, confidence: float = 0.95) -> Comparison:
     difference = treated.rate - control.rate
-    z_ci = norm.ppf(1 - (1 - confidence) / 2)
+    z_ci = _NORMAL.inv_cdf(1 - (1 - confidence) / 2)
     if treated.viewers == 0 or control.viewers == 0:
         return Comparison(
             treated, control, difference, difference, difference, None, None, confidence
@@ -87,6 +88,6 @@ def compare(treated: Group, control: Group, confidence: float = 0.95) -> Compari
     if pooled_spread == 0:
         return Comparison(treated, control, difference, low, high, None, None, confidence)
     z = difference / pooled_spread
-    p_value = float(2 * norm.sf(abs(z)))
+    p_value = 2 * _NORMAL.cdf(-abs(z))
     needed = needed_per_group(treated.rate, control.rate, confidence)
     return Comparison(treated, control, difference, low, high, p_value, needed, confidence)

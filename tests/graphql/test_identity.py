@@ -181,3 +181,66 @@ def test_after_logout_the_device_s_own_consent_governs_its_events(
     _send(client, keys.public, "shared-pc", [{"id": "lo-2", "type": "click"}])
     eli = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "eli"}))["viewer"]
     assert eli["activity"]["counts"] == {"click": 1}, "with the device's consent it lands on eli"
+
+
+PERSONALIZATION = {"p": [{"purpose": "PERSONALIZATION", "granted": True}]}
+ENTRY_REASON = '{ entry(id: "tent-x2") { personalization { reason } } }'
+
+
+def test_after_login_the_device_keeps_its_own_banner_consent(
+    client: TestClient, keys: Keys
+) -> None:
+    data(gql(client, GRANT, PERSONALIZATION, key=keys.public, anonymous_id="van"))
+
+    me = data(gql(client, VIEWER, key=keys.public, anonymous_id="van", **_as_user("gil", "van")))
+
+    assert me["viewer"]["id"] == "user:gil"
+    assert _consent(me["viewer"])["PERSONALIZATION"] is True, "the user has it too"
+    device = data(gql(client, VIEWER, key=keys.public, anonymous_id="van"))["viewer"]
+    assert _consent(device)["PERSONALIZATION"] is True, "the device still has it"
+    entry = data(gql(client, ENTRY_REASON, key=keys.public, anonymous_id="van"))["entry"]
+    assert not entry["personalization"]["reason"].startswith("no PERSONALIZATION consent")
+
+
+def test_a_later_change_by_the_user_leaves_the_device_s_record(
+    client: TestClient, keys: Keys
+) -> None:
+    data(gql(client, GRANT, PERSONALIZATION, key=keys.public, anonymous_id="den"))
+    as_hal = _as_user("hal", "den")
+    data(gql(client, VIEWER, key=keys.public, anonymous_id="den", **as_hal))  # the login merge
+
+    deny = {"p": [{"purpose": "PERSONALIZATION", "granted": False}]}
+    data(gql(client, GRANT, deny, key=keys.public, anonymous_id="den", **as_hal))
+
+    hal = data(gql(client, VIEWER, key=keys.public, anonymous_id="den", **as_hal))["viewer"]
+    assert _consent(hal)["PERSONALIZATION"] is False
+    device = data(gql(client, VIEWER, key=keys.public, anonymous_id="den"))["viewer"]
+    assert _consent(device)["PERSONALIZATION"] is True, "the device's banner decided otherwise"
+
+
+def test_the_user_s_newer_decision_is_not_overwritten_by_an_older_device_one(
+    client: TestClient, keys: Keys
+) -> None:
+    data(gql(client, GRANT, PERSONALIZATION, key=keys.public, anonymous_id="pad"))
+    deny = {"p": [{"purpose": "PERSONALIZATION", "granted": False}]}
+    data(gql(client, GRANT, deny, key=keys.secret, **{"X-Veneer-User-Id": "ivy"}))
+
+    ivy = data(gql(client, VIEWER, key=keys.public, anonymous_id="pad", **_as_user("ivy", "pad")))
+
+    assert _consent(ivy["viewer"])["PERSONALIZATION"] is False
+    device = data(gql(client, VIEWER, key=keys.public, anonymous_id="pad"))["viewer"]
+    assert _consent(device)["PERSONALIZATION"] is True
+
+
+def test_device_events_after_login_still_follow_the_device_s_banner(
+    client: TestClient, keys: Keys
+) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="box"))
+    data(gql(client, VIEWER, key=keys.public, anonymous_id="box", **_as_user("jo", "box")))
+
+    result = _send(client, keys.public, "box", [{"id": "bx-1", "type": "click"}])
+
+    assert result["accepted"] == 1
+    jo = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "jo"}))["viewer"]
+    assert jo["activity"]["counts"] == {"click": 1}, "kept, on the user's profile"

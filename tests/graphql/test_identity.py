@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
+import time
 from typing import Any
 
+import jwt
 import pytest
 from starlette.testclient import TestClient
 
@@ -244,3 +250,30 @@ def test_device_events_after_login_still_follow_the_device_s_banner(
     assert result["accepted"] == 1
     jo = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "jo"}))["viewer"]
     assert jo["activity"]["counts"] == {"click": 1}, "kept, on the user's profile"
+
+
+def _signed_by_the_site(user: str, device: str, token_format: str) -> str:
+    """A token as the site's backend signs it, without Veneer's helper."""
+    claims = {"sub": user, "aid": device, "exp": int(time.time()) + 3600}
+    if token_format == "jwt":
+        return jwt.encode(claims, TEST_SECRET, algorithm="HS256")
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    mac = hmac.new(TEST_SECRET.encode(), payload.encode(), hashlib.sha256).digest()
+    return f"{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+@pytest.mark.parametrize("token_format", ["jwt", "legacy"])
+def test_a_token_the_site_signed_logs_in_and_merges_the_device(
+    client: TestClient, keys: Keys, token_format: str
+) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="tv"))
+    _send(client, keys.public, "tv", [{"id": f"tv-{token_format}", "type": "click"}])
+    token = _signed_by_the_site("kim", "tv", token_format)
+
+    me = data(
+        gql(client, VIEWER, key=keys.public, anonymous_id="tv", **{"X-Veneer-Viewer-Token": token})
+    )["viewer"]
+
+    assert me["id"] == "user:kim"
+    assert me["activity"]["counts"] == {"click": 1}

@@ -28,7 +28,7 @@ from veneer.store import Database
 from veneer.store.keys import create_key
 from veneer.store.migrate import migrate
 
-TEST_SECRET = "test-secret-0123456789abcdef"
+TEST_SECRET = "test-secret-0123456789abcdef-0123456789"  # HS256 wants 32+ bytes
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jwt
 import pytest
 from typer.testing import CliRunner
 
@@ -46,6 +47,8 @@ def test_viewer_token_is_signed_with_the_secret(monkeypatch: pytest.MonkeyPatch)
     assert result.exit_code == 0
     claims = verify_viewer_token(result.output.strip(), TEST_SECRET)
     assert (claims.user_id, claims.anonymous_id) == ("user-7", "phone-7")
+    standard = jwt.decode(result.output.strip(), TEST_SECRET, algorithms=["HS256"])
+    assert standard["sub"] == "user-7" and standard["exp"] - standard["iat"] == 60
 
 
 def test_viewer_token_without_a_secret_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
+import time
 from typing import Any
 
+import jwt
 import pytest
 from starlette.testclient import TestClient
 
@@ -181,3 +187,93 @@ def test_after_logout_the_device_s_own_consent_governs_its_events(
     _send(client, keys.public, "shared-pc", [{"id": "lo-2", "type": "click"}])
     eli = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "eli"}))["viewer"]
     assert eli["activity"]["counts"] == {"click": 1}, "with the device's consent it lands on eli"
+
+
+PERSONALIZATION = {"p": [{"purpose": "PERSONALIZATION", "granted": True}]}
+ENTRY_REASON = '{ entry(id: "tent-x2") { personalization { reason } } }'
+
+
+def test_after_login_the_device_keeps_its_own_banner_consent(
+    client: TestClient, keys: Keys
+) -> None:
+    data(gql(client, GRANT, PERSONALIZATION, key=keys.public, anonymous_id="van"))
+
+    me = data(gql(client, VIEWER, key=keys.public, anonymous_id="van", **_as_user("gil", "van")))
+
+    assert me["viewer"]["id"] == "user:gil"
+    assert _consent(me["viewer"])["PERSONALIZATION"] is True, "the user has it too"
+    device = data(gql(client, VIEWER, key=keys.public, anonymous_id="van"))["viewer"]
+    assert _consent(device)["PERSONALIZATION"] is True, "the device still has it"
+    entry = data(gql(client, ENTRY_REASON, key=keys.public, anonymous_id="van"))["entry"]
+    assert not entry["personalization"]["reason"].startswith("no PERSONALIZATION consent")
+
+
+def test_a_later_change_by_the_user_leaves_the_device_s_record(
+    client: TestClient, keys: Keys
+) -> None:
+    data(gql(client, GRANT, PERSONALIZATION, key=keys.public, anonymous_id="den"))
+    as_hal = _as_user("hal", "den")
+    data(gql(client, VIEWER, key=keys.public, anonymous_id="den", **as_hal))  # the login merge
+
+    deny = {"p": [{"purpose": "PERSONALIZATION", "granted": False}]}
+    data(gql(client, GRANT, deny, key=keys.public, anonymous_id="den", **as_hal))
+
+    hal = data(gql(client, VIEWER, key=keys.public, anonymous_id="den", **as_hal))["viewer"]
+    assert _consent(hal)["PERSONALIZATION"] is False
+    device = data(gql(client, VIEWER, key=keys.public, anonymous_id="den"))["viewer"]
+    assert _consent(device)["PERSONALIZATION"] is True, "the device's banner decided otherwise"
+
+
+def test_the_user_s_newer_decision_is_not_overwritten_by_an_older_device_one(
+    client: TestClient, keys: Keys
+) -> None:
+    data(gql(client, GRANT, PERSONALIZATION, key=keys.public, anonymous_id="pad"))
+    deny = {"p": [{"purpose": "PERSONALIZATION", "granted": False}]}
+    data(gql(client, GRANT, deny, key=keys.secret, **{"X-Veneer-User-Id": "ivy"}))
+
+    ivy = data(gql(client, VIEWER, key=keys.public, anonymous_id="pad", **_as_user("ivy", "pad")))
+
+    assert _consent(ivy["viewer"])["PERSONALIZATION"] is False
+    device = data(gql(client, VIEWER, key=keys.public, anonymous_id="pad"))["viewer"]
+    assert _consent(device)["PERSONALIZATION"] is True
+
+
+def test_device_events_after_login_still_follow_the_device_s_banner(
+    client: TestClient, keys: Keys
+) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="box"))
+    data(gql(client, VIEWER, key=keys.public, anonymous_id="box", **_as_user("jo", "box")))
+
+    result = _send(client, keys.public, "box", [{"id": "bx-1", "type": "click"}])
+
+    assert result["accepted"] == 1
+    jo = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "jo"}))["viewer"]
+    assert jo["activity"]["counts"] == {"click": 1}, "kept, on the user's profile"
+
+
+def _signed_by_the_site(user: str, device: str, token_format: str) -> str:
+    """A token as the site's backend signs it, without Veneer's helper."""
+    claims = {"sub": user, "aid": device, "exp": int(time.time()) + 3600}
+    if token_format == "jwt":
+        return jwt.encode(claims, TEST_SECRET, algorithm="HS256")
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    mac = hmac.new(TEST_SECRET.encode(), payload.encode(), hashlib.sha256).digest()
+    return f"{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+@pytest.mark.parametrize("token_format", ["jwt", "legacy"])
+def test_a_token_the_site_signed_logs_in_and_merges_the_device(
+    client: TestClient, keys: Keys, token_format: str
+) -> None:
+    grant = {"p": [{"purpose": "ANALYTICS", "granted": True}]}
+    data(gql(client, GRANT, grant, key=keys.public, anonymous_id="tv"))
+    _send(client, keys.public, "tv", [{"id": f"tv-{token_format}", "type": "click"}])
+    token = _signed_by_the_site("kim", "tv", token_format)
+
+    me = data(
+        gql(client, VIEWER, key=keys.public, anonymous_id="tv", **{"X-Veneer-Viewer-Token": token})
+    )["viewer"]
+
+    assert me["id"] == "user:kim"
+    assert me["activity"]["counts"] == {"click": 1}

@@ -121,7 +121,8 @@ def test_forget_viewer_erases_the_person_everywhere(
     assert after["events"] == 0
     assert after["identity_links"] == 0
     assert after["profiles"] == 0
-    assert after["consent_records"] == before["consent_records"] - 2, "only the bystander's remain"
+    assert before["consent_records"] == 6, "the phone's two, eve's copies of them, the bystander's"
+    assert after["consent_records"] == 2, "only the bystander's remain"
     assert after["erasures"] == 1
     assert after["event_receipts"] == 2, "ids stay, so retries are still duplicates"
     viewer = data(
@@ -134,6 +135,16 @@ def test_forget_viewer_erases_the_person_everywhere(
         )
     )
     assert viewer["viewer"] == {"traits": {}, "activity": {}}, "nothing cached survives"
+    phone = data(
+        gql(
+            client,
+            "{ viewer { consent { purpose granted } } }",
+            key=keys.public,
+            anonymous_id="eve-phone",
+        )
+    )
+    granted = {c["purpose"] for c in phone["viewer"]["consent"] if c["granted"]}
+    assert granted == {"NECESSARY"}, "the phone's own consent records went too"
 
 
 def test_the_erasure_record_holds_no_personal_data(
@@ -172,7 +183,11 @@ def test_export_and_forget_from_the_command_line(
     assert document["userId"] == "eve" and document["anonymousIds"] == ["eve-phone"]
     assert sorted(e["id"] for e in document["events"]) == ["ev-1", "ev-2"]
     assert document["profiles"][0]["traits"] == {"age": 40}
-    assert {c["purpose"] for c in document["consentHistory"]} == {"ANALYTICS", "PERSONALIZATION"}
+    assert {(c["viewerId"], c["purpose"]) for c in document["consentHistory"]} == {
+        (viewer_id, purpose)
+        for viewer_id in ("anon:eve-phone", "user:eve")
+        for purpose in ("ANALYTICS", "PERSONALIZATION")
+    }, "the phone keeps its banner's decisions; eve has copies"
     assert document["identityMerges"][0]["eventsMoved"] == 1
     assert document["segments"] == []
 

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import jwt
 import pytest
 
 from veneer.identity.keys import KeyKind
 from veneer.identity.tokens import create_viewer_token
 from veneer.identity.viewer import Viewer, ViewerError, resolve_viewer
 
-SECRET = "site-secret-0123456789"
+SECRET = "site-secret-0123456789-0123456789"
 
 
 def _token(user_id: str = "user-42", ttl: int = 3600) -> str:
@@ -52,18 +59,71 @@ def test_public_key_may_not_name_a_user_even_alongside_a_valid_token() -> None:
 def test_bad_token_is_401(kind: KeyKind) -> None:
     error = _refused(kind, {"x-veneer-viewer-token": "not-a-token"})
     assert error.status == 401
-    assert error.message == "X-Veneer-Viewer-Token: viewer token is malformed"
+    assert error.message.startswith("X-Veneer-Viewer-Token: viewer token is malformed")
 
 
 def test_expired_token_is_401() -> None:
-    error = _refused(KeyKind.PUBLIC, {"x-veneer-viewer-token": _token(ttl=-1)})
+    error = _refused(KeyKind.PUBLIC, {"x-veneer-viewer-token": _token(ttl=-3600)})
     assert error.status == 401
-    assert "expired" in error.message
+    assert error.message == "X-Veneer-Viewer-Token: viewer token has expired"
 
 
 def test_token_signed_with_another_secret_is_401() -> None:
-    token = create_viewer_token("user-42", "someone-elses-secret")
+    token = create_viewer_token("user-42", "someone-elses-secret-0123456789-01")
     assert _refused(KeyKind.PUBLIC, {"x-veneer-viewer-token": token}).status == 401
+
+
+def test_a_jwt_signed_by_the_site_s_backend_logs_in_and_vouches_for_the_device() -> None:
+    claims = {"sub": "user-42", "aid": "dev-1", "exp": int(time.time()) + 3600}
+    headers = {
+        "x-veneer-anonymous-id": "dev-1",
+        "x-veneer-viewer-token": jwt.encode(claims, SECRET, algorithm="HS256"),
+    }
+    viewer = resolve_viewer(KeyKind.PUBLIC, headers, SECRET)
+    assert viewer == Viewer("dev-1", "user-42")
+    assert viewer is not None and viewer.device_is_users
+
+
+def _legacy_token(claims: dict[str, object]) -> str:
+    """A token in the format before JWTs, as a site backend built it by hand."""
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    mac = hmac.new(SECRET.encode(), payload.encode(), hashlib.sha256).digest()
+    return f"{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+def test_a_legacy_token_still_logs_in_until_it_expires() -> None:
+    current = _legacy_token({"sub": "user-42", "aid": "dev-1", "exp": int(time.time()) + 60})
+    headers = {"x-veneer-anonymous-id": "dev-1", "x-veneer-viewer-token": current}
+    viewer = resolve_viewer(KeyKind.PUBLIC, headers, SECRET)
+    assert viewer == Viewer("dev-1", "user-42")
+    assert viewer is not None and viewer.device_is_users
+
+    expired = _legacy_token({"sub": "user-42", "exp": int(time.time()) - 1})
+    error = _refused(KeyKind.PUBLIC, {"x-veneer-viewer-token": expired})
+    assert (error.status, error.message) == (
+        401,
+        "X-Veneer-Viewer-Token: viewer token has expired",
+    )
+
+
+@pytest.mark.parametrize("algorithm", ["none", "HS512"])
+def test_a_token_in_another_algorithm_is_401(algorithm: str) -> None:
+    claims = {"sub": "user-42", "exp": int(time.time()) + 3600}
+    token = jwt.encode(claims, None if algorithm == "none" else SECRET * 2, algorithm=algorithm)
+    error = _refused(KeyKind.PUBLIC, {"x-veneer-viewer-token": token})
+    assert error.status == 401
+    assert error.message == (
+        f"X-Veneer-Viewer-Token: viewer token must be signed with HS256, not '{algorithm}'"
+    )
+
+
+def test_a_token_whose_sub_is_not_a_usable_id_is_400() -> None:
+    token = jwt.encode(
+        {"sub": "has space", "exp": int(time.time()) + 60}, SECRET, algorithm="HS256"
+    )
+    error = _refused(KeyKind.PUBLIC, {"x-veneer-viewer-token": token})
+    assert error.status == 400
+    assert error.message.startswith("X-Veneer-Viewer-Token: sub: ")
 
 
 def test_non_ascii_token_is_401_not_a_crash() -> None:

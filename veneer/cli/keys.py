@@ -97,7 +97,7 @@ def viewer_token(
         None, help="The device (X-Veneer-Anonymous-Id) the token vouches is the user's."
     ),
 ) -> None:
-    """Sign a viewer token for USER_ID with VENEER_SECRET (for testing a site backend)."""
+    """Sign a viewer token (an HS256 JWT) for USER_ID with VENEER_SECRET, for testing."""
     settings = Settings()
     try:
         secret = settings.signing_secret()

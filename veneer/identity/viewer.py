@@ -1,7 +1,8 @@
 """Which viewer a request acts for, from its key kind and its headers.
 
 A public key acts only for the viewer its own headers name (anonymous id, and the user in a
-signed viewer token); naming a user directly with ``X-Veneer-User-Id`` is a secret-key power.
+signed viewer token, see `veneer.identity.tokens`); naming a user directly with
+``X-Veneer-User-Id`` is a secret-key power.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.consent import ConsentRecord, ConsentState, Purpose
+from veneer.consent.merge import decisions_the_user_takes_over
 from veneer.store.models import ConsentRecordRow
 
 
@@ -92,3 +93,28 @@ async def consent_history(session: AsyncSession, viewer_id: str) -> list[Consent
         )
         for row in rows
     ]
+
+
+async def copy_to_user(session: AsyncSession, device_id: str, user_id: str) -> int:
+    """Give the user a copy of the device's decisions they have nothing newer against.
+
+    The device's own records stay: see `veneer.consent.merge` for why. Returns how many
+    decisions were copied (none when the merge is repeated).
+    """
+    copies = decisions_the_user_takes_over(
+        await consent_history(session, device_id), await consent_history(session, user_id)
+    )
+    session.add_all(
+        ConsentRecordRow(
+            viewer_id=user_id,
+            purpose=record.purpose.value,
+            granted=record.granted,
+            source=record.source,
+            policy_version=record.policy_version,
+            gpc=record.gpc,
+            recorded_at=record.recorded_at,
+        )
+        for record in copies
+    )
+    await session.flush()
+    return len(copies)

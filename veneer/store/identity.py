@@ -1,8 +1,10 @@
 """Identity links: a device's anonymous history joins its user's profile, once.
 
 Merge precedence, stated once: the user's own traits win over the device's; traits only the
-device knew are carried over; events and activity add up; consent records move with their
-timestamps, so the most recent decision per purpose wins whichever id made it.
+device knew are carried over; events and activity add up. Consent is the exception that
+does not move: the user takes over a copy of each device decision newer than their own, and
+the device keeps its records, so asking anonymously it still gets what its banner recorded
+(`veneer.consent.merge` says why).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veneer.events.activity import merge_activity
 from veneer.events.model import Event
 from veneer.identity.viewer import profile_id
+from veneer.store.consent import copy_to_user
 from veneer.store.dialect import dialect_insert
 from veneer.store.models import (
-    ConsentRecordRow,
     EventRow,
     IdentityLinkRow,
     MergeRow,
@@ -31,7 +33,7 @@ from veneer.store.profiles import locked_profiles
 @dataclass(frozen=True)
 class MergeResult:
     events_moved: int
-    consent_records_moved: int
+    consent_records_copied: int
 
 
 def anonymous_key(anonymous_id: str) -> str:
@@ -83,11 +85,7 @@ async def link_and_merge(
         .where(EventRow.viewer_id == source)
         .values(viewer_id=target, user_id=user_id)
     )
-    moved_consent = await session.execute(
-        update(ConsentRecordRow)
-        .where(ConsentRecordRow.viewer_id == source)
-        .values(viewer_id=target)
-    )
+    copied_consent = await copy_to_user(session, source, target)
     device = await session.get(ProfileRow, source, with_for_update=True)
     if device is not None:
         person = (await locked_profiles(session, {target: (None, user_id)}))[target]
@@ -97,21 +95,16 @@ async def link_and_merge(
         await session.delete(device)
     result = MergeResult(
         events_moved=int(getattr(moved_events, "rowcount", 0) or 0),
-        consent_records_moved=int(getattr(moved_consent, "rowcount", 0) or 0),
+        consent_records_copied=copied_consent,
     )
-    if (
-        not new_link
-        and device is None
-        and not result.events_moved
-        and not (result.consent_records_moved)
-    ):
+    if not new_link and device is None and not result.events_moved and not copied_consent:
         return None
     session.add(
         MergeRow(
             anonymous_id=anonymous_id,
             user_id=user_id,
             events_moved=result.events_moved,
-            consent_records_moved=result.consent_records_moved,
+            consent_records_copied=result.consent_records_copied,
             merged_at=now,
         )
     )

@@ -160,7 +160,8 @@ class MergeRow(Base):
     anonymous_id: Mapped[str] = mapped_column(String(128), index=True)
     user_id: Mapped[str] = mapped_column(String(128), index=True)
     events_moved: Mapped[int] = mapped_column(Integer)
-    consent_records_moved: Mapped[int] = mapped_column(Integer)
+    # Consent is copied, not moved (the device keeps its own); the column keeps its first name.
+    consent_records_copied: Mapped[int] = mapped_column("consent_records_moved", Integer)
     merged_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

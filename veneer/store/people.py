@@ -126,6 +126,7 @@ async def export_person(
         ],
         "consentHistory": [
             {
+                "viewerId": c.viewer_id,  # a merged device keeps its records; the user has copies
                 "purpose": c.purpose,
                 "granted": c.granted,
                 "source": c.source,

@@ -40,7 +40,7 @@ lint: setup
 
 test: setup lint $(NODE_STAMPS) ide/node_modules/.veneer-installed
 	node ide/build.mjs --check
-	scripts/ensure-debian-packages postgresql redis-server
+	scripts/ensure-debian-packages postgresql redis-server chromium
 	$(BIN)/pytest --cov --cov-report=term
 
 bench: setup

@@ -8,7 +8,7 @@ CHECKED := veneer tests bench migrations
 NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
-.PHONY: setup demo serve test lint bench clean
+.PHONY: setup demo serve test lint bench clean graphiql
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ setup: $(STAMP)
 	npm ci --prefix $* --no-audit --no-fund --loglevel=error
 	touch $@
 
+# GraphiQL's assets are committed in veneer/static/graphiql, so `make demo` needs no Node;
+# this rebuilds them from ide/ (its lockfile pins GraphiQL and React), and `make test` checks
+# that what is committed is what ide/ builds.
+graphiql: ide/node_modules/.veneer-installed
+	node ide/build.mjs
+
 demo: setup
 	$(BIN)/veneer demo
 
@@ -32,8 +38,9 @@ lint: setup
 	$(BIN)/ruff format --check $(CHECKED)
 	$(BIN)/mypy veneer
 
-test: setup lint $(NODE_STAMPS)
-	scripts/ensure-debian-packages postgresql redis-server
+test: setup lint $(NODE_STAMPS) ide/node_modules/.veneer-installed
+	node ide/build.mjs --check
+	scripts/ensure-debian-packages postgresql redis-server chromium
 	$(BIN)/pytest --cov --cov-report=term
 
 bench: setup
@@ -46,4 +53,4 @@ bench: setup
 	$(BIN)/python -m bench.segments_backfill
 
 clean:
-	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES))
+	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES) ide)

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
+from veneer.graphql.ide import graphiql_asset
 from veneer.graphql.view import VeneerGraphQL
 from veneer.jobs.housekeeping import run_housekeeping
 from veneer.services import Services
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/static/graphiql/{name}", graphiql_asset, methods=["GET"]),
             Route("/v1/events", post_events, methods=["POST"]),
             Route("/v1/consent", consent_endpoint, methods=["GET", "POST"]),
             Route("/v1/webhooks/{source}", receive_webhook, methods=["POST"]),

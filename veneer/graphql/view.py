@@ -18,6 +18,7 @@ from veneer.content_adapters import ContentError
 from veneer.content_adapters.sampling import sample_entries
 from veneer.content_model import ContentModel, infer_model
 from veneer.graphql.context import Context
+from veneer.graphql.ide import graphiql_page
 from veneer.graphql.schema import ROOT_FIELDS, TYPE_NAMES, build_schema, schema
 from veneer.services import Services
 
@@ -79,6 +80,10 @@ class VeneerGraphQL(GraphQL[Context, None]):
             await response(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Veneer's own GraphiQL page, whose assets come from Veneer, not from a CDN."""
+        return graphiql_page(request, self.services.settings)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

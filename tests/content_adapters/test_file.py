@@ -208,6 +208,54 @@ def test_duplicate_id_is_skipped_and_logged_naming_both_files(
     assert "'tent-x2'" in message
 
 
+def test_a_bad_file_is_logged_once_per_change(
+    content: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    adapter = FileAdapter(content)
+    broken = content / "article" / "broken.md"
+
+    def read_everything_three_times() -> list[str]:
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="veneer.content_adapters.file"):
+            for _ in range(3):
+                _all(adapter)
+                _get(adapter, "hello")
+                asyncio.run(adapter.get_by_slug("article", "plain", None))
+        return [r.getMessage() for r in caplog.records]
+
+    (first,) = read_everything_three_times()
+    assert str(broken) in first and "YAML" in first
+    assert read_everything_three_times() == [], "unchanged since it was logged"
+
+    broken.write_text("---\ntitle: [still broken, but differently\n---\n", encoding="utf-8")
+    (second,) = read_everything_three_times()
+    assert str(broken) in second
+
+    broken.write_text("---\ntitle: Fixed\n---\n", encoding="utf-8")
+    assert read_everything_three_times() == []
+    broken.write_text(BROKEN_YAML, encoding="utf-8")
+    (third,) = read_everything_three_times()
+    assert third == first, "broken again after a fix: logged again"
+
+
+def test_a_duplicate_id_is_logged_once_per_change(
+    content: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    adapter = FileAdapter(content)
+    copy = _write(content, "product/trailhead-copy.json", json.dumps({**TENT, "title": "Copy"}))
+    with caplog.at_level(logging.WARNING, logger="veneer.content_adapters.file"):
+        for _ in range(3):
+            _all(adapter, "product")
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert str(copy) in message
+    caplog.clear()
+    copy.write_text(json.dumps({**TENT, "title": "Copy, edited"}), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="veneer.content_adapters.file"):
+        for _ in range(3):
+            _all(adapter, "product")
+    assert [r.getMessage() for r in caplog.records] == [message]
+
+
 def test_unknown_content_type_names_the_known_ones(content: Path) -> None:
     adapter = FileAdapter(content)
     with pytest.raises(UnknownContentType) as info:

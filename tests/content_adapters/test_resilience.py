@@ -84,6 +84,46 @@ def test_busy_and_failing_cms_answers_are_retried() -> None:
     assert len(calls) == 3
 
 
+def test_the_client_waits_as_long_as_the_cms_asks() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    answers = iter(
+        [
+            httpx.Response(429, headers={"Retry-After": "2"}),
+            httpx.Response(503, headers={"Retry-After": "60"}),
+            httpx.Response(200, json={"ok": True}),
+        ]
+    )
+    client = ResilientClient(
+        "http://cms.test/",
+        backoff=Backoff(cap=5.0, attempts=3, sleep=sleep),
+        transport=httpx.MockTransport(lambda request: next(answers)),
+    )
+    assert asyncio.run(client.get_json("pages/")) == {"ok": True}
+    assert waits == [2.0, 5.0], "Retry-After, capped"
+
+
+def test_no_wait_after_the_last_attempt() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = ResilientClient(
+        "http://cms.test/",
+        backoff=Backoff(attempts=2, sleep=sleep),
+        transport=httpx.MockTransport(
+            lambda request: httpx.Response(503, headers={"Retry-After": "1"})
+        ),
+    )
+    with pytest.raises(ContentUnavailable, match="did not answer: HTTP 503"):
+        asyncio.run(client.get_json("pages/"))
+    assert waits == [1.0]
+
+
 def test_a_client_error_is_not_retried_and_404_is_none() -> None:
     client, calls = _client([httpx.Response(400)])
     with pytest.raises(ContentUnavailable, match="HTTP 400"):

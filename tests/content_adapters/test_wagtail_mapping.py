@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from veneer.content_adapters.wagtail import WagtailMapping, page_to_entry
+from veneer.content_adapters.wagtail import WagtailMapping, content_types_of, page_to_entry
 
 PAGE = {
     "id": 7,
@@ -62,3 +62,25 @@ def test_a_half_edited_variant_falls_back_to_the_baseline() -> None:
     entry = page_to_entry(broken, WagtailMapping(), "en")
     assert entry.variants == ()
     assert entry.fields["title"] == "Tente"
+
+
+def test_discovered_models_are_named_after_themselves() -> None:
+    found = content_types_of({"shop.ProductPage", "kitchen.RecipePage", "blog.BlogIndexPage"})
+    assert found == {
+        "product": "shop.ProductPage",
+        "recipe": "kitchen.RecipePage",
+        "blogindex": "blog.BlogIndexPage",
+    }
+
+
+def test_two_apps_models_of_one_name_are_told_apart_by_their_app() -> None:
+    found = content_types_of({"blog.ArticlePage", "news.ArticlePage", "shop.ProductPage"})
+    assert found == {
+        "blog_article": "blog.ArticlePage",
+        "news_article": "news.ArticlePage",
+        "product": "shop.ProductPage",
+    }
+
+
+def test_the_adapter_may_say_which_type_a_page_is_served_as() -> None:
+    assert page_to_entry(PAGE, WagtailMapping(), "en", "gear").content_type == "gear"

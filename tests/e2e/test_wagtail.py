@@ -1,4 +1,8 @@
-"""The Wagtail adapter against a real Wagtail site: pages, variants, locales, outages."""
+"""The Wagtail adapter against a real Wagtail site: pages, variants, locales, outages.
+
+The site has a shop (article and product pages, which the tests name in ``types``) and a
+kitchen (recipe pages and a subclass of them) that only discovery finds.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from tests.helpers import data, gql
 from tests.postgres import free_port
 from veneer.app import create_app
 from veneer.content_adapters import InvalidCursor, UnknownContentType
+from veneer.content_adapters.http import ResilientClient
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.content_adapters.wagtail import WagtailAdapter
 from veneer.settings import Settings
@@ -54,12 +59,12 @@ def _run(coro: Any) -> Any:
 
 
 def test_pages_through_all_products_across_wagtails_limit(wagtail: WagtailServer) -> None:
-    async def walk() -> tuple[list[str], int]:
+    async def walk(first: int) -> tuple[list[str], int]:
         adapter = _adapter(wagtail)
         seen: list[str] = []
         after, pages = None, 0
         while True:
-            page = await adapter.list_entries("product", 30, after, None)
+            page = await adapter.list_entries("product", first, after, None)
             pages += 1
             seen += [e.slug or "" for e in page.entries]
             if not page.has_next_page:
@@ -67,9 +72,9 @@ def test_pages_through_all_products_across_wagtails_limit(wagtail: WagtailServer
                 return seen, pages
             after = page.cursors[-1]
 
-    slugs, pages = _run(walk())
-    assert slugs == [f"product-{n:02d}" for n in range(1, 26)]
-    assert pages == 2, "30 asked, Wagtail gives at most 20 a page: 20 + 5"
+    every_product = [f"product-{n:02d}" for n in range(1, 26)]
+    assert _run(walk(30)) == (every_product, 1), "Wagtail gives at most 20 at once: 20 + 5"
+    assert _run(walk(10)) == (every_product, 3)
 
 
 def test_a_page_becomes_an_entry_with_its_variants(wagtail: WagtailServer) -> None:
@@ -125,6 +130,161 @@ def test_bad_arguments(wagtail: WagtailServer) -> None:
         _run(probe(lambda a: a.list_entries("recipe", 5, None, None)))
     with pytest.raises(InvalidCursor):
         _run(probe(lambda a: a.list_entries("product", 5, "abc", None)))
+
+
+class Counted(httpx.AsyncBaseTransport):
+    """Wagtail's real answers, with a note of each request Veneer made for them."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.asked: list[httpx.URL] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.asked.append(request.url)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def take(self) -> list[httpx.URL]:
+        asked, self.asked = self.asked, []
+        return asked
+
+
+def _discovering(server: WagtailServer) -> tuple[WagtailAdapter, Counted]:
+    counted = Counted()
+    client = ResilientClient(server.api, transport=counted)
+    return WagtailAdapter(server.api, client=client), counted
+
+
+def test_without_types_every_page_model_is_found_with_all_its_fields(
+    wagtail: WagtailServer,
+) -> None:
+    async def probe() -> Any:
+        adapter, _ = _discovering(wagtail)
+        try:
+            return (
+                await adapter.content_types(),
+                await adapter.get_by_slug(None, "pancakes", None),
+                await adapter.get_by_slug("product", "product-03", None),
+                await adapter.list_entries("recipe", 10, None, None),
+                await adapter.list_entries("quickrecipe", 10, None, None),
+                await adapter.get_by_slug(None, "home", None),
+            )
+        finally:
+            await adapter.aclose()
+
+    types, pancakes, product, recipes, quick, home = _run(probe())
+    assert types == ["article", "product", "quickrecipe", "recipe"]
+    assert pancakes.content_type == "recipe"
+    assert pancakes.fields == {
+        "title": "Pancakes",
+        "ingredients": "flour, milk, eggs",
+        "minutes": 20,
+        "serves": 4,
+    }
+    assert [v.id for v in pancakes.variants] == ["v-brunch"]
+    assert product.fields["price"] == "30.00"
+    assert [e.slug for e in recipes.entries] == ["pancakes", "shakshuka"]
+    assert recipes.entries[0] == pancakes
+    (oats,) = quick.entries
+    assert (oats.content_type, oats.fields["shortcut"]) == ("quickrecipe", "soak the night before")
+    assert home is None, "a plain Page is not content unless named"
+
+
+def test_without_types_each_page_is_listed_once_under_its_own_type(
+    wagtail: WagtailServer,
+) -> None:
+    async def everything() -> list[Any]:
+        adapter, _ = _discovering(wagtail)
+        entries, after = [], None
+        try:
+            while True:
+                page = await adapter.list_entries(None, 7, after, "en")
+                entries += page.entries
+                if not page.has_next_page:
+                    return entries
+                after = page.cursors[-1]
+        finally:
+            await adapter.aclose()
+
+    entries = _run(everything())
+    kinds = [e.content_type for e in entries]
+    assert len({e.id for e in entries}) == len(entries) == 29
+    assert (kinds.count("article"), kinds.count("product")) == (1, 25)
+    assert (kinds.count("recipe"), kinds.count("quickrecipe")) == (2, 1)
+
+
+def test_discovery_is_asked_once_and_a_listing_is_one_request(wagtail: WagtailServer) -> None:
+    async def count() -> list[list[httpx.URL]]:
+        adapter, counted = _discovering(wagtail)
+        try:
+            await adapter.content_types()
+            discovery = counted.take()
+            await adapter.list_entries("product", 20, None, None)
+            product_page = counted.take()
+            await adapter.list_entries(None, 20, None, None)
+            mixed_page = counted.take()
+            pancakes = await adapter.get_by_slug(None, "pancakes", None)
+            by_slug = counted.take()
+            assert pancakes is not None
+            assert [url.path for url in by_slug] == [
+                "/api/v2/pages/",
+                f"/api/v2/pages/{pancakes.id}/",
+            ]
+            await adapter.content_types()
+            await adapter.get_by_slug("recipe", "shakshuka", None)
+            again = counted.take()
+            return [discovery, product_page, mixed_page, again]
+        finally:
+            await adapter.aclose()
+
+    discovery, product_page, mixed_page, again = _run(count())
+    assert len(discovery) == 2, "32 pages, 20 at a time, asking only their types"
+    assert all(url.params["fields"] == "_,type" for url in discovery)
+    (listing,) = product_page
+    assert (listing.params["type"], listing.params["fields"]) == ("shop.ProductPage", "*")
+    assert [url.params["type"] for url in mixed_page] == ["shop.ArticlePage", "shop.ProductPage"]
+    assert len(again) == 1, "the discovered types are remembered"
+
+
+def test_types_named_in_the_setting_restrict_and_rename(wagtail: WagtailServer) -> None:
+    async def probe() -> Any:
+        adapter = adapter_from_setting(f"wagtail:{wagtail.api}?types=dish:kitchen.RecipePage")
+        try:
+            return (
+                await adapter.content_types(),
+                await adapter.get_by_slug(None, "pancakes", None),
+                await adapter.get_by_slug(None, "product-01", None),
+                await adapter.list_entries(None, 10, None, None),
+            )
+        finally:
+            await adapter.aclose()
+
+    types, pancakes, product, everything = _run(probe())
+    assert types == ["dish"]
+    assert pancakes.content_type == "dish" and pancakes.fields["minutes"] == 20
+    assert product is None, "product pages are not among the types named"
+    assert [e.slug for e in everything.entries] == ["pancakes", "shakshuka"]
+
+
+def test_graphql_over_wagtail_without_types(
+    wagtail: WagtailServer, settings: Settings, keys: Keys
+) -> None:
+    discovering = settings.model_copy(update={"content": f"wagtail:{wagtail.api}"})
+    query = """{
+      entry(slug: "pancakes") { contentType fields }
+      entries(contentType: "recipe", first: 5) { edges { node { slug contentType } } }
+    }"""
+    with TestClient(create_app(discovering)) as client:
+        result = data(gql(client, query, key=keys.public))
+    assert result["entry"]["contentType"] == "recipe"
+    assert result["entry"]["fields"]["ingredients"] == "flour, milk, eggs"
+    assert result["entry"]["fields"]["serves"] == 4
+    assert [e["node"] for e in result["entries"]["edges"]] == [
+        {"slug": "pancakes", "contentType": "recipe"},
+        {"slug": "shakshuka", "contentType": "recipe"},
+    ]
 
 
 def test_graphql_over_wagtail_content(

@@ -16,6 +16,7 @@ from veneer.segments.rules import (
     find_cycle,
     parse_rule,
     parse_window,
+    reference_cycles,
     referenced_segments,
 )
 
@@ -339,3 +340,33 @@ def test_diamond_is_not_a_cycle() -> None:
         "bottom": parse_rule({"trait": "x", "op": "exists"}),
     }
     assert find_cycle(rules) is None
+
+
+def _refs(graph: dict[str, list[str]]) -> dict[str, Any]:
+    return {
+        key: parse_rule({"any": [{"segment": r} for r in refs] or [{"event": "click"}]})
+        for key, refs in graph.items()
+    }
+
+
+def test_every_segment_on_a_loop_is_found_and_none_that_only_refers_to_one() -> None:
+    rules = _refs(
+        {
+            "a": ["b"],
+            "b": ["a", "c"],  # a second loop through b: b -> c -> b
+            "c": ["b"],
+            "between": ["a"],  # refers to one loop, is referred to by another: on neither
+            "p": ["q", "between"],
+            "q": ["p"],
+            "self": ["self"],
+            "plain": [],
+        }
+    )
+    found = reference_cycles(rules)
+    assert found.keys == {"a", "b", "c", "p", "q", "self"}
+    assert found.first == ("a", "b", "a")
+
+
+def test_no_loops_in_a_tree_of_references() -> None:
+    found = reference_cycles(_refs({"a": ["b", "c"], "b": ["c"], "c": [], "d": ["gone"]}))
+    assert found.keys == frozenset() and found.first is None

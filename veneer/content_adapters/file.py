@@ -2,13 +2,15 @@
 
 This is the format Git-based CMSs such as Decap write, and the embedded default: the shipped
 sample content is such a folder. A malformed file is logged with its path and skipped, so one
-bad edit never takes the rest of the site down.
+bad edit never takes the rest of the site down. Every request reads the folder again, so each
+problem is logged once per change of the file, not once per read.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -105,6 +107,15 @@ def parse_entry(path: Path, content_type: str, default_locale: str) -> Entry:
     )
 
 
+def _version(path: Path) -> tuple[int, int] | None:
+    """What changes when the file is edited: its modification time and size."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 class FileAdapter:
     """Serves a content folder. Every call reads the folder; `CachedAdapter` keeps it cheap."""
 
@@ -115,6 +126,23 @@ class FileAdapter:
             raise FileNotFoundError(f"content folder not found: {root}")
         self.root = root
         self.default_locale = default_locale
+        # path -> (file version, message) last logged; reads run in worker threads
+        self._reported: dict[Path, tuple[tuple[int, int] | None, str]] = {}
+        self._reported_lock = threading.Lock()
+
+    def _skip(self, path: Path, message: str) -> None:
+        """Log why a file is skipped, unless that was said already about this version of it."""
+        seen = (_version(path), message)
+        with self._reported_lock:
+            if self._reported.get(path) == seen:
+                return
+            self._reported[path] = seen
+        logger.warning("%s", message)
+
+    def _served(self, path: Path) -> None:
+        """The file reads fine now: should it break again, that is news worth logging."""
+        with self._reported_lock:
+            self._reported.pop(path, None)
 
     def _content_types(self) -> list[str]:
         return sorted(
@@ -137,18 +165,17 @@ class FileAdapter:
                 try:
                     entry = parse_entry(path, type_name, self.default_locale)
                 except (MalformedEntry, OSError, UnicodeDecodeError) as exc:
-                    logger.warning("skipping malformed content file %s: %s", path, exc)
+                    self._skip(path, f"skipping malformed content file {path}: {exc}")
                     continue
                 key = (entry.id, entry.locale)
                 if key in seen:
-                    logger.warning(
-                        "skipping content file %s: id %r in locale %s is already used by %s",
+                    self._skip(
                         path,
-                        entry.id,
-                        entry.locale,
-                        seen[key],
+                        f"skipping content file {path}: id {entry.id!r} in locale "
+                        f"{entry.locale} is already used by {seen[key]}",
                     )
                     continue
+                self._served(path)
                 seen[key] = path
                 entries.append(entry)
         entries.sort(key=lambda e: (e.content_type, e.slug or e.id, e.locale or ""))

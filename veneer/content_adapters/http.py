@@ -18,6 +18,7 @@ from veneer.content_adapters.resilience import (
     Backoff,
     CircuitBreaker,
     CircuitOpen,
+    Retryable,
 )
 
 
@@ -55,30 +56,34 @@ class ResilientClient:
             self.breaker.before_call()
         except CircuitOpen as exc:
             raise ContentUnavailable(str(exc)) from exc
-        last_error = "no attempt made"
-        for attempt in range(self.backoff.attempts):
-            retry_after = None
-            try:
-                async with self._slots:
-                    response = await self._client.get(path, params=params)
-            except httpx.TransportError as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code == 404:
-                    self.breaker.record_success()
-                    return None
-                if response.status_code < 400:
-                    self.breaker.record_success()
-                    return response
-                last_error = f"HTTP {response.status_code} from {response.request.url}"
-                if response.status_code not in RETRY_STATUSES:
-                    self.breaker.record_success()  # the CMS is up; the request was wrong
-                    raise ContentUnavailable(last_error)
-                retry_after = response.headers.get("retry-after")
-            if attempt + 1 < self.backoff.attempts:
-                await asyncio.sleep(self.backoff.delay(attempt, retry_after))
-        self.breaker.record_failure()
-        raise ContentUnavailable(f"the CMS did not answer: {last_error}")
+        try:
+            response: httpx.Response | None = await self.backoff.retrying()(
+                self._attempt, path, params
+            )
+        except Retryable as exc:
+            self.breaker.record_failure()
+            raise ContentUnavailable(f"the CMS did not answer: {exc}") from exc
+        except ContentUnavailable:
+            self.breaker.record_success()  # the CMS is up; the request was wrong
+            raise
+        self.breaker.record_success()
+        return response
+
+    async def _attempt(self, path: str, params: dict[str, Any] | None) -> httpx.Response | None:
+        """One try: the response, None for a 404, or why it failed and whether to try again."""
+        try:
+            async with self._slots:
+                response = await self._client.get(path, params=params)
+        except httpx.TransportError as exc:
+            raise Retryable(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code < 400:
+            return response
+        failure = f"HTTP {response.status_code} from {response.request.url}"
+        if response.status_code in RETRY_STATUSES:
+            raise Retryable(failure, response.headers.get("retry-after"))
+        raise ContentUnavailable(failure)
 
     async def aclose(self) -> None:
         await self._client.aclose()

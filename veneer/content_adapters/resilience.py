@@ -1,16 +1,20 @@
 """How an adapter treats a CMS that is slow, busy or down: backoff and a circuit breaker.
 
-Pure policy, no I/O: the HTTP client asks these objects how long to wait and whether to try
-at all, so the rules are tested without a network.
+Tenacity runs the retries; this module says what is worth retrying (`Retryable`), how long
+to wait (full jitter, unless the CMS says how long with Retry-After) and when to stop trying
+at all (the breaker). The policies are plain objects, so they are tested without a network.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -22,6 +26,7 @@ class Backoff:
     base: float = 0.2
     cap: float = 5.0
     attempts: int = 3
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, compare=False)
 
     def delay(
         self, attempt: int, retry_after: str | None, rand: Callable[[], float] = random.random
@@ -30,6 +35,32 @@ class Backoff:
         if told is not None:
             return min(told, self.cap)
         return float(rand() * min(self.cap, self.base * 2**attempt))
+
+    def retrying(self) -> AsyncRetrying:
+        """Tenacity's retry loop under this policy: `Retryable` failures, ``attempts`` tries.
+
+        Any other exception ends it at once, and the last failure is raised as it was.
+        """
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(Retryable),
+            reraise=True,
+            sleep=self.sleep,
+        )
+
+    def _wait(self, state: RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        retry_after = failure.retry_after if isinstance(failure, Retryable) else None
+        return self.delay(state.attempt_number - 1, retry_after)
+
+
+class Retryable(Exception):
+    """A failed attempt another may fix: the CMS was unreachable, busy (429) or failing (5xx)."""
+
+    def __init__(self, message: str, retry_after: str | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after  # the CMS's Retry-After header, if it sent one
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

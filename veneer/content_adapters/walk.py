@@ -3,6 +3,9 @@
 CMSs that keep each content type behind its own endpoint (WordPress post types, Strapi
 collection types) have no listing across types; `walk` pages through them one after the other
 with a cursor ``collection:offset``, so ``entries`` without a content type still works.
+
+A collection may also list items that belong to another (Wagtail's ``type=`` includes the
+pages of subclassed models); the fetch answers None for those, which still move the offset.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from veneer.content_adapters.base import EntryPage, InvalidCursor
 from veneer.entries import Entry
 
-# (content type, collection, offset, size) -> (entries, total in the collection)
-FetchPage = Callable[[str, str, int, int], Awaitable[tuple[list[Entry], int]]]
+# (content type, collection, offset, size) -> (entries or None to skip, total in the collection)
+FetchPage = Callable[[str, str, int, int], Awaitable[tuple[Sequence[Entry | None], int]]]
 
 
 async def walk(
@@ -37,8 +40,10 @@ async def walk(
         content_type, collection = collections[position]
         size = min(first - len(entries), max_page)
         found, total = await fetch(content_type, collection, offset, size)
-        entries += found
-        cursors += [f"{collection}:{offset + i + 1}" for i in range(len(found))]
+        for i, entry in enumerate(found):
+            if entry is not None:
+                entries.append(entry)
+                cursors.append(f"{collection}:{offset + i + 1}")
         offset += len(found)
         if found and offset < total:
             more = True  # more in this collection, though the page may already be full

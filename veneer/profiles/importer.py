@@ -87,6 +87,11 @@ def read_csv(text: str) -> Iterator[TraitRow | RowError]:
         if None in record:
             yield RowError(line, "more cells than the header has columns")
             continue
+        missing = sum(value is None for value in record.values())
+        if missing:  # DictReader fills a short row's missing cells with None
+            cells, columns = len(record) - missing, len(record)
+            yield RowError(line, f"fewer cells than the header has columns ({cells} of {columns})")
+            continue
         yield _row(
             line, {k: _scalar(v) if k not in SUBJECT_COLUMNS else v for k, v in record.items()}
         )

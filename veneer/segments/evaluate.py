@@ -19,7 +19,7 @@ from veneer.segments.rules import (
     Rule,
     SegmentRef,
     TraitCondition,
-    referenced_segments,
+    reference_cycles,
 )
 
 
@@ -151,7 +151,7 @@ def evaluate_segments(
     come in.
     """
     memo: dict[str, bool] = {}
-    cyclic = _keys_on_cycles(rules)
+    cyclic = reference_cycles(rules).keys
 
     def in_segment(key: str) -> bool:
         if key in memo:
@@ -162,20 +162,3 @@ def evaluate_segments(
         return memo[key]
 
     return frozenset(key for key in rules if in_segment(key))
-
-
-def _keys_on_cycles(rules: Mapping[str, Rule]) -> set[str]:
-    """Keys of the segments that refer back to themselves, directly or through others."""
-    refs = {key: referenced_segments(rule) & rules.keys() for key, rule in rules.items()}
-    cyclic: set[str] = set()
-    for start in rules:
-        stack, seen = list(refs[start]), set()
-        while stack:
-            key = stack.pop()
-            if key == start:
-                cyclic.add(start)
-                break
-            if key not in seen:
-                seen.add(key)
-                stack.extend(refs[key])
-    return cyclic

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from graphlib import CycleError, TopologicalSorter
 from typing import Any, Literal
 
 TraitOp = Literal["eq", "ne", "in", "gt", "gte", "lt", "lte", "between", "exists", "contains"]
@@ -201,30 +202,53 @@ def referenced_segments(rule: Rule) -> set[str]:
     return set()
 
 
+@dataclass(frozen=True)
+class ReferenceCycles:
+    """Segments whose references lead back to themselves, so no order can evaluate them."""
+
+    keys: frozenset[str]  # every segment on a loop; a segment that only refers to one is not
+    first: tuple[str, ...] | None  # one loop as a chain back to its start, to show an editor
+
+
+def reference_cycles(rules: Mapping[str, Rule]) -> ReferenceCycles:
+    """The one place loops of ``{"segment": key}`` references are found.
+
+    Saving a segment refuses a loop (with ``first``); evaluation, in Python and in SQL, treats
+    the segments on one (``keys``) as having no members. Each `CycleError` names one loop;
+    its segments are merged into one node and the references sorted again, until they sort:
+    every segment on any loop is then found, and none that merely refers to a loop.
+    """
+    graph: dict[str, set[str]] = {
+        key: referenced_segments(rules[key]) & rules.keys() for key in sorted(rules)
+    }
+    members = {key: {key} for key in graph}  # node -> the segments merged into it
+    on_loops: set[str] = set()
+    first: tuple[str, ...] | None = None
+    while True:
+        sorter = TopologicalSorter({key: sorted(refs) for key, refs in graph.items()})
+        try:
+            sorter.prepare()
+        except CycleError as error:
+            # graphlib lists a loop from referee to referrer; editors read it the other way.
+            loop: list[str] = list(reversed(error.args[1]))
+            if first is None:
+                start = loop.index(min(loop[:-1]))
+                first = (*loop[start:-1], *loop[:start], loop[start])
+            nodes = set(loop)
+            node = min(nodes)
+            merged = set().union(*(members.pop(n) for n in nodes))
+            on_loops |= merged
+            refs = set().union(*(graph.pop(n) for n in nodes)) - nodes
+            graph = {k: {node if r in nodes else r for r in v} for k, v in graph.items()}
+            graph[node], members[node] = refs, merged
+        else:
+            return ReferenceCycles(frozenset(on_loops), first)
+
+
 def find_cycle(rules: Mapping[str, Rule]) -> list[str] | None:
     """A chain of segment keys that refers back to its start, if the rules contain one."""
-    visiting: list[str] = []
-    done: set[str] = set()
-
-    def visit(key: str) -> list[str] | None:
-        if key in visiting:
-            return [*visiting[visiting.index(key) :], key]
-        if key in done or key not in rules:
-            return None
-        visiting.append(key)
-        for ref in sorted(referenced_segments(rules[key])):
-            cycle = visit(ref)
-            if cycle:
-                return cycle
-        visiting.pop()
-        done.add(key)
-        return None
-
-    for key in sorted(rules):
-        cycle = visit(key)
-        if cycle:
-            return cycle
-    return None
+    first = reference_cycles(rules).first
+    return list(first) if first else None
 
 
 def _event_conditions(rule: Rule) -> list[EventCondition]:

@@ -45,7 +45,7 @@ from veneer.segments.rules import (
     Rule,
     SegmentRef,
     TraitCondition,
-    referenced_segments,
+    reference_cycles,
 )
 from veneer.store.models import EventRow, ProfileRow
 
@@ -313,13 +313,15 @@ def compile_rule(
     segments, or through a cycle, are false, as in the live evaluation.
     """
 
-    def visit(node: Rule, resolving: frozenset[str]) -> ColumnElement[bool]:
+    cyclic = reference_cycles(rules).keys
+
+    def visit(node: Rule) -> ColumnElement[bool]:
         if isinstance(node, All):
-            return and_(*(visit(r, resolving) for r in node.rules))
+            return and_(*(visit(r) for r in node.rules))
         if isinstance(node, AnyOf):
-            return or_(*(visit(r, resolving) for r in node.rules))
+            return or_(*(visit(r) for r in node.rules))
         if isinstance(node, Not):
-            return not_(visit(node.rule, resolving))
+            return not_(visit(node.rule))
         if isinstance(node, TraitCondition):
             return _strict(_trait(node, dialect))
         if isinstance(node, EventCondition):
@@ -327,20 +329,8 @@ def compile_rule(
             if counts is not None and id(node) in counts.columns:
                 return _count_holds(node, counts.columns[id(node)])
             return _event(node, clock, dialect)
-        if node.key not in rules or node.key in resolving or _cyclic(node.key, rules):
-            return false()
-        return visit(rules[node.key], resolving | {node.key})
+        if node.key not in rules or node.key in cyclic:
+            return false()  # every loop is made of cyclic keys, so this recursion ends
+        return visit(rules[node.key])
 
-    return visit(rule, frozenset())
-
-
-def _cyclic(key: str, rules: Mapping[str, Rule]) -> bool:
-    stack, seen = list(referenced_segments(rules[key])), set()
-    while stack:
-        ref = stack.pop()
-        if ref == key:
-            return True
-        if ref in rules and ref not in seen:
-            seen.add(ref)
-            stack.extend(referenced_segments(rules[ref]))
-    return False
+    return visit(rule)

@@ -10,6 +10,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [
     "shop",
+    "kitchen",
     "veneer.plugin.wagtail",
     "wagtail.api.v2",
     "wagtail.contrib.forms",

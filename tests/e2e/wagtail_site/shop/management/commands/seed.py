@@ -1,6 +1,7 @@
-"""Seed the test shop: a few articles and products, some with variants, one in French."""
+"""Seed the test site: articles and products, some with variants, one in French; recipes."""
 
 from django.core.management.base import BaseCommand
+from kitchen.models import QuickRecipePage, RecipePage
 from wagtail.models import Locale, Page
 
 from shop.models import ArticlePage, ProductPage
@@ -48,6 +49,26 @@ class Command(BaseCommand):
         article.save_revision().publish()
         draft = ArticlePage(title="Unpublished", slug="unpublished", live=False)
         home.add_child(instance=draft)
+        for recipe in (
+            RecipePage(
+                title="Pancakes",
+                slug="pancakes",
+                ingredients="flour, milk, eggs",
+                minutes=20,
+                serves=4,
+                variants=[variant("v-brunch", ["brunchers"], 5, title="Sunday pancakes")],
+            ),
+            RecipePage(title="Shakshuka", slug="shakshuka", ingredients="eggs, tomatoes"),
+            QuickRecipePage(
+                title="Overnight oats",
+                slug="overnight-oats",
+                ingredients="oats, milk",
+                minutes=5,
+                shortcut="soak the night before",
+            ),
+        ):
+            home.add_child(instance=recipe)
+            recipe.save_revision().publish()
         french_home = home.copy_for_translation(french)
         french_home.save_revision().publish()
         french_article = article.copy_for_translation(french, copy_parents=True)

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from veneer.identity.principal import Principal
 from veneer.jobs.ingest import TrackResult, track
 from veneer.services import Services
+from veneer.web.bodies import read_body
 
 
 def problem(status: int, message: str, field: str | None = None) -> Response:
@@ -19,19 +20,6 @@ def problem(status: int, message: str, field: str | None = None) -> Response:
     if field:
         extensions["field"] = field
     return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status)
-
-
-async def _read_limited(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it passes ``limit`` bytes (never buffering more than that)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 def result_json(result: TrackResult) -> dict[str, Any]:
@@ -48,11 +36,7 @@ async def post_events(request: Request) -> Response:
     services: Services = request.app.state.services
     principal: Principal = request.state.principal
     settings = services.settings
-    body = await _read_limited(request, settings.max_batch_bytes)
-    if body is None:
-        return problem(
-            413, f"body: larger than {settings.max_batch_bytes} bytes; send smaller batches"
-        )
+    body = await read_body(request, settings.max_batch_bytes)
     try:
         batch = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

@@ -12,6 +12,7 @@ from veneer.identity.principal import Principal
 from veneer.jobs.ingest import TrackResult, track
 from veneer.services import Services
 from veneer.web.bodies import read_body
+from veneer.web.errors import error_response
 
 
 def problem(status: int, message: str, field: str | None = None) -> Response:
@@ -44,10 +45,10 @@ async def post_events(request: Request) -> Response:
     if not isinstance(batch, list):
         return problem(400, "body: must be a JSON array of events", "body")
     if len(batch) > settings.max_batch_events:
-        return problem(
+        return error_response(
             413,
             f"body: {len(batch)} events; at most {settings.max_batch_events} per request",
-            "body",
+            field="body",
         )
     result = await track(services, batch, principal.key, principal.viewer)
     return JSONResponse(result_json(result), status_code=202)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from starlette.testclient import TestClient
 
 from veneer.jobs.worker import WorkerOptions, process_batch
@@ -68,3 +71,36 @@ def settle(client: TestClient) -> None:
 
     assert client.portal is not None, "use the TestClient as a context manager"
     client.portal.call(drain)
+
+
+@dataclass(frozen=True)
+class Streamed:
+    response: httpx.Response
+    chunks_read: int  # how many chunks the app pulled before it answered
+
+
+def post_in_chunks(
+    client: TestClient, path: str, headers: dict[str, str], chunk: bytes, chunks: int
+) -> Streamed:
+    """POST ``chunks`` copies of ``chunk`` as a chunked body, counting how many the app reads.
+
+    httpx's ASGI transport hands the app one chunk per ``receive()`` and only when asked, as a
+    server does, so the count says where the app stopped reading. Without an explicit
+    Content-Length header the body goes out chunked, declaring no length.
+    """
+    read = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal read
+        for _ in range(chunks):
+            read += 1
+            yield chunk
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            return await http.post(path, content=body(), headers=headers)
+
+    assert client.portal is not None, "use the TestClient as a context manager"
+    response = client.portal.call(post)
+    return Streamed(response, read)

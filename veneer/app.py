@@ -19,6 +19,7 @@ from veneer.services import Services
 from veneer.settings import Settings
 from veneer.web.auth import AuthMiddleware
 from veneer.web.consent import consent_endpoint
+from veneer.web.errors import EXCEPTION_HANDLERS
 from veneer.web.events import post_events
 from veneer.web.pages import demo_page, health, metrics
 from veneer.web.segments import assign_endpoint
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             ),
             Middleware(AuthMiddleware, services=services),
         ],
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.services = services

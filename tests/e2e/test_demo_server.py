@@ -50,3 +50,29 @@ def test_demo_serves_a_personalized_entries_query(demo_server: str) -> None:
         "graphiql"
         in httpx.get(f"{demo_server}/graphql", headers={"Accept": "text/html"}).text.lower()
     )
+
+
+def test_a_chunked_body_over_the_limit_gets_a_json_413_over_a_real_socket(
+    demo_server: str,
+) -> None:
+    """uvicorn delivers the 413 while the client is still sending; the body is not held."""
+    viewer = {
+        "Authorization": "Bearer pk_demo",
+        "X-Veneer-Anonymous-Id": "tour-2",
+        "Content-Type": "application/json",
+    }
+
+    def chunks() -> Iterator[bytes]:  # 3.2 MB, no Content-Length: sent chunked
+        for _ in range(800):
+            yield b" " * 4096
+
+    response = httpx.post(f"{demo_server}/graphql", content=chunks(), headers=viewer, timeout=60)
+
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"] == {
+        "code": "PAYLOAD_TOO_LARGE",
+        "field": "body",
+    }
+    not_json = httpx.post(f"{demo_server}/graphql", content=b"null", headers=viewer)
+    assert not_json.status_code == 400
+    assert not_json.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Keys
-from tests.helpers import data, error_messages, gql
+from tests.helpers import data, error_messages, gql, headers
 from veneer.app import create_app
+from veneer.graphql.events.mutations import json_size
 from veneer.services import Services
 from veneer.settings import Settings
 
@@ -96,6 +98,33 @@ def test_a_batch_over_the_limit_is_refused_whole(client: TestClient, keys: Keys)
     events = [{"id": f"x{i}", "type": "click"} for i in range(501)]
     body = gql(client, TRACK, {"events": events}, key=keys.public, anonymous_id="t2")
     assert error_messages(body) == ["events: at most 500 events per request"]
+
+
+def test_track_takes_and_refuses_the_batches_v1_events_does(settings: Settings, keys: Keys) -> None:
+    """One byte limit for both doors: the same batch is refused, or taken, by each."""
+    limit = 2_000
+    notes = [{"id": f"n{i}", "type": "note", "properties": {"text": "x" * 500}} for i in range(5)]
+    size = len(orjson.dumps(notes))
+    assert size > limit > len(orjson.dumps(notes[:3]))
+    with TestClient(create_app(settings.model_copy(update={"max_batch_bytes": limit}))) as client:
+        rest = client.post("/v1/events", json=notes, headers=headers(keys.public, "t3"))
+        refused = gql(client, TRACK, {"events": notes}, key=keys.public, anonymous_id="t3")
+        taken = gql(client, TRACK, {"events": notes[:3]}, key=keys.public, anonymous_id="t3")
+
+    assert rest.status_code == 413
+    assert refused["data"] is None
+    assert refused["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "events"}
+    assert error_messages(refused) == [
+        f"events: {size} bytes of events; at most {limit} per request"
+    ]
+    assert data(taken)["track"]["accepted"] == 3
+
+
+def test_a_batch_with_an_integer_past_64_bits_is_measured_not_failed() -> None:
+    """orjson cannot encode it; validation, not the size check, is where it gets refused."""
+    assert json_size([{"n": 2**70, "s": "é"}]) == len(
+        '[{"n":1180591620717411303424,"s":"é"}]'.encode()
+    )
 
 
 def test_events_move_a_viewer_into_a_segment_and_the_window_moves_them_out(

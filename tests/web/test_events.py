@@ -179,6 +179,18 @@ def test_bad_batches_get_a_clear_4xx(
     assert message in response.json()["errors"][0]["message"]
 
 
+def test_both_batch_limits_answer_payload_too_large(client: TestClient, keys: Keys) -> None:
+    too_many = b"[" + b",".join([b"{}"] * 501) + b"]"
+    too_big = b"[" + b" " * 1_000_001 + b"]"
+    for body in (too_many, too_big):
+        response = client.post("/v1/events", content=body, headers=headers(keys.public, "v6"))
+        assert response.status_code == 413
+        assert response.json()["errors"][0]["extensions"] == {
+            "code": "PAYLOAD_TOO_LARGE",
+            "field": "body",
+        }
+
+
 def test_events_need_a_key(client: TestClient) -> None:
     assert client.post("/v1/events", json=[view("k1")]).status_code == 401
 

@@ -25,6 +25,7 @@ from veneer.graphql.entries.queries import EntryQueries
 from veneer.graphql.entries.typed import typed_queries
 from veneer.graphql.events.mutations import EventMutations
 from veneer.graphql.quality.queries import QualityQueries
+from veneer.graphql.request_errors import RequestErrors
 from veneer.graphql.segments.mutations import SegmentMutations
 from veneer.graphql.segments.queries import SegmentQueries
 from veneer.graphql.viewer.mutations import ViewerMutations
@@ -87,6 +88,7 @@ def build_schema(model: ContentModel | None = None) -> VeneerSchema:
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaskErrors(should_mask_error=_is_unexpected),
             StaleContentExtension,
+            RequestErrors,
         ],
     )
 

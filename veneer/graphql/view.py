@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from veneer.content_adapters import ContentError
 from veneer.content_adapters.sampling import sample_entries
@@ -20,12 +19,13 @@ from veneer.content_model import ContentModel, infer_model
 from veneer.graphql.context import Context
 from veneer.graphql.ide import graphiql_page
 from veneer.graphql.schema import ROOT_FIELDS, TYPE_NAMES, build_schema, schema
+from veneer.graphql.transport import GraphQLOverHTTP, body_limit
 from veneer.services import Services
 
 logger = logging.getLogger(__name__)
 
 
-class VeneerGraphQL(GraphQL[Context, None]):
+class VeneerGraphQL(GraphQLOverHTTP):
     """Strawberry's view, whose schema follows the CMS's content model.
 
     The typed root fields (``products``, ``article``) come from the content model, inferred
@@ -34,7 +34,9 @@ class VeneerGraphQL(GraphQL[Context, None]):
     """
 
     def __init__(self, services: Services):
-        super().__init__(schema, graphql_ide="graphiql")
+        super().__init__(
+            schema, graphql_ide="graphiql", max_body_bytes=body_limit(services.settings)
+        )
         self.services = services
         self.model: ContentModel | None = None
         self._first_refresh: asyncio.Future[None] | None = None

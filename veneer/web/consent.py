@@ -12,6 +12,7 @@ from veneer.consent import ConsentState, Purpose
 from veneer.consent.decisions import ConsentInputError, check_decisions
 from veneer.identity.principal import Principal
 from veneer.services import Services
+from veneer.web.bodies import read_body
 from veneer.web.events import problem
 
 MAX_BODY = 16_384
@@ -71,9 +72,7 @@ async def consent_endpoint(request: Request) -> Response:
         return problem(400, "X-Veneer-Anonymous-Id or X-Veneer-Viewer-Token: name the viewer")
     if request.method == "GET":
         return await _current(services, principal)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return problem(413, f"body: larger than {MAX_BODY} bytes")
+    body = await read_body(request, MAX_BODY)
     try:
         choices, source, policy_version = _parse(body)
         decisions = check_decisions(choices, source, policy_version)

@@ -11,6 +11,8 @@ from starlette.responses import JSONResponse, Response
 from veneer.identity.principal import Principal
 from veneer.jobs.ingest import TrackResult, track
 from veneer.services import Services
+from veneer.web.bodies import read_body
+from veneer.web.errors import error_response
 
 
 def problem(status: int, message: str, field: str | None = None) -> Response:
@@ -19,19 +21,6 @@ def problem(status: int, message: str, field: str | None = None) -> Response:
     if field:
         extensions["field"] = field
     return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status)
-
-
-async def _read_limited(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it passes ``limit`` bytes (never buffering more than that)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 def result_json(result: TrackResult) -> dict[str, Any]:
@@ -49,11 +38,7 @@ async def post_events(request: Request) -> Response:
     services: Services = request.app.state.services
     principal: Principal = request.state.principal
     settings = services.settings
-    body = await _read_limited(request, settings.max_batch_bytes)
-    if body is None:
-        return problem(
-            413, f"body: larger than {settings.max_batch_bytes} bytes; send smaller batches"
-        )
+    body = await read_body(request, settings.max_batch_bytes)
     try:
         batch = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -61,10 +46,10 @@ async def post_events(request: Request) -> Response:
     if not isinstance(batch, list):
         return problem(400, "body: must be a JSON array of events", "body")
     if len(batch) > settings.max_batch_events:
-        return problem(
+        return error_response(
             413,
             f"body: {len(batch)} events; at most {settings.max_batch_events} per request",
-            "body",
+            field="body",
         )
     result = await track(services, batch, principal.key, principal.viewer)
     return JSONResponse(result_json(result), status_code=202)

@@ -19,6 +19,7 @@ from veneer.jobs.cluster_assignment import model_features
 from veneer.segments.cluster_model import ClusterModel
 from veneer.services import Services
 from veneer.store.clusters import latest_model
+from veneer.web.bodies import read_body
 from veneer.web.events import problem
 
 MAX_BODY = 16_384
@@ -53,9 +54,7 @@ async def assign_endpoint(request: Request) -> Response:
     principal: Principal = request.state.principal
     if principal.key.kind is not KeyKind.SECRET:
         return problem(403, "assigning viewers to clusters needs a secret key")
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return problem(413, f"body: larger than {MAX_BODY} bytes")
+    body = await read_body(request, MAX_BODY)
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from veneer.metrics import WEBHOOKS
 from veneer.plugin.webhooks import WebhookError, read_change, verify
 from veneer.services import Services
+from veneer.web.bodies import read_body
 from veneer.web.events import problem
 
 logger = logging.getLogger(__name__)
@@ -29,9 +30,7 @@ async def receive_webhook(request: Request) -> Response:
     secret = services.settings.webhook_secret
     if not secret:
         return problem(503, "webhooks are off: set VENEER_WEBHOOK_SECRET")
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return problem(413, f"body: larger than {MAX_BODY} bytes")
+    body = await read_body(request, MAX_BODY)
     try:
         verify(source, request.headers, body, secret)
         try:

@@ -1,0 +1,196 @@
+"""GraphQL over HTTP: how ``/graphql`` reads a request, and answers one it cannot run.
+
+Strawberry's view answers transport errors (a body that is not JSON, a wrong content type,
+an unknown ``operationName``) in plain text, and a body that is JSON but not an object
+(``null``, ``42``) crashed it. Apollo Client and urql read ``errors[].extensions.code``, so
+`GraphQLOverHTTP` answers every one of them in GraphQL's JSON shape, with Apollo Server's
+codes, following the GraphQL-over-HTTP spec for ``application/json`` responses:
+
+- a request that is not well formed is a 4xx: ``BAD_REQUEST`` (400),
+  ``PAYLOAD_TOO_LARGE`` (413), ``UNSUPPORTED_MEDIA_TYPE`` (415), and ``METHOD_NOT_ALLOWED``
+  (405, with ``Allow``) for a mutation sent with GET;
+- a well-formed request whose document does not parse, does not validate or does not say
+  which operation to run is a 200 whose ``errors`` carry ``GRAPHQL_PARSE_FAILED``,
+  ``GRAPHQL_VALIDATION_FAILED`` or ``OPERATION_RESOLUTION_FAILURE`` (see request_errors.py).
+
+The body is read through the app's size-limited reader. Its limit leaves room for a full
+batch of events (``VENEER_MAX_BATCH_BYTES``) beside the query, so `track` takes any batch
+``POST /v1/events`` takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLRequestData
+from strawberry.http.types import QueryParams
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from veneer.graphql.context import Context
+from veneer.graphql.request_errors import operation_resolution_error
+from veneer.settings import Settings
+from veneer.web.bodies import read_body
+from veneer.web.errors import error_response
+
+QUERY_ALLOWANCE = 100_000  # bytes for the query text and the JSON around a full batch of events
+
+
+def body_limit(settings: Settings) -> int:
+    """Largest ``/graphql`` body: a full event batch for `track`, plus its query."""
+    return settings.max_batch_bytes + QUERY_ALLOWANCE
+
+
+class TransportError(HTTPException):
+    """A request that is not well-formed GraphQL over HTTP; answered before anything runs."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
+        super().__init__(status, message)
+        self.field = field
+        self.headers = headers
+
+
+def limited_body_adapter(limit: int) -> type[StarletteRequestAdapter]:
+    """Strawberry's Starlette adapter, reading the body through the size-limited reader."""
+
+    class LimitedBodyAdapter(StarletteRequestAdapter):
+        def __init__(self, request: Request):
+            super().__init__(request)
+            self.request = request
+
+        async def get_body(self) -> bytes:
+            return await read_body(self.request, limit)  # BodyTooLarge: the app's 413
+
+    return LimitedBodyAdapter
+
+
+def _optional(document: Mapping[str, Any], field: str, kind: type, what: str) -> Any:
+    value = document.get(field)
+    if value is not None and not isinstance(value, kind):
+        raise TransportError(400, f"{field}: must be {what} or null", field=field)
+    return value
+
+
+def request_data(document: object) -> GraphQLRequestData:
+    """The operation a decoded request names, each part checked for its type."""
+    if isinstance(document, list):
+        raise TransportError(
+            400, "body: batched operations are not supported; send one per request", field="body"
+        )
+    if not isinstance(document, dict):
+        raise TransportError(
+            400, 'body: must be a JSON object such as {"query": "{ viewer { id } }"}', field="body"
+        )
+    return GraphQLRequestData(
+        query=_optional(document, "query", str, "a string"),
+        variables=_optional(document, "variables", dict, "an object"),
+        operation_name=_optional(document, "operationName", str, "a string"),
+        extensions=_optional(document, "extensions", dict, "an object"),
+    )
+
+
+class GraphQLOverHTTP(GraphQL[Context, None]):
+    """Strawberry's ASGI view, answering every request it cannot run as a GraphQL error."""
+
+    def __init__(self, schema: BaseSchema, *, max_body_bytes: int, **options: Any):
+        super().__init__(schema, **options)
+        self.request_adapter_class = limited_body_adapter(max_body_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except TransportError as exc:
+            response = error_response(
+                exc.status_code, exc.reason, field=exc.field, headers=exc.headers
+            )
+        except HTTPException as exc:  # strawberry's own, e.g. a method it does not serve
+            response = error_response(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        if request.method == "GET":
+            return request_data(self.parse_query_params(request.query_params))
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            given = request.content_type or "none"
+            raise TransportError(
+                415, f"Content-Type: send application/json (got {given})", field="Content-Type"
+            )
+        body = await request.get_body()
+        try:
+            document = self.decode_json(body)
+        except ValueError as exc:
+            raise TransportError(400, f"body: not valid JSON ({exc})", field="body") from exc
+        return request_data(document)
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        """A GET request's parameters, ``variables`` and ``extensions`` decoded from JSON."""
+        document: dict[str, Any] = dict(params)
+        for field in ("variables", "extensions"):
+            if document.get(field):
+                try:
+                    document[field] = self.decode_json(document[field])
+                except ValueError as exc:
+                    raise TransportError(
+                        400, f"{field}: not valid JSON ({exc})", field=field
+                    ) from exc
+        return document
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Strawberry's, with its errors before execution answered as GraphQL errors."""
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=OperationType.from_http(request_adapter.method),
+                operation_extensions=request_data.extensions,
+            )
+        except MissingQueryError as exc:
+            raise TransportError(
+                400, 'query: missing; send {"query": "..."}', field="query"
+            ) from exc
+        except CannotGetOperationTypeError as exc:
+            if exc.operation_name is None:
+                error = operation_resolution_error("query: holds no operation to run", "query")
+            else:
+                error = operation_resolution_error(
+                    f"operationName: no operation named {exc.operation_name!r} in the query"
+                )
+            return ExecutionResult(data=None, errors=[error])
+        except InvalidOperationTypeError as exc:
+            kind = exc.operation_type.value
+            raise TransportError(
+                405,
+                f"{request_adapter.method}: a {kind} must be sent with POST",
+                headers={"Allow": "POST"},
+            ) from exc

@@ -1,0 +1,33 @@
+"""Request bodies, read with a size limit: the one way every endpoint reads what it is sent.
+
+``request.body()`` buffers whatever arrives. Some endpoints need no API key (CMS webhooks),
+so anyone could make the server hold a body of any size before its length is even looked
+at. Reading through here refuses a declared ``Content-Length`` over the limit before
+reading a byte, and stops a chunked body (which declares no length) as soon as it passes
+the limit, so at most ``limit`` bytes plus one chunk are ever held.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+
+class BodyTooLarge(Exception):
+    """A body over its endpoint's limit; the app answers it with a 413 (see web/errors.py)."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"body: larger than {limit} bytes")
+        self.limit = limit
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, or `BodyTooLarge` as soon as it is known to pass ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise BodyTooLarge(limit)
+    return bytes(body)

@@ -1,0 +1,101 @@
+"""What a normalized client cache (Apollo, urql, Relay) keys on: `__typename` and `id`.
+
+Two answers about the same thing must name it the same way, or the cache keeps two records
+that drift apart; two answers about different things must not, or one overwrites the other.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import Keys
+from tests.helpers import data, gql
+from veneer.app import create_app
+from veneer.content_adapters.file import SAMPLE_CONTENT
+from veneer.settings import Settings
+
+REF = "__typename id"
+TENT = "tent-x2"
+
+
+def _entry_refs(client: TestClient, keys: Keys) -> list[dict[str, Any]]:
+    """tent-x2 as each root field that can return it names it."""
+    query = f"""{{
+      entries(contentType: "product", first: 50) {{ edges {{ node {{ {REF} }} }} }}
+      products(first: 50) {{ edges {{ node {{ {REF} }} }} }}
+      entry(id: "{TENT}") {{ {REF} }}
+      bySlug: entry(contentType: "product", slug: "trailhead-x2-tent") {{ {REF} }}
+      product(id: "{TENT}") {{ {REF} }}
+    }}"""
+    found = data(gql(client, query, key=keys.public, anonymous_id="a"))
+    listed = [
+        edge["node"]
+        for connection in (found["entries"], found["products"])
+        for edge in connection["edges"]
+        if edge["node"]["id"] == TENT
+    ]
+    return [*listed, found["entry"], found["bySlug"], found["product"]]
+
+
+def test_a_typed_entry_is_one_record_wherever_it_appears(client: TestClient, keys: Keys) -> None:
+    refs = _entry_refs(client, keys)
+
+    assert refs == [{"__typename": "Product", "id": TENT}] * 5
+
+
+def test_queries_written_against_the_entry_interface_keep_working(
+    client: TestClient, keys: Keys
+) -> None:
+    query = """
+    fragment Card on Entry { id slug title: field(name: "title") personalization { baseline } }
+    {
+      entry(id: "tent-x2") { ...Card contentType ... on Product { price } }
+      products(first: 1) { edges { node { ...Card } } }
+      article(slug: "rope-care-basics") { ... on Entry { contentType } }
+    }"""
+    found = data(gql(client, query, key=keys.public, anonymous_id="a"))
+
+    assert found["entry"] == {
+        "id": TENT,
+        "slug": "trailhead-x2-tent",
+        "title": "Trailhead X2 Tent",
+        "personalization": {"baseline": True},
+        "contentType": "product",
+        "price": found["entry"]["price"],
+    }
+    assert isinstance(found["entry"]["price"], float)
+    assert found["products"]["edges"][0]["node"]["personalization"] == {"baseline": True}
+    assert found["article"] == {"contentType": "article"}
+
+
+@pytest.fixture
+def odd_content(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    """The sample shop plus a content type whose GraphQL name is taken (`Viewer`)."""
+    folder = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, folder)
+    (folder / "viewer").mkdir()
+    (folder / "viewer" / "binoculars.md").write_text("---\ntitle: Binoculars\n---\nLook.\n")
+    over = settings.model_copy(update={"content": f"file:{folder}"})
+    with TestClient(create_app(over), base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+def test_an_entry_without_typed_fields_is_a_generic_entry(
+    odd_content: TestClient, keys: Keys
+) -> None:
+    query = '{ entry(id: "binoculars") { __typename id contentType fields } }'
+
+    found = data(gql(odd_content, query, key=keys.public, anonymous_id="a"))["entry"]
+
+    assert found == {
+        "__typename": "GenericEntry",
+        "id": "binoculars",
+        "contentType": "viewer",
+        "fields": {"title": "Binoculars", "body": found["fields"]["body"]},
+    }

@@ -99,3 +99,32 @@ def test_an_entry_without_typed_fields_is_a_generic_entry(
         "contentType": "viewer",
         "fields": {"title": "Binoculars", "body": found["fields"]["body"]},
     }
+
+
+PERSONALIZATION_IDS = """{
+  entry(id: "tent-x2") { personalization { id } }
+  products(first: 50) { edges { node { id personalization { id } } } }
+  other: product(id: "cinder-trail-runner") { personalization { id } }
+}"""
+
+
+def _personalization_ids(client: TestClient, keys: Keys, viewer: str) -> dict[str, str]:
+    found = data(gql(client, PERSONALIZATION_IDS, key=keys.public, anonymous_id=viewer))
+    listed = {
+        e["node"]["id"]: e["node"]["personalization"]["id"] for e in found["products"]["edges"]
+    }
+    assert listed[TENT] == found["entry"]["personalization"]["id"], "one record under both"
+    return {TENT: listed[TENT], "cinder-trail-runner": found["other"]["personalization"]["id"]}
+
+
+def test_a_personalization_is_one_record_per_entry_and_viewer(
+    client: TestClient, keys: Keys
+) -> None:
+    ann = _personalization_ids(client, keys, "ann")
+    ann_again = _personalization_ids(client, keys, "ann")
+    bob = _personalization_ids(client, keys, "bob")
+
+    assert ann == ann_again, "stable from one request to the next"
+    assert ann[TENT] != ann["cinder-trail-runner"], "two entries: two records"
+    assert set(ann.values()).isdisjoint(bob.values()), "two viewers: two records"
+    assert not any("ann" in i or "bob" in i for i in (*ann.values(), *bob.values()))

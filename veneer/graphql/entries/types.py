@@ -23,6 +23,7 @@ from veneer.entries import Entry as DomainEntry
 from veneer.graphql.context import Context, Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.pagination import PageInfo
+from veneer.identity.opaque_ids import opaque_id
 from veneer.variants.choice import merged_fields
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF  # a GraphQL type's strawberry definition
@@ -30,6 +31,7 @@ BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF  # a GraphQL type's strawberry
 
 @strawberry.type(description="Why this viewer sees this version of the entry.")
 class Personalization:
+    entry: strawberry.Private[DomainEntry]
     baseline: bool
     variant_id: strawberry.ID | None
     reason: str
@@ -39,6 +41,23 @@ class Personalization:
     purposes: list[Purpose] = strawberry.field(
         description="The consent purposes this choice relied on."
     )
+
+    @strawberry.field(
+        description="The same for this entry (and locale) and this viewer in every request, "
+        "different for anyone else; opaque, so it does not reveal who the viewer is."
+    )
+    def id(self, info: Info) -> strawberry.ID:
+        context = info.context
+        viewer = context.principal.viewer
+        return strawberry.ID(
+            opaque_id(
+                context.services.settings.signing_secret(),
+                "Personalization",
+                None if viewer is None else viewer.id,
+                self.entry.id,
+                self.entry.locale,
+            )
+        )
 
 
 @functools.lru_cache(maxsize=256)
@@ -105,6 +124,7 @@ class Entry:
     def personalization(self, info: Info) -> Personalization:
         choice = info.context.choice(self.entry)
         return Personalization(
+            entry=self.entry,
             baseline=choice.baseline,
             variant_id=strawberry.ID(choice.variant.id) if choice.variant else None,
             reason=choice.reason,

@@ -128,3 +128,29 @@ def test_a_personalization_is_one_record_per_entry_and_viewer(
     assert ann[TENT] != ann["cinder-trail-runner"], "two entries: two records"
     assert set(ann.values()).isdisjoint(bob.values()), "two viewers: two records"
     assert not any("ann" in i or "bob" in i for i in (*ann.values(), *bob.values()))
+
+
+SET_CONSENT = """mutation {
+  setConsent(purposes: [{purpose: ANALYTICS, granted: true}]) { id purpose granted }
+}"""
+CONSENT = "{ viewer { id consent { id purpose granted } } }"
+
+
+def _by_purpose(states: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {s["purpose"]: s for s in states}
+
+
+def test_set_consent_updates_the_records_viewer_consent_showed(
+    client: TestClient, keys: Keys
+) -> None:
+    before = data(gql(client, CONSENT, key=keys.public, anonymous_id="ann"))["viewer"]
+    changed = data(gql(client, SET_CONSENT, key=keys.public, anonymous_id="ann"))["setConsent"]
+    after = data(gql(client, CONSENT, key=keys.public, anonymous_id="ann"))["viewer"]
+    bob = data(gql(client, CONSENT, key=keys.public, anonymous_id="bob"))["viewer"]
+
+    shown, written = _by_purpose(before["consent"]), _by_purpose(changed)
+    assert {p: s["id"] for p, s in shown.items()} == {p: s["id"] for p, s in written.items()}
+    assert (shown["ANALYTICS"]["granted"], written["ANALYTICS"]["granted"]) == (False, True)
+    assert after["consent"] == changed
+    assert len({s["id"] for s in before["consent"]}) == len(before["consent"]), "per purpose"
+    assert {s["id"] for s in bob["consent"]}.isdisjoint(shown[p]["id"] for p in shown)

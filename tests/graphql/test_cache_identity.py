@@ -154,3 +154,41 @@ def test_set_consent_updates_the_records_viewer_consent_showed(
     assert after["consent"] == changed
     assert len({s["id"] for s in before["consent"]}) == len(before["consent"]), "per purpose"
     assert {s["id"] for s in bob["consent"]}.isdisjoint(shown[p]["id"] for p in shown)
+
+
+UPSERT = """mutation($r: JSON!) {
+  upsertSegment(key: "adults", name: "Adults", rule: $r) { id key size }
+}"""
+SEGMENTS = "{ segments { id key size } viewer { segments { id key size } } }"
+VIEWER_SEGMENTS = "{ viewer { segments { id key size } } }"
+ADULTS = {"trait": "age", "op": "gte", "value": 18}
+IDENTIFY = "mutation { identify(traits: {age: 40}) { id } }"
+
+
+def test_a_segment_has_one_size_wherever_it_appears(client: TestClient, keys: Keys) -> None:
+    as_ada = {"X-Veneer-User-Id": "ada"}
+    grant = """mutation { setConsent(purposes: [
+      {purpose: ANALYTICS, granted: true}, {purpose: PERSONALIZATION, granted: true}]) { id } }"""
+    data(gql(client, UPSERT, {"r": ADULTS}, key=keys.secret))
+    data(gql(client, grant, key=keys.secret, **as_ada))
+    data(gql(client, IDENTIFY, key=keys.secret, **as_ada))
+
+    found = data(gql(client, SEGMENTS, key=keys.secret, **as_ada))
+    again = data(gql(client, UPSERT, {"r": ADULTS}, key=keys.secret))["upsertSegment"]
+
+    segment = {"id": "adults", "key": "adults", "size": 1}
+    assert found == {"segments": [segment], "viewer": {"segments": [segment]}}
+    assert again == segment, "upsertSegment answers with the same size, not null"
+
+
+def test_through_a_public_key_sizes_are_null_and_not_an_error(
+    client: TestClient, keys: Keys
+) -> None:
+    data(gql(client, UPSERT, {"r": ADULTS}, key=keys.secret))
+    grant = "mutation { setConsent(purposes: [{purpose: PERSONALIZATION, granted: true}]) { id } }"
+    data(gql(client, grant, key=keys.public, anonymous_id="ann"))
+    data(gql(client, IDENTIFY, key=keys.public, anonymous_id="ann"))
+
+    found = data(gql(client, VIEWER_SEGMENTS, key=keys.public, anonymous_id="ann"))
+
+    assert found == {"viewer": {"segments": [{"id": "adults", "key": "adults", "size": None}]}}

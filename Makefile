@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHECKED := veneer tests bench migrations
-# The real CMSs the tests run against (Strapi 5, Directus 10), from committed lockfiles.
-NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site
+# What the tests run on Node.js, from committed lockfiles: the real CMSs (Strapi 5,
+# Directus 10) and Apollo Client's cache.
+NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site tests/e2e/apollo_client
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
 .PHONY: setup demo serve test lint bench clean graphiql
@@ -20,7 +21,7 @@ setup: $(STAMP)
 
 %/node_modules/.veneer-installed: %/package.json %/package-lock.json
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
-		{ echo "the test CMSs need Node.js 20 or newer; node is $$(node --version)"; exit 1; }
+		{ echo "the tests' Node.js packages need Node.js 20 or newer; node is $$(node --version)"; exit 1; }
 	npm ci --prefix $* --no-audit --no-fund --loglevel=error
 	touch $@
 

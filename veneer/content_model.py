@@ -18,7 +18,7 @@ from veneer.entries import Entry
 
 GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 INT_RANGE = range(-(2**31), 2**31)  # GraphQL's Int is 32-bit
-# Names every typed entry already has (from the generic Entry type).
+# Names every typed entry already has (from the Entry interface).
 ENTRY_FIELDS = frozenset(
     {"id", "contentType", "slug", "locale", "updatedAt", "fields", "field", "personalization"}
 )

@@ -23,7 +23,7 @@ def _upsert(client: TestClient, keys: Keys, key: str, rule: object, name: str = 
 
 def test_create_update_list_and_delete(client: TestClient, keys: Keys) -> None:
     created = data(_upsert(client, keys, "cold", RULE, "Cold places"))["upsertSegment"]
-    assert created == {"key": "cold", "name": "Cold places", "rule": RULE, "size": None}
+    assert created == {"key": "cold", "name": "Cold places", "rule": RULE, "size": 0}
 
     renamed = {"trait": "region", "op": "eq", "value": "alps"}
     data(_upsert(client, keys, "cold", renamed, "Alpine"))

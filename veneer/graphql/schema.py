@@ -23,6 +23,7 @@ from veneer.content_adapters.cached import stale_content
 from veneer.content_model import ContentModel
 from veneer.graphql.entries.queries import EntryQueries
 from veneer.graphql.entries.typed import typed_queries
+from veneer.graphql.entries.types import GenericEntry
 from veneer.graphql.events.mutations import EventMutations
 from veneer.graphql.quality.queries import QualityQueries
 from veneer.graphql.request_errors import RequestErrors
@@ -81,6 +82,7 @@ def build_schema(model: ContentModel | None = None) -> VeneerSchema:
     return VeneerSchema(
         query=query,
         mutation=Mutation,
+        types=[GenericEntry],  # served by `entries` and `entry`, which name only `Entry`
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

@@ -7,7 +7,7 @@ import strawberry
 from veneer.content_adapters import ContentError
 from veneer.entries import Entry as DomainEntry
 from veneer.graphql.context import Info
-from veneer.graphql.entries.types import Entry, EntryConnection, EntryEdge
+from veneer.graphql.entries.types import Entry, EntryConnection, EntryEdge, GenericEntry
 from veneer.graphql.errors import UserInputError, content_error
 from veneer.graphql.pagination import PageInfo, decode_cursor, encode_cursor
 
@@ -80,7 +80,7 @@ class EntryQueries:
         locale: str | None = None,
     ) -> EntryConnection:
         pairs, page_info = await fetch_page(info, content_type, first, after, locale)
-        edges = [EntryEdge(cursor=c, node=Entry.from_domain(e)) for c, e in pairs]
+        edges = [EntryEdge(cursor=c, node=GenericEntry.from_domain(e)) for c, e in pairs]
         return EntryConnection(edges=edges, page_info=page_info)
 
     @strawberry.field(description="One entry by id, or by slug (optionally within a type).")
@@ -92,4 +92,4 @@ class EntryQueries:
         slug: str | None = None,
     ) -> Entry | None:
         found = await find_entry(info, id, content_type, slug)
-        return None if found is None else Entry.from_domain(found)
+        return None if found is None else GenericEntry.from_domain(found)

@@ -1,10 +1,11 @@
 """GraphQL types and root fields generated from the content model.
 
-For a ``product`` content type with ``title`` and ``price``, this adds ``type Product`` (every
-`Entry` field plus ``title: String`` and ``price: Float``), ``products(first, after, locale)``
-and ``product(id, slug, locale)``, so frontend developers get typed queries and completion in
-GraphiQL. Values are the personalized ones: the chosen variant's overrides come first, as
-with ``field(name:)``.
+For a ``product`` content type with ``title`` and ``price``, this adds ``type Product
+implements Entry`` (every `Entry` field plus ``title: String`` and ``price: Float``),
+``products(first, after, locale)`` and ``product(id, slug, locale)``, so frontend developers
+get typed queries and completion in GraphiQL. `entries` and `entry` serve the same entries as
+`Product` too, so a client cache holds one record per entry. Values are the personalized
+ones: the chosen variant's overrides come first, as with ``field(name:)``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def _field(model: ContentTypeModel, spec: ModelField) -> Any:
 
 
 def _entry_type(model: ContentTypeModel) -> type[Entry]:
-    namespace: dict[str, Any] = {"__annotations__": {}}
+    namespace: dict[str, Any] = {"__annotations__": {}, "typed_for": model.content_type}
     for number, spec in enumerate(model.fields):
         namespace[f"field_{number}"] = _field(model, spec)
     cls = type(model.type_name, (Entry,), namespace)

@@ -1,21 +1,37 @@
-"""`Entry`, its `Personalization`, and the Relay connection over entries."""
+"""The `Entry` interface and `GenericEntry`, `Personalization`, and the connection over entries.
+
+`Entry` is an interface so that one entry is one object in a client's normalized cache: an
+entry of a content type with typed fields is a `Product` (say) wherever it appears, in
+`entries`, `entry` and `products` alike, with the same id. Entries of content types the
+schema has no typed fields for are a `GenericEntry`.
+"""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import ClassVar
 
 import strawberry
+from graphql import GraphQLAbstractType, GraphQLResolveInfo
 from strawberry.scalars import JSON
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import get_object_definition
 
+from veneer.content_model import pascal
 from veneer.entries import Entry as DomainEntry
-from veneer.graphql.context import Info
+from veneer.graphql.context import Context, Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.pagination import PageInfo
+from veneer.identity.opaque_ids import opaque_id
 from veneer.variants.choice import merged_fields
+
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF  # a GraphQL type's strawberry definition
 
 
 @strawberry.type(description="Why this viewer sees this version of the entry.")
 class Personalization:
+    entry: strawberry.Private[DomainEntry]
     baseline: bool
     variant_id: strawberry.ID | None
     reason: str
@@ -26,11 +42,39 @@ class Personalization:
         description="The consent purposes this choice relied on."
     )
 
+    @strawberry.field(
+        description="The same for this entry (and locale) and this viewer in every request, "
+        "different for anyone else; opaque, so it does not reveal who the viewer is."
+    )
+    def id(self, info: Info) -> strawberry.ID:
+        context = info.context
+        viewer = context.principal.viewer
+        return strawberry.ID(
+            opaque_id(
+                context.services.settings.signing_secret(),
+                "Personalization",
+                None if viewer is None else viewer.id,
+                self.entry.id,
+                self.entry.locale,
+            )
+        )
 
-@strawberry.type(description="A CMS entry, with the variant chosen for the viewer.")
+
+@functools.lru_cache(maxsize=256)
+def _type_name(content_type: str) -> str:
+    """The name the content model gives a content type's typed implementation, if it has one."""
+    return pascal(content_type)
+
+
+@strawberry.interface(
+    description="A CMS entry, with the variant chosen for the viewer. An entry of a content "
+    "type with typed fields is of that type (`Product`), wherever it appears; others are a "
+    "`GenericEntry`."
+)
 class Entry:
     """Plain attributes resolve without a resolver call each, which a 20-entry page feels."""
 
+    typed_for: ClassVar[str | None] = None  # the content type a typed implementation serves
     entry: strawberry.Private[DomainEntry]
     id: strawberry.ID
     content_type: str
@@ -49,6 +93,22 @@ class Entry:
             updated_at=entry.updated_at,
         )
 
+    @classmethod
+    def resolve_type(
+        cls, obj: Entry, info: GraphQLResolveInfo[Context], abstract_type: GraphQLAbstractType
+    ) -> str:
+        """The typed implementation for the entry's content type, if the schema has one.
+
+        The schema follows the content model, so this asks the schema the request runs
+        against; strawberry lets any `Entry` stand for each of its implementations.
+        """
+        typed = info.schema.get_type(_type_name(obj.content_type))
+        if typed is not None:
+            origin = getattr(typed.extensions.get(BACKREF), "origin", None)
+            if getattr(origin, "typed_for", None) == obj.content_type:  # not a name clash
+                return typed.name
+        return get_object_definition(obj, strict=True).name
+
     @strawberry.field(description="The chosen variant's fields merged over the baseline.")
     def fields(self, info: Info) -> JSON:
         choice = info.context.choice(self.entry)
@@ -64,12 +124,21 @@ class Entry:
     def personalization(self, info: Info) -> Personalization:
         choice = info.context.choice(self.entry)
         return Personalization(
+            entry=self.entry,
             baseline=choice.baseline,
             variant_id=strawberry.ID(choice.variant.id) if choice.variant else None,
             reason=choice.reason,
             segments=list(choice.segments),
             purposes=list(choice.purposes),
         )
+
+
+@strawberry.type(
+    description="An entry of a content type without typed fields in the schema (yet): read "
+    "its values with `fields` or `field(name:)`."
+)
+class GenericEntry(Entry):
+    pass
 
 
 @strawberry.type

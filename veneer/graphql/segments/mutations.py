@@ -70,9 +70,7 @@ class SegmentMutations:
             )
         async with services.db.session() as session:
             row = await store.upsert_segment(session, key, name.strip(), rule, holdout)
-            result = Segment(
-                key=row.key, name=row.name, rule=JSON(row.rule), size=None, holdout=row.holdout
-            )
+            result = Segment(key=row.key, name=row.name, rule=JSON(row.rule), holdout=row.holdout)
         await services.segments_changed()
         return result
 

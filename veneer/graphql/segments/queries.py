@@ -12,20 +12,14 @@ from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.segments.types import Segment, SegmentPreview
 from veneer.jobs.memberships import UnknownSegment, preview
 from veneer.segments import RuleError, parse_rule
-from veneer.store.segment_sizes import sizes
 
 
 @strawberry.type
 class SegmentQueries:
     @strawberry.field(extensions=[PermissionExtension(permissions=[IsSecretKey()])])
     async def segments(self, info: Info) -> list[Segment]:
-        services = info.context.services
-        definitions = await services.segment_definitions(fresh=True)
-        async with services.db.session() as session:
-            counts = await sizes(session)
-        return [
-            Segment.from_definition(d, counts.get(k, 0)) for k, d in sorted(definitions.items())
-        ]
+        definitions = await info.context.services.segment_definitions(fresh=True)
+        return [Segment.from_definition(d) for _, d in sorted(definitions.items())]
 
     @strawberry.field(
         extensions=[PermissionExtension(permissions=[IsSecretKey()])],

@@ -13,7 +13,7 @@ from veneer.graphql.context import Info
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.permissions import IsSecretKey
 from veneer.segments.definition import SegmentDefinition
-from veneer.store.segment_sizes import DayTrend, trends
+from veneer.store.segment_sizes import DayTrend, sizes, trends
 
 MAX_TREND_DAYS = 90
 
@@ -31,24 +31,31 @@ class Segment:
     key: str
     name: str
     rule: JSON
-    size: int | None = strawberry.field(
-        description="Members as stored by the last decision: live as events and traits "
-        "arrive, by `veneer segments backfill`, and as windows slide; first-party data only. "
-        "Given by `segments` (secret key), null elsewhere."
-    )
     holdout: float = strawberry.field(
         default=0.0, description="Share of members held out to see the baseline."
     )
 
     @classmethod
-    def from_definition(cls, definition: SegmentDefinition, size: int | None = None) -> Segment:
+    def from_definition(cls, definition: SegmentDefinition) -> Segment:
         return cls(
             key=definition.key,
             name=definition.name,
             rule=JSON(definition.rule_json),
-            size=size,
             holdout=definition.holdout,
         )
+
+    @strawberry.field(description="The key, as the id client caches know a segment by.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.key)
+
+    @strawberry.field(
+        description="Members as stored by the last decision: live as events and traits "
+        "arrive, by `veneer segments backfill`, and as windows slide; first-party data only. "
+        "The same wherever the segment appears; null through a public key.",
+        extensions=[PermissionExtension(permissions=[IsSecretKey()], fail_silently=True)],
+    )
+    async def size(self, info: Info) -> int | None:
+        return await size_loader(info).load(self.key)
 
     @strawberry.field(
         description="Entries, exits and size per day, oldest first (secret key).",
@@ -59,6 +66,22 @@ class Segment:
             raise UserInputError("days", f"must be between 1 and {MAX_TREND_DAYS}, got {days}")
         series = await trend_loader(info).load((self.key, days))
         return [SegmentDay(day=d.day, entered=d.entered, left=d.left, size=d.size) for d in series]
+
+
+def size_loader(info: Info) -> DataLoader[str, int]:
+    """One read of the kept sizes for every segment in a request, wherever they appear."""
+    context = info.context
+    loader = context.loaders.get("segment_sizes")
+    if loader is None:
+
+        async def load(keys: list[str]) -> list[int]:
+            async with context.services.db.session() as session:
+                kept = await sizes(session)
+            return [kept.get(key, 0) for key in keys]
+
+        loader = DataLoader(load_fn=load)
+        context.loaders["segment_sizes"] = loader
+    return loader  # type: ignore[no-any-return]
 
 
 def trend_loader(info: Info) -> DataLoader[tuple[str, int], list[DayTrend]]:

@@ -72,7 +72,7 @@ class ViewerMutations:
         await info.context.services.record_consent(viewer, decisions, info.context.principal.gpc)
         info.context.forget_viewer_state()
         state = await info.context.viewer_state()
-        return [ConsentState.from_domain(s) for s in state.consent.values()]
+        return [ConsentState.from_domain(s, viewer) for s in state.consent.values()]
 
     @strawberry.mutation(description="Store traits about the viewer; a null value removes one.")
     async def identify(self, info: Info, traits: JSON) -> Viewer:

@@ -12,6 +12,7 @@ from veneer.consent import ConsentState as DomainConsentState
 from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.segments.types import Segment
+from veneer.identity.opaque_ids import opaque_id
 from veneer.identity.viewer import Viewer as DomainViewer
 from veneer.store.clusters import assignment_of, model_version
 
@@ -25,15 +26,26 @@ class DiscoveredCluster:
 
 @strawberry.type(description="The standing consent decision for one purpose.")
 class ConsentState:
+    viewer: strawberry.Private[DomainViewer]
     purpose: Purpose
     granted: bool
     updated_at: datetime | None
     source: str | None
     policy_version: str | None
 
+    @strawberry.field(
+        description="The same for this viewer and purpose in every request, so `setConsent` "
+        "updates what `viewer { consent }` showed; opaque, so it does not reveal who the "
+        "viewer is."
+    )
+    def id(self, info: Info) -> strawberry.ID:
+        secret = info.context.services.settings.signing_secret()
+        return strawberry.ID(opaque_id(secret, "ConsentState", self.viewer.id, self.purpose.value))
+
     @classmethod
-    def from_domain(cls, state: DomainConsentState) -> ConsentState:
+    def from_domain(cls, state: DomainConsentState, viewer: DomainViewer) -> ConsentState:
         return cls(
+            viewer=viewer,
             purpose=state.purpose,
             granted=state.granted,
             updated_at=state.updated_at,
@@ -105,7 +117,7 @@ class Viewer:
     @strawberry.field(description="Every purpose, with the viewer's current decision.")
     async def consent(self, info: Info) -> list[ConsentState]:
         state = await info.context.viewer_state()
-        return [ConsentState.from_domain(s) for s in state.consent.values()]
+        return [ConsentState.from_domain(s, self.viewer) for s in state.consent.values()]
 
     @strawberry.field(
         description="What the viewer's events add up to: counts by type and entry, last "

@@ -25,7 +25,7 @@ from veneer.jobs.memberships import backfill, decide_changed_segments, sweep
 from veneer.segments.rules import parse_rule
 from veneer.services import Services
 from veneer.settings import Settings
-from veneer.store import memberships
+from veneer.store import Database, memberships
 from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow
 from veneer.store.segment_sizes import add_to_sizes
 from veneer.store.segments import upsert_segment
@@ -231,7 +231,29 @@ def test_backfill_command(database_url: str, keys: Keys) -> None:
     missing = runner.invoke(cli, ["segments", "backfill", "nope"], env=env)
     everything = runner.invoke(cli, ["segments", "backfill"], env=env)
     assert missing.exit_code == 2 and "no such segment: nope" in missing.output
+    assert "existing segments: none yet" in " ".join(missing.output.split())
     assert everything.exit_code == 0 and "0 profiles decided" in everything.output
+
+
+def test_backfilling_an_unknown_segment_lists_the_existing_ones(database_url: str) -> None:
+    """A typo, or a key from a guide written for another database, gets the keys to use."""
+
+    async def save() -> None:
+        db = Database(Settings(database_url=database_url).database_url)
+        try:
+            async with db.session() as session:
+                for key in ("campers", "adults"):
+                    await upsert_segment(session, key, key.title(), ADULTS)
+        finally:
+            await db.dispose()
+
+    asyncio.run(save())
+    env = {"VENEER_DATABASE_URL": database_url, "VENEER_SECRET": "s" * 32}
+    result = CliRunner().invoke(cli, ["segments", "backfill", "campers", "NO-SUCH"], env=env)
+    assert result.exit_code == 2
+    assert "no such segment: NO-SUCH; existing segments: adults, campers" in " ".join(
+        result.output.split()
+    )
 
 
 def test_deleting_a_segment_drops_its_members(app: TestClient, keys: Keys) -> None:

@@ -46,6 +46,18 @@ class UnknownSegment(LookupError):
     pass
 
 
+def no_such_segment(unknown: Collection[str], known: Collection[str]) -> UnknownSegment:
+    """The error for keys that name no segment, listing the ones that do.
+
+    A typo, or a key from a guide written for another database, is the usual cause; the list
+    turns a dead end into the next command to type.
+    """
+    existing = ", ".join(sorted(known)) or "none yet (upsertSegment saves one)"
+    return UnknownSegment(
+        f"no such segment: {', '.join(sorted(unknown))}; existing segments: {existing}"
+    )
+
+
 async def _rules(services: Services, fresh: bool = True) -> dict[str, Rule]:
     """Saved rules; the live path takes the briefly cached copy saving a segment drops."""
     definitions = await services.segment_definitions(fresh=fresh)
@@ -98,7 +110,7 @@ async def backfill(
     chosen = set(rules) if keys is None else set(keys)
     unknown = sorted(chosen - set(rules))
     if unknown:
-        raise UnknownSegment(f"no such segment: {', '.join(unknown)}")
+        raise no_such_segment(unknown, rules)
     clock = _clock(services)
     started = utcnow()  # wall time, as the segments' updated_at is
     async with services.db.session() as session:

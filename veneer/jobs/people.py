@@ -1,5 +1,6 @@
-"""A person's data across the database, the event stream and the caches: linked when they
-log in, exported when they ask for it, erased when they ask for that.
+"""A person's data across the database, the event stream and the caches: described when the
+site identifies them, linked when they log in, exported when they ask for it, erased when
+they ask for that.
 
 The database half lives in `veneer.store.people` and `veneer.store.identity`; this module
 adds what a running Veneer also holds (events still queued in the stream, cached state), so
@@ -8,12 +9,15 @@ that nothing about a person survives an erasure or is missing from an export.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from veneer.identity.viewer import Viewer, device_of, profile_id
+from veneer.jobs.memberships import profiles_changed
 from veneer.services import Services
 from veneer.store.identity import link_and_merge
 from veneer.store.people import erase_person, export_person
+from veneer.store.profiles import merge_traits
 
 IDENTITY_LINK_CACHE_TTL = 300.0
 
@@ -37,6 +41,18 @@ async def link_identity(services: Services, viewer: Viewer) -> None:
     if merged is not None:
         await services.viewer_id_changed(profile_id(viewer.anonymous_id, None))
         await services.viewer_id_changed(viewer.id)
+
+
+async def identify(services: Services, viewer: Viewer, traits: Mapping[str, Any]) -> None:
+    """Lay checked traits over the viewer's own and re-decide the segments traits decide.
+
+    Shared by the `identify` mutation and the demo's simulated traffic, so stored membership
+    moves the same way whoever tells Veneer about a viewer.
+    """
+    async with services.db.session() as session:
+        await merge_traits(session, viewer, traits)
+    await services.viewer_changed(viewer)
+    await profiles_changed(services, [viewer.id], None)
 
 
 async def forget(services: Services, viewer: Viewer, requested_by: str) -> dict[str, int]:

@@ -9,7 +9,7 @@ that nothing about a person survives an erasure or is missing from an export.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from veneer.identity.viewer import Viewer, device_of, profile_id
@@ -44,15 +44,28 @@ async def link_identity(services: Services, viewer: Viewer) -> None:
 
 
 async def identify(services: Services, viewer: Viewer, traits: Mapping[str, Any]) -> None:
-    """Lay checked traits over the viewer's own and re-decide the segments traits decide.
+    """Lay checked traits over the viewer's own and re-decide the segments traits decide."""
+    await identify_many(services, [(viewer, traits)])
+
+
+async def identify_many(
+    services: Services, told: Sequence[tuple[Viewer, Mapping[str, Any]]]
+) -> None:
+    """`identify` for many viewers in one transaction and one re-decision of their segments.
 
     Shared by the `identify` mutation and the demo's simulated traffic, so stored membership
-    moves the same way whoever tells Veneer about a viewer.
+    moves the same way whoever tells Veneer about viewers; the same viewer may be told twice,
+    and the later traits win.
     """
+    if not told:
+        return
     async with services.db.session() as session:
-        await merge_traits(session, viewer, traits)
-    await services.viewer_changed(viewer)
-    await profiles_changed(services, [viewer.id], None)
+        for viewer, traits in told:
+            await merge_traits(session, viewer, traits)
+    viewers = {viewer.id: viewer for viewer, _ in told}
+    for viewer in viewers.values():
+        await services.viewer_changed(viewer)
+    await profiles_changed(services, sorted(viewers), None)
 
 
 async def forget(services: Services, viewer: Viewer, requested_by: str) -> dict[str, int]:

@@ -176,6 +176,20 @@ async def _stored(services: Services, key: str) -> set[str]:
         return set(rows)
 
 
+def test_a_login_moves_the_devices_memberships_to_the_user(
+    app: TestClient, keys: Keys, services: Services
+) -> None:
+    """The device's profile is gone after the merge; its memberships must not outlive it."""
+    data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
+    data(gql(app, IDENTIFY, {"t": {"age": 40}}, key=keys.public, anonymous_id="ann"))
+    assert _in_app(app, _stored, services, "adults") == {"anon:ann"}
+
+    login = {"X-Veneer-User-Id": "ann-42"}
+    data(gql(app, "{ viewer { id } }", key=keys.secret, anonymous_id="ann", **login))
+    assert _in_app(app, _stored, services, "adults") == {"user:ann-42"}
+    assert _sizes(app, keys)["adults"]["size"] == 1
+
+
 def test_backfill_in_slices_matches_a_preview_and_is_idempotent(
     app: TestClient, keys: Keys, services: Services
 ) -> None:

@@ -84,6 +84,19 @@ async def profiles_changed(
         return await refresh_profiles(session, rules, keys, _clock(services), list(profile_ids))
 
 
+async def profiles_merged(services: Services, profile_ids: Collection[str]) -> tuple[int, int]:
+    """A login moved a device's history and traits into its user: re-decide both for every
+    segment, so the device's memberships leave with its profile instead of counting the
+    person twice until the next backfill, and the user's reflect what they gained."""
+    rules = await _rules(services)
+    if not rules or not profile_ids:
+        return 0, 0
+    async with services.db.session() as session:
+        return await refresh_profiles(
+            session, rules, set(rules), _clock(services), list(profile_ids)
+        )
+
+
 @dataclass(frozen=True)
 class BackfillResult:
     profiles: int

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from veneer.identity.viewer import Viewer, device_of, profile_id
-from veneer.jobs.memberships import profiles_changed
+from veneer.jobs.memberships import profiles_changed, profiles_merged
 from veneer.services import Services
 from veneer.store.identity import link_and_merge
 from veneer.store.people import erase_person, export_person
@@ -39,8 +39,10 @@ async def link_identity(services: Services, viewer: Viewer) -> None:
         )
     await services.cache.set(cache_key, viewer.user_id, IDENTITY_LINK_CACHE_TTL)
     if merged is not None:
-        await services.viewer_id_changed(profile_id(viewer.anonymous_id, None))
+        device = profile_id(viewer.anonymous_id, None)
+        await services.viewer_id_changed(device)
         await services.viewer_id_changed(viewer.id)
+        await profiles_merged(services, [device, viewer.id])
 
 
 async def identify(services: Services, viewer: Viewer, traits: Mapping[str, Any]) -> None:

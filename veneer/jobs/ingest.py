@@ -32,9 +32,10 @@ from veneer.store.identity import attribute_to_users
 
 @dataclass
 class TrackResult:
-    accepted: int = 0
+    accepted: int = 0  # stored, or dropped for lack of consent: clients are not told which
     duplicates: int = 0
     rejected: list[EventError] = field(default_factory=list)
+    dropped: int = 0  # of the accepted, those not stored: the sender has no ANALYTICS consent
 
 
 async def track(
@@ -61,6 +62,7 @@ async def track(
         return outcome
 
     keep, dropped = await _with_consent(services, events)
+    outcome.dropped = len(dropped)
     unique, duplicates = first_of_each_id(keep)
     stored = await _keep(services, unique, now)
     stored_ids = {e.id for e in stored}

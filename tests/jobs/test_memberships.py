@@ -6,10 +6,11 @@ import asyncio
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Column, String, select
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -26,8 +27,10 @@ from veneer.segments.rules import parse_rule
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database, memberships
+from veneer.store.migrate import migrate
 from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow
 from veneer.store.segment_sizes import add_to_sizes
+from veneer.store.segment_sql import Clock as SqlClock
 from veneer.store.segments import upsert_segment
 
 UPSERT = """mutation($key: String!, $rule: JSON!) {
@@ -414,3 +417,33 @@ def test_one_process_sweeps_at_a_time(redis_url: str, database_url: str, clock: 
     assert held and skipped is None and not_now == [], "the other process left both to the holder"
     assert decided == ["recent"], "released: the new segment is decided"
     assert swept is not None and swept.profiles == 8, "released: the next sweep runs"
+
+
+def test_a_refresh_that_failed_midway_does_not_break_the_next_one(tmp_path: Path) -> None:
+    """SQLite runs a transaction's leading DDL outside it: a scratch table left by a refresh
+    that failed (another process held the lock) stayed on the pooled connection."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'veneer.db'}")
+    migrate(settings)
+    rules = {"adults": parse_rule(ADULTS)}
+    clock = SqlClock(datetime(2026, 11, 26, tzinfo=UTC), timedelta(days=90))
+
+    async def run() -> tuple[int, int]:
+        db = Database(settings.database_url)
+        try:
+            with pytest.raises(RuntimeError):
+                async with db.session() as session:
+                    leftover = memberships._temporary(
+                        memberships.DECIDED, Column("id", String(200), nullable=False)
+                    )
+                    await session.run_sync(lambda s: leftover.create(s.connection()))
+                    raise RuntimeError("database is locked")
+            async with db.session() as session:
+                session.add(ProfileRow(id="anon:ann", anonymous_id="ann", traits={"age": 40}))
+            async with db.session() as session:
+                return await memberships.refresh_profiles(
+                    session, rules, {"adults"}, clock, ["anon:ann"]
+                )
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(run()) == (1, 0)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from veneer.cli import app as cli
+from veneer.cli.server import seed_demo_segments
 from veneer.identity.viewer import profile_id
 from veneer.jobs.traffic import TrafficReport, run_traffic
 from veneer.settings import Settings
@@ -19,6 +20,17 @@ from veneer.store.segments import upsert_segment
 
 VIEWERS, DAYS, SEED = 120, 14, 3
 ANALYTICS = ("accept all", "no third parties", "analytics only")
+HIGH_INTENT_TENT = {
+    "all": [
+        {"segment": "campers"},
+        {
+            "event": "entry_view",
+            "where": {"entryId": "tent-x2"},
+            "count": {"gte": 2},
+            "within": "7d",
+        },
+    ]
+}
 
 
 async def _counts(url: str) -> dict[str, int]:
@@ -44,10 +56,13 @@ async def _event_owners(url: str) -> set[str]:
         await db.dispose()
 
 
-async def _with_demo_segments(settings: Settings) -> None:
-    from veneer.cli.server import seed_demo_segments
-
-    await seed_demo_segments(settings)
+async def _save(settings: Settings, key: str, rule: dict[str, object]) -> None:
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            await upsert_segment(session, key, key, rule)
+    finally:
+        await db.dispose()
 
 
 def _env(url: str) -> dict[str, str]:
@@ -58,7 +73,7 @@ def test_traffic_goes_through_consent_and_ingest_and_a_rerun_adds_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
     settings = Settings(database_url=database_url, content="sample")
-    asyncio.run(_with_demo_segments(settings))
+    asyncio.run(seed_demo_segments(settings))
     report: TrafficReport = asyncio.run(run_traffic(settings, VIEWERS, DAYS, SEED))
     done = report.replayed
 
@@ -96,25 +111,15 @@ def test_traffic_goes_through_consent_and_ingest_and_a_rerun_adds_nothing(
     assert found["k"] >= 2
     assert sum(c["size"] for c in found["clusters"]) == len(report.held)
 
-
-def test_the_tour_segment_can_be_backfilled_on_the_traffic(database_url: str) -> None:
-    """The README's event rule, saved after the traffic, finds members in it."""
-    settings = Settings(database_url=database_url, content="sample")
-
-    async def save() -> None:
-        db = Database(settings.database_url)
-        try:
-            async with db.session() as session:
-                rule = {"event": "add_to_cart", "count": {"gte": 1}, "within": "30d"}
-                await upsert_segment(session, "cart-adders", "Cart adders", rule)
-        finally:
-            await db.dispose()
-
-    runner = CliRunner()
-    first = runner.invoke(cli, ["demo", "traffic", "--viewers", "40"], env=_env(database_url))
-    assert first.exit_code == 0, first.output
-    asyncio.run(save())
-    result = runner.invoke(cli, ["segments", "backfill", "cart-adders"], env=_env(database_url))
-    assert result.exit_code == 0, result.output
-    entered = int(result.output.split(" entered")[0].rsplit(" ", 1)[-1])
-    assert entered > 0
+    asyncio.run(_save(settings, "high-intent-tent", HIGH_INTENT_TENT))  # as the README does
+    backfilled = CliRunner().invoke(
+        cli, ["segments", "backfill", "high-intent-tent"], env=_env(database_url)
+    )
+    assert backfilled.exit_code == 0, backfilled.output
+    assert int(backfilled.output.split(" entered")[0].rsplit(" ", 1)[-1]) > 0
+    missing = CliRunner().invoke(cli, ["segments", "backfill", "NO-SUCH"], env=_env(database_url))
+    assert missing.exit_code == 2
+    assert (
+        "no such segment: NO-SUCH; existing segments: beginners, campers, climbers, "
+        "cold-climate, high-intent-tent, premium, trail-runners"
+    ) in " ".join(missing.output.split())

@@ -84,7 +84,7 @@ def _print_report(report: TrafficReport, seed: int, seconds: float) -> None:
     visitors = report.visitors
     done = report.replayed
     console.print(f"{len(visitors):,} viewers replayed in {seconds:.1f} s")
-    consent = Table("consent banner", "viewers", "share", title="Consent")
+    consent = Table("answer to the consent banner", "viewers", "share", title="Consent")
     for choice in CONSENT_CHOICES:
         n = sum(1 for v in visitors if v.consent == choice.key)
         consent.add_row(choice.key, f"{n:,}", _share(n, len(visitors)))
@@ -118,7 +118,9 @@ def _print_report(report: TrafficReport, seed: int, seconds: float) -> None:
     if done.sent and not done.stored and done.duplicates:
         console.print(
             f"Seed {seed} was replayed here before: every event id was already there, so "
-            "nothing was counted twice, and consent already on record was not recorded again."
+            "nothing was counted twice, and consent already on record was not recorded again. "
+            "Events a device sent before its login count as dropped this time: the login "
+            "moved the device's consent to its user."
         )
     else:
         console.print(

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from veneer.cli.base import app, console
 from veneer.cli.server import _port, _serve, seed_demo_segments
+from veneer.content_adapters.base import ContentError
 from veneer.jobs.traffic import TrafficReport, run_traffic, totals
 from veneer.settings import Settings
 from veneer.store.migrate import migrate as run_migrations
@@ -64,16 +65,25 @@ def traffic(
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("replaying", total=None)
-        report = asyncio.run(
-            run_traffic(
-                settings,
-                viewers,
-                days,
-                seed,
-                lambda done, total: progress.update(task, completed=done, total=total),
+        try:
+            report = asyncio.run(
+                run_traffic(
+                    settings,
+                    viewers,
+                    days,
+                    seed,
+                    lambda done, total: progress.update(task, completed=done, total=total),
+                )
             )
-        )
+        except (ContentError, ValueError) as exc:  # no content to visit, or the CMS is down
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
     _print_report(report, seed, time.monotonic() - started)
+    if settings.redis_url:
+        console.print(
+            "With VENEER_REDIS_URL set, accepted events wait in the Redis stream until "
+            "`veneer worker` stores them; the profiles above count those stored so far."
+        )
 
 
 def _share(part: int, whole: int) -> str:

@@ -6,10 +6,11 @@ import asyncio
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Column, String, select
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -25,9 +26,11 @@ from veneer.jobs.memberships import backfill, decide_changed_segments, sweep
 from veneer.segments.rules import parse_rule
 from veneer.services import Services
 from veneer.settings import Settings
-from veneer.store import memberships
+from veneer.store import Database, memberships
+from veneer.store.migrate import migrate
 from veneer.store.models import ProfileRow, SegmentChangeRow, SegmentMemberRow
 from veneer.store.segment_sizes import add_to_sizes
+from veneer.store.segment_sql import Clock as SqlClock
 from veneer.store.segments import upsert_segment
 
 UPSERT = """mutation($key: String!, $rule: JSON!) {
@@ -176,6 +179,20 @@ async def _stored(services: Services, key: str) -> set[str]:
         return set(rows)
 
 
+def test_a_login_moves_the_devices_memberships_to_the_user(
+    app: TestClient, keys: Keys, services: Services
+) -> None:
+    """The device's profile is gone after the merge; its memberships must not outlive it."""
+    data(gql(app, UPSERT, {"key": "adults", "rule": ADULTS}, key=keys.secret))
+    data(gql(app, IDENTIFY, {"t": {"age": 40}}, key=keys.public, anonymous_id="ann"))
+    assert _in_app(app, _stored, services, "adults") == {"anon:ann"}
+
+    login = {"X-Veneer-User-Id": "ann-42"}
+    data(gql(app, "{ viewer { id } }", key=keys.secret, anonymous_id="ann", **login))
+    assert _in_app(app, _stored, services, "adults") == {"user:ann-42"}
+    assert _sizes(app, keys)["adults"]["size"] == 1
+
+
 def test_backfill_in_slices_matches_a_preview_and_is_idempotent(
     app: TestClient, keys: Keys, services: Services
 ) -> None:
@@ -231,7 +248,29 @@ def test_backfill_command(database_url: str, keys: Keys) -> None:
     missing = runner.invoke(cli, ["segments", "backfill", "nope"], env=env)
     everything = runner.invoke(cli, ["segments", "backfill"], env=env)
     assert missing.exit_code == 2 and "no such segment: nope" in missing.output
+    assert "existing segments: none yet" in " ".join(missing.output.split())
     assert everything.exit_code == 0 and "0 profiles decided" in everything.output
+
+
+def test_backfilling_an_unknown_segment_lists_the_existing_ones(database_url: str) -> None:
+    """A typo, or a key from a guide written for another database, gets the keys to use."""
+
+    async def save() -> None:
+        db = Database(Settings(database_url=database_url).database_url)
+        try:
+            async with db.session() as session:
+                for key in ("campers", "adults"):
+                    await upsert_segment(session, key, key.title(), ADULTS)
+        finally:
+            await db.dispose()
+
+    asyncio.run(save())
+    env = {"VENEER_DATABASE_URL": database_url, "VENEER_SECRET": "s" * 32}
+    result = CliRunner().invoke(cli, ["segments", "backfill", "campers", "NO-SUCH"], env=env)
+    assert result.exit_code == 2
+    assert "no such segment: NO-SUCH; existing segments: adults, campers" in " ".join(
+        result.output.split()
+    )
 
 
 def test_deleting_a_segment_drops_its_members(app: TestClient, keys: Keys) -> None:
@@ -378,3 +417,33 @@ def test_one_process_sweeps_at_a_time(redis_url: str, database_url: str, clock: 
     assert held and skipped is None and not_now == [], "the other process left both to the holder"
     assert decided == ["recent"], "released: the new segment is decided"
     assert swept is not None and swept.profiles == 8, "released: the next sweep runs"
+
+
+def test_a_refresh_that_failed_midway_does_not_break_the_next_one(tmp_path: Path) -> None:
+    """SQLite runs a transaction's leading DDL outside it: a scratch table left by a refresh
+    that failed (another process held the lock) stayed on the pooled connection."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'veneer.db'}")
+    migrate(settings)
+    rules = {"adults": parse_rule(ADULTS)}
+    clock = SqlClock(datetime(2026, 11, 26, tzinfo=UTC), timedelta(days=90))
+
+    async def run() -> tuple[int, int]:
+        db = Database(settings.database_url)
+        try:
+            with pytest.raises(RuntimeError):
+                async with db.session() as session:
+                    leftover = memberships._temporary(
+                        memberships.DECIDED, Column("id", String(200), nullable=False)
+                    )
+                    await session.run_sync(lambda s: leftover.create(s.connection()))
+                    raise RuntimeError("database is locked")
+            async with db.session() as session:
+                session.add(ProfileRow(id="anon:ann", anonymous_id="ann", traits={"age": 40}))
+            async with db.session() as session:
+                return await memberships.refresh_profiles(
+                    session, rules, {"adults"}, clock, ["anon:ann"]
+                )
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(run()) == (1, 0)

@@ -1,4 +1,4 @@
-"""`veneer demo`, `serve`, `migrate` and `worker`: running Veneer."""
+"""`veneer serve`, `migrate` and `worker`: running Veneer (`veneer demo` is in `demo`)."""
 
 from __future__ import annotations
 
@@ -55,22 +55,6 @@ async def seed_demo_segments(settings: Settings) -> int:
         return added
     finally:
         await db.dispose()
-
-
-@app.command()
-def demo(
-    port: int | None = typer.Option(None, help="Default: $PORT, else 8000."),
-    host: str = "127.0.0.1",
-) -> None:
-    """Migrate the SQLite database, seed the demo segments and serve the sample content."""
-    os.environ["VENEER_DEMO"] = "1"
-    settings = Settings()
-    run_migrations(settings)
-    asyncio.run(seed_demo_segments(settings))
-    port = _port(port)
-    console.print(f"[bold]Veneer demo[/] at http://{host}:{port}  (GraphiQL: /graphql)")
-    console.print("Demo keys: public [bold]pk_demo[/], secret [bold]sk_demo[/]")
-    _serve(settings, host, port)
 
 
 @app.command()

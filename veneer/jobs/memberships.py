@@ -46,6 +46,18 @@ class UnknownSegment(LookupError):
     pass
 
 
+def no_such_segment(unknown: Collection[str], known: Collection[str]) -> UnknownSegment:
+    """The error for keys that name no segment, listing the ones that do.
+
+    A typo, or a key from a guide written for another database, is the usual cause; the list
+    turns a dead end into the next command to type.
+    """
+    existing = ", ".join(sorted(known)) or "none yet (upsertSegment saves one)"
+    return UnknownSegment(
+        f"no such segment: {', '.join(sorted(unknown))}; existing segments: {existing}"
+    )
+
+
 async def _rules(services: Services, fresh: bool = True) -> dict[str, Rule]:
     """Saved rules; the live path takes the briefly cached copy saving a segment drops."""
     definitions = await services.segment_definitions(fresh=fresh)
@@ -70,6 +82,19 @@ async def profiles_changed(
         return 0, 0
     async with services.db.session() as session:
         return await refresh_profiles(session, rules, keys, _clock(services), list(profile_ids))
+
+
+async def profiles_merged(services: Services, profile_ids: Collection[str]) -> tuple[int, int]:
+    """A login moved a device's history and traits into its user: re-decide both for every
+    segment, so the device's memberships leave with its profile instead of counting the
+    person twice until the next backfill, and the user's reflect what they gained."""
+    rules = await _rules(services)
+    if not rules or not profile_ids:
+        return 0, 0
+    async with services.db.session() as session:
+        return await refresh_profiles(
+            session, rules, set(rules), _clock(services), list(profile_ids)
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +123,7 @@ async def backfill(
     chosen = set(rules) if keys is None else set(keys)
     unknown = sorted(chosen - set(rules))
     if unknown:
-        raise UnknownSegment(f"no such segment: {', '.join(unknown)}")
+        raise no_such_segment(unknown, rules)
     clock = _clock(services)
     started = utcnow()  # wall time, as the segments' updated_at is
     async with services.db.session() as session:

@@ -1,5 +1,6 @@
-"""A person's data across the database, the event stream and the caches: linked when they
-log in, exported when they ask for it, erased when they ask for that.
+"""A person's data across the database, the event stream and the caches: described when the
+site identifies them, linked when they log in, exported when they ask for it, erased when
+they ask for that.
 
 The database half lives in `veneer.store.people` and `veneer.store.identity`; this module
 adds what a running Veneer also holds (events still queued in the stream, cached state), so
@@ -8,12 +9,15 @@ that nothing about a person survives an erasure or is missing from an export.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from veneer.identity.viewer import Viewer, device_of, profile_id
+from veneer.jobs.memberships import profiles_changed, profiles_merged
 from veneer.services import Services
 from veneer.store.identity import link_and_merge
 from veneer.store.people import erase_person, export_person
+from veneer.store.profiles import merge_traits
 
 IDENTITY_LINK_CACHE_TTL = 300.0
 
@@ -35,8 +39,35 @@ async def link_identity(services: Services, viewer: Viewer) -> None:
         )
     await services.cache.set(cache_key, viewer.user_id, IDENTITY_LINK_CACHE_TTL)
     if merged is not None:
-        await services.viewer_id_changed(profile_id(viewer.anonymous_id, None))
+        device = profile_id(viewer.anonymous_id, None)
+        await services.viewer_id_changed(device)
         await services.viewer_id_changed(viewer.id)
+        await profiles_merged(services, [device, viewer.id])
+
+
+async def identify(services: Services, viewer: Viewer, traits: Mapping[str, Any]) -> None:
+    """Lay checked traits over the viewer's own and re-decide the segments traits decide."""
+    await identify_many(services, [(viewer, traits)])
+
+
+async def identify_many(
+    services: Services, told: Sequence[tuple[Viewer, Mapping[str, Any]]]
+) -> None:
+    """`identify` for many viewers in one transaction and one re-decision of their segments.
+
+    Shared by the `identify` mutation and the demo's simulated traffic, so stored membership
+    moves the same way whoever tells Veneer about viewers; the same viewer may be told twice,
+    and the later traits win.
+    """
+    if not told:
+        return
+    async with services.db.session() as session:
+        for viewer, traits in told:
+            await merge_traits(session, viewer, traits)
+    viewers = {viewer.id: viewer for viewer, _ in told}
+    for viewer in viewers.values():
+        await services.viewer_changed(viewer)
+    await profiles_changed(services, sorted(viewers), None)
 
 
 async def forget(services: Services, viewer: Viewer, requested_by: str) -> dict[str, int]:

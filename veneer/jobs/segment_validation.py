@@ -8,7 +8,7 @@ the effect but cannot bias it.
 
 from __future__ import annotations
 
-from veneer.jobs.memberships import UnknownSegment
+from veneer.jobs.memberships import no_such_segment
 from veneer.segments.holdout import in_holdout
 from veneer.services import Services
 from veneer.statistics.proportions import Comparison, Group, compare
@@ -24,7 +24,7 @@ async def validate_segment(
 ) -> Comparison:
     definitions = await services.segment_definitions(fresh=True)
     if key not in definitions:
-        raise UnknownSegment(f"no such segment: {key}")
+        raise no_such_segment([key], definitions)
     fraction = definitions[key].holdout
     if fraction <= 0:
         raise NoHoldout(

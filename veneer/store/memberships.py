@@ -99,7 +99,13 @@ def _temporary(name: str, *columns: Column[Any]) -> Table:
 
 
 def _create(session: Session, table: Table) -> None:
-    table.create(session.connection())
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # pysqlite runs DDL outside a transaction when it comes first, so a scratch table of
+        # a refresh that failed midway ("database is locked" while another process wrote)
+        # survives the rollback on its pooled connection, and the next refresh there failed.
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table.name}")
+    table.create(connection)
 
 
 def _drop(session: Session, table: Table) -> None:

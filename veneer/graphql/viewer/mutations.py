@@ -15,9 +15,7 @@ from veneer.graphql.errors import UserInputError
 from veneer.graphql.viewer.types import ConsentState, Viewer
 from veneer.identity.keys import KeyKind
 from veneer.jobs import people
-from veneer.jobs.memberships import profiles_changed
 from veneer.profiles.traits import protect_email
-from veneer.store.profiles import merge_traits
 
 MAX_TRAITS_BYTES = 16_384
 LINKING_TRAITS = ("email", "emailHash")
@@ -78,11 +76,7 @@ class ViewerMutations:
     async def identify(self, info: Info, traits: JSON) -> Viewer:
         viewer = info.context.require_viewer()
         checked = _check_traits(traits, info.context.principal.key.kind is KeyKind.SECRET)
-        services = info.context.services
-        async with services.db.session() as session:
-            await merge_traits(session, viewer, checked)
-        await services.viewer_changed(viewer)
-        await profiles_changed(services, [viewer.id], None)
+        await people.identify(info.context.services, viewer, checked)
         info.context.forget_viewer_state()
         return Viewer(viewer=viewer)
 

@@ -6,6 +6,10 @@ sees. Inside a block, comment lines right after a command that start with ``# {`
 (continued by lines starting with ``#  ``) are the JSON the command prints; other comments
 are prose. Each step is the text up to such an expectation.
 
+A command expected to fail shows what it says: comment lines right after it starting with
+``# error:`` (continued by lines starting with ``# ``) are text it must print, and it must
+exit with a failure.
+
 An expectation may elide what changes from run to run, as the README shows it: ``{...}`` or
 ``"..."`` stands for any value, and ``...`` as the last member of an object or array for any
 further members.
@@ -30,6 +34,7 @@ class Step:
     line: int  # where the step starts in the document, for messages
     script: str
     expected: Any = None
+    error: str | None = None  # the step must fail, printing this
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,15 @@ def _steps(body: list[str], first_line: int) -> list[Step]:
     index = 0
     while index < len(body):
         text = body[index]
+        if script and text.startswith("# error:"):
+            said = [text[2:]]
+            index += 1
+            while index < len(body) and body[index].startswith("# "):
+                said.append(body[index][2:].strip())
+                index += 1
+            steps.append(Step(script_line, "\n".join(script), error=" ".join(said)))
+            script, script_line = [], first_line + index
+            continue
         if script and re.match(r"^# [\[{]", text):
             expected = [text[2:]]
             index += 1

@@ -75,7 +75,13 @@ def test_the_readme_examples_print_what_the_readme_says(tmp_path: Path) -> None:
             problems.append(f"{where}: never finished\n{done.stderr[-2000:]}")
             break
         status, printed = outputs[number]
-        if status != 0:
+        if step.error is not None:
+            if status == 0 or step.error not in " ".join(printed.split()):
+                problems.append(
+                    f"{where}: should fail saying\n  {step.error}\nbut exited {status}, printing"
+                    f"\n  {printed[-2000:]}"
+                )
+        elif status != 0:
             problems.append(f"{where}: exited {status}\n{printed[-2000:]}")
         elif step.expected is not None and not matches(step.expected, _last_json(printed)):
             problems.append(

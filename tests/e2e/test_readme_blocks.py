@@ -31,6 +31,9 @@ q two
 #   {"b": [1, 2]}}
 veneer thing   # prints a progress bar
 # then a summary
+veneer other
+# error: no such thing; existing
+# things: a, b
 ```
 """
 
@@ -48,7 +51,11 @@ def test_a_step_ends_at_the_json_its_command_prints() -> None:
     assert steps == [
         Step(17, 'q() {  # a helper\n  curl -s "$1"\n}\nq one', {"data": {"a": 1}}),
         Step(22, "q two", {"data": {"b": [1, 2]}}),
-        Step(25, "veneer thing   # prints a progress bar\n# then a summary"),
+        Step(
+            25,
+            "veneer thing   # prints a progress bar\n# then a summary\nveneer other",
+            error="error: no such thing; existing things: a, b",
+        ),
     ]
 
 

@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
             "demo",
             "metrics",
             "settings",
+            "json_values",
         ],
         0,
     ),

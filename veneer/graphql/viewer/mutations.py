@@ -15,7 +15,7 @@ from veneer.graphql.errors import UserInputError, check_json
 from veneer.graphql.viewer.types import ConsentState, Viewer
 from veneer.identity.keys import KeyKind
 from veneer.jobs import people
-from veneer.jobs.memberships import profiles_changed
+from veneer.jobs.derived import refresh_derived
 from veneer.profiles.traits import protect_email
 from veneer.store.profiles import merge_traits
 
@@ -83,7 +83,7 @@ class ViewerMutations:
         async with services.db.session() as session:
             await merge_traits(session, viewer, checked)
         await services.viewer_changed(viewer)
-        await profiles_changed(services, [viewer.id], None)
+        await refresh_derived(services, [viewer.id], None)
         info.context.forget_viewer_state()
         return Viewer(viewer=viewer)
 

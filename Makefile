@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/pip install --quiet --disable-pip-version-check gunicorn==27.0.1
 	$(BIN)/python -m bench.wagtail_vs_veneer
 	$(BIN)/python -m bench.segments_backfill
+	$(BIN)/python -m bench.document_limits
 
 clean:
 	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES) ide)

@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
             "metrics",
             "settings",
             "traffic",
+            "json_values",
         ],
         0,
     ),

@@ -92,6 +92,27 @@ class Settings(BaseSettings):
         ge=1,
         description="Seconds between checks of the content model behind the typed GraphQL fields.",
     )
+    graphql_max_tokens: int = Field(
+        default=1000,
+        ge=100,
+        description="Tokens in one GraphQL document, for public keys; as many comments and "
+        "20 characters a token are allowed.",
+    )
+    graphql_max_fields: int = Field(
+        default=300,
+        ge=10,
+        description="Fields one GraphQL document selects, each fragment counted wherever it "
+        "is spread, for public keys.",
+    )
+    graphql_max_aliases: int = Field(
+        default=15, ge=0, description="Aliased fields in one GraphQL document, for public keys."
+    )
+    graphql_max_depth: int = Field(
+        default=10, ge=1, description="Fields nested in one another, for public keys."
+    )
+    graphql_secret_key_factor: int = Field(
+        default=4, ge=1, description="Secret keys get this many times each GraphQL limit."
+    )
 
     webhook_secret: str | None = Field(
         default=None, description="Shared secret CMS webhooks are signed or sent with."

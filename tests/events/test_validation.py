@@ -159,6 +159,28 @@ def test_properties_and_context_must_be_objects(key: str, value: object) -> None
     assert error.reason == "invalid_value"
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "field", "message"),
+    [
+        ("properties", {"n": 2**63}, "properties.n", "integer out of range (must fit in 64 bits)"),
+        ("properties", {"a": [0, -(2**63) - 1]}, "properties.a[1]", "integer out of range"),
+        ("context", {"x": float("inf")}, "context.x", "number must be finite"),
+        ("context", {"url": "/\0"}, "context.url", "must not contain the NUL character"),
+    ],
+)
+def test_values_no_database_could_keep_are_refused_with_their_path(
+    key: str, value: object, field: str, message: str
+) -> None:
+    error = _refuse(_raw(**{key: value}))
+    assert (error.field, error.reason) == (field, "invalid_value")
+    assert message in error.message
+
+
+def test_the_widest_64_bit_integers_are_kept() -> None:
+    event = _accept(_raw(properties={"low": -(2**63), "high": 2**63 - 1}))
+    assert event.properties == {"low": -(2**63), "high": 2**63 - 1}
+
+
 # --- standard types' properties ---------------------------------------------------------------
 
 

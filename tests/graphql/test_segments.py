@@ -6,7 +6,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Keys
-from tests.helpers import data, error_messages, gql
+from tests.helpers import data, error_messages, gql, headers
+from veneer.services import Services
+from veneer.store.segments import upsert_segment
 
 UPSERT = """
 mutation($key: String!, $name: String!, $rule: JSON!) {
@@ -105,3 +107,23 @@ def test_windows_longer_than_ten_years_are_refused(client: TestClient, keys: Key
     for window in ("999999d", "99999999999d"):
         body = _upsert(client, keys, "forever", {"event": "click", "within": window})
         assert error_messages(body) == ["rule: $.within: window is longer than 3650 days"]
+
+
+def test_a_rule_saved_before_numbers_were_checked_still_lists(
+    client: TestClient, keys: Keys
+) -> None:
+    """Its number is past what orjson encodes; the listing shows it so it can be fixed."""
+    huge = {"trait": "age", "op": "gt", "value": 2**70}
+
+    async def save(services: Services) -> None:
+        async with services.db.session() as session:
+            await upsert_segment(session, "huge", "Huge", huge)
+        await services.segments_changed()
+
+    assert client.portal is not None
+    client.portal.call(save, client.app.state.services)  # type: ignore[attr-defined]
+
+    response = client.post("/graphql", json={"query": LIST}, headers=headers(keys.secret))
+    assert response.status_code == 200
+    assert response.json()["data"]["segments"] == [{"key": "huge", "name": "Huge", "rule": huge}]
+    assert data(gql(client, DELETE, {"key": "huge"}, key=keys.secret))["deleteSegment"] is True

@@ -110,6 +110,17 @@ def test_import_reports_every_bad_row_and_loads_the_rest(imported) -> None:
     assert "line 6: no traits in this row" in output
 
 
+def test_import_refuses_values_no_database_could_keep(
+    client: TestClient, keys: Keys, imported
+) -> None:
+    result = imported("big.csv", f"user_id,score\nann,{2**64}\nbob,7\n", "second_party")
+    output = _flat(result.output)
+    assert "imported 1 rows as second_party; rejected 1" in output
+    assert "line 2: traits: $.score: integer out of range (must fit in 64 bits)" in output
+    ann = data(gql(client, VIEWER, key=keys.secret, **{"X-Veneer-User-Id": "ann"}))["viewer"]
+    assert ann["traits"] == {}
+
+
 def test_import_refuses_other_file_types(imported) -> None:
     result = imported("x.xlsx", "x", "second_party")
     assert result.exit_code == 2 and "use a .csv or .jsonl file" in _flat(result.output)

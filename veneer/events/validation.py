@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from veneer.events.model import NEEDS_ENTRY, PROPERTY_RULES, Event
+from veneer.json_values import find_unstorable
 
 ID_PATTERN = r"^[A-Za-z0-9._:@+\-]{1,128}$"
 EMAIL_KEYS = ("email",)
@@ -129,6 +130,10 @@ def validate_event(
     context = _hash_emails(payload.context, "context", index)
     if isinstance(context, EventError):
         return context
+    for where, values in (("properties", properties), ("context", context)):
+        problem = find_unstorable(values)
+        if problem is not None:  # it would fail the write, or every read of the event after
+            return EventError(index, problem.under(where), problem.reason, "invalid_value")
     return Event(
         id=payload.id,
         type=payload.type,

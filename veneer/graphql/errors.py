@@ -7,6 +7,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from veneer.content_adapters import ContentError, ContentUnavailable
+from veneer.json_values import find_unstorable
 
 
 class UserInputError(GraphQLError):
@@ -18,6 +19,17 @@ class UserInputError(GraphQLError):
         if field:
             ext["field"] = field
         super().__init__(text, extensions=ext)
+
+
+def check_json(field: str, value: object) -> None:
+    """Refuse a JSON argument that could not be stored and read back, naming the bad node.
+
+    Called before anything is written, so a bad value is the client's error now rather
+    than a failing write, query or encode later (and on every read of it after that).
+    """
+    problem = find_unstorable(value)
+    if problem is not None:
+        raise UserInputError(field, str(problem), path=problem.path)
 
 
 class NoViewerError(GraphQLError):

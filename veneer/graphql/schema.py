@@ -8,14 +8,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, SchemaExtension, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -25,6 +18,7 @@ from veneer.graphql.entries.queries import EntryQueries
 from veneer.graphql.entries.typed import typed_queries
 from veneer.graphql.entries.types import GenericEntry
 from veneer.graphql.events.mutations import EventMutations
+from veneer.graphql.limits import DocumentLimitsExtension
 from veneer.graphql.quality.queries import QualityQueries
 from veneer.graphql.request_errors import RequestErrors
 from veneer.graphql.segments.mutations import SegmentMutations
@@ -33,8 +27,6 @@ from veneer.graphql.viewer.mutations import ViewerMutations
 from veneer.graphql.viewer.queries import ViewerQueries
 
 logger = logging.getLogger(__name__)
-MAX_ALIASES = 15  # one query must not fetch the same expensive field hundreds of times
-MAX_DEPTH = 10
 
 QUERIES: tuple[type, ...] = (EntryQueries, ViewerQueries, SegmentQueries, QualityQueries)
 Query = merge_types("Query", QUERIES)
@@ -84,10 +76,8 @@ def build_schema(model: ContentModel | None = None) -> VeneerSchema:
         mutation=Mutation,
         types=[GenericEntry],  # served by `entries` and `entry`, which name only `Entry`
         extensions=[
-            lambda: ParserCache(maxsize=256),
+            DocumentLimitsExtension,  # parses (cached), refusing oversized documents
             lambda: ValidationCache(maxsize=256),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaskErrors(should_mask_error=_is_unexpected),
             StaleContentExtension,
             RequestErrors,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from typing import Any
 
@@ -88,7 +89,10 @@ class VeneerGraphQL(GraphQLOverHTTP):
         return graphiql_page(request, self.services.settings)
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # an integer past 64 bits, stored before such input was refused
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     def decode_json(self, data: str | bytes) -> Any:
         return orjson.loads(data)

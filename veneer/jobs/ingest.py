@@ -21,8 +21,7 @@ from veneer.events.quality import TallyKey, raw_type, tally
 from veneer.events.validation import EventError, ValidationLimits, validate_batch
 from veneer.identity.keys import ApiKey
 from veneer.identity.viewer import Viewer
-from veneer.jobs.cluster_assignment import assign_profiles
-from veneer.jobs.memberships import profiles_changed
+from veneer.jobs.derived import refresh_derived
 from veneer.metrics import EVENTS, EVENTS_LATE, EVENTS_REJECTED
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
@@ -132,8 +131,7 @@ async def _keep(services: Services, events: list[Event], now: datetime) -> list[
     changed = {e.viewer_id for e in stored}
     for viewer_id in changed:
         await services.viewer_id_changed(viewer_id)
-    await profiles_changed(services, changed, {e.type for e in stored})
-    await assign_profiles(services, changed)
+    await refresh_derived(services, changed, {e.type for e in stored})
     return stored
 
 

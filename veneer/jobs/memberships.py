@@ -34,7 +34,7 @@ from veneer.store.memberships import (
 from veneer.store.models import utcnow
 from veneer.store.segment_sizes import recount_sizes
 from veneer.store.segment_sql import Clock
-from veneer.store.segments import mark_decided, undecided_segments
+from veneer.store.segments import mark_decided, mark_undecided, undecided_segments
 
 logger = logging.getLogger(__name__)
 SLICE = 20_000
@@ -80,8 +80,25 @@ async def profiles_changed(
     )
     if not keys:
         return 0, 0
-    async with services.db.session() as session:
-        return await refresh_profiles(session, rules, keys, _clock(services), list(profile_ids))
+    try:
+        async with services.db.session() as session:
+            return await refresh_profiles(session, rules, keys, _clock(services), list(profile_ids))
+    except Exception:
+        await _decide_again_later(services, keys)
+        raise
+
+
+async def _decide_again_later(services: Services, keys: Collection[str]) -> None:
+    """After a failed live refresh, have housekeeping re-decide ``keys`` for everyone.
+
+    Otherwise the changed profiles' stored membership (and so the sizes and trends) would
+    stay wrong until those profiles happen to change again.
+    """
+    try:
+        async with services.db.session() as session:
+            await mark_undecided(session, keys)
+    except Exception:
+        logger.exception("could not leave %s to be decided again", ", ".join(sorted(keys)))
 
 
 async def profiles_merged(services: Services, profile_ids: Collection[str]) -> tuple[int, int]:

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from veneer.identity.viewer import Viewer, device_of, profile_id
-from veneer.jobs.memberships import profiles_changed, profiles_merged
+from veneer.jobs.derived import refresh_derived
+from veneer.jobs.memberships import profiles_merged
 from veneer.services import Services
 from veneer.store.identity import link_and_merge
 from veneer.store.people import erase_person, export_person
@@ -67,7 +68,7 @@ async def identify_many(
     viewers = {viewer.id: viewer for viewer, _ in told}
     for viewer in viewers.values():
         await services.viewer_changed(viewer)
-    await profiles_changed(services, sorted(viewers), None)
+    await refresh_derived(services, sorted(viewers), None)
 
 
 async def forget(services: Services, viewer: Viewer, requested_by: str) -> dict[str, int]:

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from veneer.backends.stream import RedisEventStream
 from veneer.events.model import first_of_each_id
-from veneer.jobs.cluster_assignment import assign_profiles
+from veneer.jobs.derived import refresh_derived
 from veneer.jobs.housekeeping import run_housekeeping
-from veneer.jobs.memberships import profiles_changed
 from veneer.services import Services
 from veneer.store.events import save_new_events
 from veneer.store.identity import attribute_to_users
@@ -53,8 +52,7 @@ async def process_batch(
     changed = {event.viewer_id for event in stored}
     for viewer_id in changed:
         await services.viewer_id_changed(viewer_id)
-    await profiles_changed(services, changed, {event.type for event in stored})
-    await assign_profiles(services, changed)
+    await refresh_derived(services, changed, {event.type for event in stored})
     return len(messages)
 
 

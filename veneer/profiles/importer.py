@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from veneer.events.validation import hash_email
+from veneer.json_values import find_unstorable
 
 SUBJECT_COLUMNS = {
     "user_id": "user",
@@ -74,6 +75,9 @@ def _row(line: int, record: dict[str, Any]) -> TraitRow | RowError:
         return RowError(line, "no traits in this row")
     if len(traits) > MAX_TRAITS:
         return RowError(line, f"more than {MAX_TRAITS} traits")
+    problem = find_unstorable(traits)
+    if problem is not None:  # kept, it would fail every read of the viewer's traits
+        return RowError(line, f"traits: {problem}")
     return TraitRow(line, kind, value, traits)
 
 

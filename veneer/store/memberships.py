@@ -9,7 +9,8 @@ profiles a batch of events touched.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,9 +37,10 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import DropTable
 
 from veneer.segments.rules import Rule
 from veneer.store.dialect import dialect_insert
@@ -55,6 +57,7 @@ from veneer.store.segment_sql import Clock, compile_rule, event_conditions, even
 
 DECIDED = "veneer_decided"  # temporary tables, made and dropped by each refresh
 ENTERING, LEAVING = "veneer_entering", "veneer_leaving"
+TEMPORARY_SCHEMA = {"sqlite": "temp", "postgresql": "pg_temp"}  # where a connection keeps them
 SLICE_WORK_MEM = "64MB"
 profiles = ProfileRow.__table__
 
@@ -99,17 +102,36 @@ def _temporary(name: str, *columns: Column[Any]) -> Table:
 
 
 def _create(session: Session, table: Table) -> None:
+    """Create ``table``, dropping one of that name a failed refresh left on this connection."""
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        # pysqlite runs DDL outside a transaction when it comes first, so a scratch table of
-        # a refresh that failed midway ("database is locked" while another process wrote)
-        # survives the rollback on its pooled connection, and the next refresh there failed.
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table.name}")
+    schema = TEMPORARY_SCHEMA[connection.dialect.name]
+    connection.execute(DropTable(Table(table.name, MetaData(), schema=schema), if_exists=True))
     table.create(connection)
 
 
 def _drop(session: Session, table: Table) -> None:
     table.drop(session.connection())
+
+
+@contextlib.asynccontextmanager
+async def _scratch(session: AsyncSession, table: Table) -> AsyncIterator[Table]:
+    """A temporary table for one refresh, gone afterwards however the refresh ended.
+
+    Temporary tables belong to the connection, and connections go back to the pool: one left
+    behind by a failed refresh made every later refresh on that connection fail ("already
+    exists") until a restart. SQLite keeps a temporary table created before the transaction
+    began, yet rolls back the DROP that followed the failure; PostgreSQL refuses every
+    statement, DROP included, once the transaction failed. So a leftover is dropped before
+    creating, and the DROP after a failure is best effort: it must not hide the failure.
+    """
+    await session.run_sync(_create, table)
+    try:
+        yield table
+    except Exception:
+        with contextlib.suppress(SQLAlchemyError):
+            await session.run_sync(_drop, table)
+        raise
+    await session.run_sync(_drop, table)
 
 
 async def decide(
@@ -143,8 +165,7 @@ async def decide(
         Column("id", String(200), nullable=False),
         *(Column(f"s{i}", Boolean, nullable=False) for i in range(len(ordered))),
     )
-    await session.run_sync(_create, decided)
-    try:
+    async with _scratch(session, decided):
         decisions = [compile_rule(rules[k], rules, clock, dialect, counts) for k in ordered]
         await session.execute(
             insert(decided).from_select(
@@ -163,8 +184,6 @@ async def decide(
         if not await _any_stored(session, ordered, scope):
             return await _enter_all(session, ordered, decided, pairs, clock.now, each)
         return await _move(session, ordered, pairs, clock.now, scope, each)
-    finally:
-        await session.run_sync(_drop, decided)
 
 
 async def _any_stored(session: AsyncSession, keys: list[str], scope: Scope) -> bool:
@@ -220,9 +239,7 @@ async def _move(
     """Entering = wanted minus stored; leaving = stored minus wanted (EXCEPT, hashed)."""
     now = literal(at, UTCDateTime())
     entering, leaving = _pairs(ENTERING), _pairs(LEAVING)
-    for table in (entering, leaving):
-        await session.run_sync(_create, table)
-    try:
+    async with _scratch(session, entering), _scratch(session, leaving):
         member = SegmentMemberRow
         pair = ["segment_key", "profile_id"]
         stored = select(member.segment_key, member.profile_id).where(
@@ -252,9 +269,6 @@ async def _move(
             await _record_each(session, leaving, "left", now)
         else:
             await _record_totals(session, moved_in, moved_out, at)
-    finally:
-        for table in (leaving, entering):
-            await session.run_sync(_drop, table)
     deltas = {k: moved_in.get(k, 0) - moved_out.get(k, 0) for k in {*moved_in, *moved_out}}
     await add_to_sizes(session, deltas)
     return sum(moved_in.values()), sum(moved_out.values())

@@ -42,6 +42,13 @@ async def undecided_segments(session: AsyncSession) -> list[str]:
     return list(await session.scalars(select(SegmentRow.key).where(stale)))
 
 
+async def mark_undecided(session: AsyncSession, keys: Collection[str]) -> None:
+    """Leave ``keys`` for housekeeping to decide again for everyone (`undecided_segments`)."""
+    await session.execute(
+        update(SegmentRow).where(SegmentRow.key.in_(list(keys))).values(decided_at=None)
+    )
+
+
 async def mark_decided(session: AsyncSession, keys: Collection[str], at: datetime) -> None:
     await session.execute(
         update(SegmentRow).where(SegmentRow.key.in_(list(keys))).values(decided_at=at)

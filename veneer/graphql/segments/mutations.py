@@ -14,7 +14,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.scalars import JSON
 
 from veneer.graphql.context import Info
-from veneer.graphql.errors import UserInputError
+from veneer.graphql.errors import UserInputError, check_json
 from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.segments.types import Segment
 from veneer.segments import RuleError, parse_rule, referenced_segments
@@ -50,6 +50,7 @@ class SegmentMutations:
             raise UserInputError("name", "must not be empty")
         if not isinstance(rule, dict):
             raise UserInputError("rule", "must be a JSON object")
+        check_json("rule", rule)
         if not 0 <= holdout <= MAX_HOLDOUT:
             raise UserInputError("holdout", f"must be between 0 and {MAX_HOLDOUT}, got {holdout}")
         try:

@@ -7,7 +7,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.scalars import JSON
 
 from veneer.graphql.context import Info
-from veneer.graphql.errors import UserInputError
+from veneer.graphql.errors import UserInputError, check_json
 from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.segments.types import Segment, SegmentPreview
 from veneer.jobs.memberships import UnknownSegment, preview
@@ -28,6 +28,7 @@ class SegmentQueries:
     async def segment_preview(self, info: Info, rule: JSON) -> SegmentPreview:
         if not isinstance(rule, dict):
             raise UserInputError("rule", "must be a JSON object")
+        check_json("rule", rule)
         try:
             parsed = parse_rule(rule)
         except RuleError as exc:

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from veneer.consent.decisions import ConsentInputError, check_decisions
 from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
-from veneer.graphql.errors import UserInputError
+from veneer.graphql.errors import UserInputError, check_json
 from veneer.graphql.viewer.types import ConsentState, Viewer
 from veneer.identity.keys import KeyKind
 from veneer.jobs import people
@@ -35,6 +35,7 @@ def _check_traits(traits: Any, trusted: bool) -> dict[str, Any]:
     for name in traits:
         if not name or len(name) > MAX_TRAIT_NAME:
             raise UserInputError("traits", f"trait names must be 1-{MAX_TRAIT_NAME} characters")
+    check_json("traits", traits)
     if len(orjson.dumps(traits)) > MAX_TRAITS_BYTES:
         raise UserInputError("traits", f"must be at most {MAX_TRAITS_BYTES} bytes of JSON")
     for name in LINKING_TRAITS:

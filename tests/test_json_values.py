@@ -1,0 +1,65 @@
+"""What JSON values can be kept: signed 64-bit integers, finite numbers, text without NUL."""
+
+from __future__ import annotations
+
+import pytest
+
+from veneer.json_values import INT64_MAX, INT64_MIN, JsonProblem, find_unstorable
+
+RANGE = "integer out of range (must fit in 64 bits)"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        0,
+        INT64_MAX,
+        INT64_MIN,
+        1.5e308,
+        "text",
+        {"a": [1, {"b": None}], "first name": "x"},
+        [],
+        {},
+    ],
+)
+def test_values_both_databases_and_orjson_hold_pass(value: object) -> None:
+    assert find_unstorable(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "path", "reason"),
+    [
+        (INT64_MAX + 1, "$", RANGE),
+        (INT64_MIN - 1, "$", RANGE),
+        (2**70, "$", RANGE),
+        ({"all": [{"value": 2**64 - 1}]}, "$.all[0].value", RANGE),
+        ([1, [2, float("inf")]], "$[1][1]", "number must be finite"),
+        ({"x": float("nan")}, "$.x", "number must be finite"),
+        ({"first name": "a\0b"}, '$["first name"]', "must not contain the NUL character"),
+        ({'say "hi"': {"a\0": 1}}, '$["say \\"hi\\""]', "keys must not contain the NUL"),
+        ({"when": object()}, "$.when", "not a JSON value (object)"),
+    ],
+)
+def test_the_first_bad_node_is_named_by_its_path(value: object, path: str, reason: str) -> None:
+    problem = find_unstorable(value)
+    assert problem is not None
+    assert problem.path == path
+    assert reason in problem.reason
+
+
+def test_the_first_problem_in_document_order_is_reported() -> None:
+    problem = find_unstorable({"a": [1, 2**64], "b": float("inf")})
+    assert problem == JsonProblem("$.a[1]", RANGE)
+    assert str(problem) == f"$.a[1]: {RANGE}"
+    assert problem.under("properties") == "properties.a[1]"
+
+
+def test_deep_nesting_does_not_exhaust_the_stack() -> None:
+    value: object = 2**64
+    for _ in range(100_000):
+        value = [value]
+    problem = find_unstorable(value)
+    assert problem is not None
+    assert problem.path.endswith("[0][0]")

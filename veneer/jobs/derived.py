@@ -1,0 +1,45 @@
+"""What is derived from a viewer's data, refreshed after that data is committed.
+
+``identify``, ``track`` (embedded) and the worker first commit what the viewer sent, then
+refresh what is derived from it: stored segment membership (behind sizes and trends) and
+cluster assignments. Requests decide segments live, so neither changes an answer. A failure
+here is therefore logged with its traceback, not raised: raised, it turned a write that had
+succeeded into "Unexpected error.", which a client retries (or gives up on) for nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+
+from veneer.jobs.cluster_assignment import assign_profiles
+from veneer.jobs.memberships import profiles_changed
+from veneer.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+async def refresh_derived(
+    services: Services, profile_ids: Collection[str], event_types: set[str] | None
+) -> None:
+    """After these profiles changed: ``event_types`` they received, or None for traits."""
+    if not profile_ids:
+        return
+    try:
+        await profiles_changed(services, profile_ids, event_types)
+    except Exception:
+        logger.exception(
+            "stored segment membership not refreshed for %d changed profile(s); "
+            "housekeeping decides the segments again",
+            len(profile_ids),
+        )
+    if event_types is None:  # traits do not move behaviour clusters
+        return
+    try:
+        await assign_profiles(services, profile_ids)
+    except Exception:
+        logger.exception(
+            "cluster assignment not refreshed for %d changed profile(s); their next events "
+            "assign them",
+            len(profile_ids),
+        )

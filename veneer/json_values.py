@@ -1,0 +1,83 @@
+"""Which JSON values Veneer can keep: what orjson and both databases' JSON can hold.
+
+Clients send free-form JSON (segment rules, traits, event properties). Python's integers are
+unbounded and a GraphQL literal may spell ``1e400``, but orjson refuses to encode an integer
+past 64 bits, SQLite and PostgreSQL bind at most a signed 64-bit integer, and PostgreSQL's
+``jsonb`` cannot hold a NUL character. A value that breaks one of these fails later, at a
+write, a query or an encode, far from the request that sent it (and then on every read of
+it). So values are checked where they come in, and the answer names the bad node.
+
+Pure: takes a decoded JSON value, returns the first problem found or None.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class JsonProblem:
+    """``path`` is a JSONPath to the bad node (``$.all[0].value``), ``reason`` says why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+    def under(self, name: str) -> str:
+        """The path as a field name below ``name``: ``properties.items[0].price``."""
+        return name + self.path.removeprefix("$")
+
+
+def _child(path: str, key: str) -> str:
+    if _PLAIN_KEY.match(key):
+        return f"{path}.{key}"
+    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{path}["{escaped}"]'
+
+
+def _scalar_problem(value: object) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if INT64_MIN <= value <= INT64_MAX:
+            return None
+        return "integer out of range (must fit in 64 bits)"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "number must be finite"
+    if isinstance(value, str):
+        return "text must not contain the NUL character (\\u0000)" if "\0" in value else None
+    return f"not a JSON value ({type(value).__name__})"
+
+
+def find_unstorable(value: object, path: str = "$") -> JsonProblem | None:
+    """The first node of ``value`` that cannot be stored and read back as it was sent.
+
+    Walks with an explicit stack, so a deeply nested value cannot exhaust the recursion limit.
+    """
+    stack: list[tuple[str, object]] = [(path, value)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, Mapping):
+            children: list[tuple[str, object]] = []
+            for key, child in node.items():
+                if not isinstance(key, str):
+                    return JsonProblem(where, "object keys must be text")
+                if "\0" in key:
+                    return JsonProblem(where, "keys must not contain the NUL character (\\u0000)")
+                children.append((_child(where, key), child))
+            stack.extend(reversed(children))
+        elif isinstance(node, list):
+            stack.extend(reversed([(f"{where}[{i}]", child) for i, child in enumerate(node)]))
+        else:
+            reason = _scalar_problem(node)
+            if reason is not None:
+                return JsonProblem(where, reason)
+    return None

@@ -8,6 +8,7 @@ because a client fixing its tracking code needs all three.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,9 @@ from veneer.events.model import NEEDS_ENTRY, PROPERTY_RULES, Event
 
 ID_PATTERN = r"^[A-Za-z0-9._:@+\-]{1,128}$"
 EMAIL_KEYS = ("email",)
+NUL = "\x00"
+NUL_MESSAGE = "must not contain the NUL character (U+0000)"
+MAX_DEPTH = 32  # levels of objects and arrays inside properties or context
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,32 @@ def _field_name(loc: Sequence[int | str]) -> str:
     return ".".join(names.get(str(part), str(part)) for part in loc)
 
 
+def _unstorable(value: object, where: str) -> tuple[str, str] | None:
+    """The field and reason that ``value`` cannot be stored as it is, or None if it can.
+
+    PostgreSQL keeps U+0000 in neither text nor jsonb, so such an event would be acknowledged
+    on SQLite and fail on PostgreSQL; refusing it on both keeps the deployments alike. Nesting
+    is bounded because the JSON encoders that store it recurse. The walk itself does not.
+    """
+    todo: deque[tuple[str, object, int]] = deque([(where, value, 0)])
+    while todo:
+        path, item, depth = todo.popleft()
+        if isinstance(item, str) and NUL in item:
+            return path, NUL_MESSAGE
+        if isinstance(item, Mapping | list) and depth > MAX_DEPTH:
+            return where, f"must not nest objects and arrays more than {MAX_DEPTH} deep"
+        if isinstance(item, Mapping):
+            for key, child in item.items():
+                name = str(key)
+                child_path = path + "." + name.replace(NUL, "\\u0000")
+                if NUL in name:
+                    return child_path, NUL_MESSAGE
+                todo.append((child_path, child, depth + 1))
+        elif isinstance(item, list):
+            todo.extend((f"{path}[{i}]", child, depth + 1) for i, child in enumerate(item))
+    return None
+
+
 def _hash_emails(values: Mapping[str, Any], where: str, index: int) -> dict[str, Any] | EventError:
     result = dict(values)
     for key in EMAIL_KEYS:
@@ -96,6 +126,15 @@ def validate_event(
         return EventError(
             index, _field_name(first["loc"]) or None, _message(first), _reason(first["type"])
         )
+    for name, value in (
+        ("id", payload.id),
+        ("entryId", payload.entry_id),
+        ("properties", payload.properties),
+        ("context", payload.context),
+    ):
+        unstorable = _unstorable(value, name)
+        if unstorable is not None:
+            return EventError(index, *unstorable, "invalid_value")
     rules = PROPERTY_RULES.get(payload.type)
     if rules is not None:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from veneer.json_values import INT64_MAX, INT64_MIN, JsonProblem, find_unstorable
+from veneer.json_values import INT64_MAX, INT64_MIN, MAX_DEPTH, JsonProblem, find_unstorable
 
 RANGE = "integer out of range (must fit in 64 bits)"
 
@@ -60,6 +60,17 @@ def test_deep_nesting_does_not_exhaust_the_stack() -> None:
     value: object = 2**64
     for _ in range(100_000):
         value = [value]
-    problem = find_unstorable(value)
+    problem = find_unstorable(value, max_depth=200_000)
     assert problem is not None
     assert problem.path.endswith("[0][0]")
+    assert problem.reason == "integer out of range (must fit in 64 bits)"
+
+
+def test_nesting_past_the_limit_is_named_at_the_top() -> None:
+    value: object = 1
+    for _ in range(MAX_DEPTH + 1):
+        value = [value]
+    assert find_unstorable(value) == JsonProblem(
+        "$", f"must not nest objects and arrays more than {MAX_DEPTH} deep"
+    )
+    assert find_unstorable(value[0]) is None  # type: ignore[index]

@@ -21,6 +21,7 @@ from veneer.web.auth import AuthMiddleware
 from veneer.web.consent import consent_endpoint
 from veneer.web.errors import EXCEPTION_HANDLERS
 from veneer.web.events import post_events
+from veneer.web.openapi import openapi_json
 from veneer.web.pages import demo_page, health, metrics
 from veneer.web.segments import assign_endpoint
 from veneer.web.webhooks import receive_webhook
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/v1/consent", consent_endpoint, methods=["GET", "POST"]),
             Route("/v1/webhooks/{source}", receive_webhook, methods=["POST"]),
             Route("/v1/segments/assign", assign_endpoint, methods=["POST"]),
+            Route("/v1/openapi.json", openapi_json, methods=["GET"]),
         ],
         middleware=[
             Middleware(

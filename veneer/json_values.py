@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_DEPTH = 64  # objects and arrays inside one another: the encoders that store them recurse
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -39,7 +40,7 @@ class JsonProblem:
 def _child(path: str, key: str) -> str:
     if _PLAIN_KEY.match(key):
         return f"{path}.{key}"
-    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = key.replace("\\", "\\\\").replace('"', '\\"').replace("\0", "\\u0000")
     return f'{path}["{escaped}"]'
 
 
@@ -57,25 +58,35 @@ def _scalar_problem(value: object) -> str | None:
     return f"not a JSON value ({type(value).__name__})"
 
 
-def find_unstorable(value: object, path: str = "$") -> JsonProblem | None:
+def find_unstorable(
+    value: object, path: str = "$", max_depth: int = MAX_DEPTH
+) -> JsonProblem | None:
     """The first node of ``value`` that cannot be stored and read back as it was sent.
 
-    Walks with an explicit stack, so a deeply nested value cannot exhaust the recursion limit.
+    Walks with an explicit stack, so a deeply nested value cannot exhaust the recursion limit
+    here; nesting past ``max_depth`` is refused, since writing it would exhaust it later.
     """
-    stack: list[tuple[str, object]] = [(path, value)]
+    stack: list[tuple[str, object, int]] = [(path, value, 0)]
     while stack:
-        where, node = stack.pop()
+        where, node, depth = stack.pop()
+        if isinstance(node, Mapping | list) and depth > max_depth:
+            # named at the top: a path hundreds of levels long would help nobody
+            return JsonProblem(path, f"must not nest objects and arrays more than {max_depth} deep")
         if isinstance(node, Mapping):
-            children: list[tuple[str, object]] = []
+            children: list[tuple[str, object, int]] = []
             for key, child in node.items():
                 if not isinstance(key, str):
                     return JsonProblem(where, "object keys must be text")
                 if "\0" in key:
-                    return JsonProblem(where, "keys must not contain the NUL character (\\u0000)")
-                children.append((_child(where, key), child))
+                    return JsonProblem(
+                        _child(where, key), "keys must not contain the NUL character (\\u0000)"
+                    )
+                children.append((_child(where, key), child, depth + 1))
             stack.extend(reversed(children))
         elif isinstance(node, list):
-            stack.extend(reversed([(f"{where}[{i}]", child) for i, child in enumerate(node)]))
+            stack.extend(
+                reversed([(f"{where}[{i}]", child, depth + 1) for i, child in enumerate(node)])
+            )
         else:
             reason = _scalar_problem(node)
             if reason is not None:

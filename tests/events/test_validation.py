@@ -9,6 +9,7 @@ import pytest
 
 from veneer.events.model import STANDARD_TYPES, Event
 from veneer.events.validation import (
+    MAX_DEPTH,
     EventError,
     ValidationLimits,
     hash_email,
@@ -179,6 +180,30 @@ def test_values_no_database_could_keep_are_refused_with_their_path(
 def test_the_widest_64_bit_integers_are_kept() -> None:
     event = _accept(_raw(properties={"low": -(2**63), "high": 2**63 - 1}))
     assert event.properties == {"low": -(2**63), "high": 2**63 - 1}
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    """``properties`` with ``levels`` arrays nested inside it."""
+    value: Any = []
+    for _ in range(levels - 1):
+        value = [value]
+    return {"deep": value}
+
+
+@pytest.mark.parametrize("key", ["properties", "context"])
+def test_nesting_is_bounded_so_storing_never_overflows_the_stack(key: str) -> None:
+    _accept(_raw(**{key: _nested(MAX_DEPTH)}))
+    error = _refuse(_raw(**{key: _nested(MAX_DEPTH + 1)}))
+    assert (error.field, error.reason) == (key, "invalid_value")
+    assert error.message == f"must not nest objects and arrays more than {MAX_DEPTH} deep"
+
+
+def test_a_nul_character_is_refused_at_its_path_in_keys_and_values() -> None:
+    deep = {"a": [{"b": "ok"}, {"c": "n\x00l"}]}
+    assert _refuse(_raw(properties=deep)).field == "properties.a[1].c"
+    assert _refuse(_raw(context={"k\x00": 1})).field == 'context["k\\u0000"]'
+    assert _refuse(_raw(id="a\x00")).field == "id"
+    assert _refuse(_raw(entryId="\x00")).field == "entryId"
 
 
 # --- standard types' properties ---------------------------------------------------------------

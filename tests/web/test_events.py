@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from tests.conftest import Keys
 from tests.helpers import data, gql, headers
 from veneer.app import create_app
+from veneer.events.validation import MAX_DEPTH
 from veneer.jobs.housekeeping import prune_once
 from veneer.services import Services
 from veneer.settings import Settings
@@ -93,6 +94,54 @@ def test_valid_events_are_kept_beside_invalid_ones(client: TestClient, keys: Key
     ]
     assert "ISO 4217" in body["rejected"][0]["message"]
     assert activity(client, keys.public, "v3")["counts"] == {"entry_view": 2}
+
+
+def test_a_nul_character_anywhere_in_an_event_is_refused_naming_where(
+    client: TestClient, keys: Keys
+) -> None:
+    """PostgreSQL stores U+0000 in neither text nor jsonb: it was a 500 there (schemathesis)."""
+    grant(client, keys.public, "v-nul", "ANALYTICS")
+    batch = [
+        {"id": "nul\x00id", "type": "signup"},
+        {**view("nul-1"), "entryId": "tent\x00x2"},
+        {**view("nul-2"), "properties": {"tags": ["ok", "b\x00d"]}},
+        {**view("nul-3"), "context": {"ref\x00errer": "x"}},
+        view("nul-ok"),
+    ]
+
+    response = post(client, keys.public, "v-nul", batch)
+
+    assert response.status_code == 202
+    body = response.json()
+    assert body["accepted"] == 1
+    assert [(e["index"], e["field"]) for e in body["rejected"]] == [
+        (0, "id"),
+        (1, "entryId"),
+        (2, "properties.tags[1]"),
+        (3, 'context["ref\\u0000errer"]'),
+    ]
+    assert {e["message"] for e in body["rejected"]} == {
+        "must not contain the NUL character (U+0000)"
+    }
+    assert activity(client, keys.public, "v-nul")["counts"] == {"entry_view": 1}
+
+
+def test_deeply_nested_properties_are_refused_not_a_500(client: TestClient, keys: Keys) -> None:
+    """Storing them overflowed the JSON encoder's stack: a RecursionError, so a 500."""
+    grant(client, keys.public, "v-deep", "ANALYTICS")
+    nested = "[" * 1000 + "]" * 1000
+    body = f'[{{"id": "deep-1", "type": "signup", "properties": {{"a": {nested}}}}}]'
+
+    response = client.post("/v1/events", content=body, headers=headers(keys.public, "v-deep"))
+
+    assert response.status_code == 202
+    assert response.json()["rejected"] == [
+        {
+            "index": 0,
+            "field": "properties",
+            "message": f"must not nest objects and arrays more than {MAX_DEPTH} deep",
+        }
+    ]
 
 
 def test_without_analytics_consent_events_are_acknowledged_but_not_kept(

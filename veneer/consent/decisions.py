@@ -45,6 +45,8 @@ def check_decisions(
     for name, value in (("source", source), ("policyVersion", policy_version)):
         if value is not None and len(value) > MAX_LENGTHS[name]:
             raise ConsentInputError(name, f"must be at most {MAX_LENGTHS[name]} characters")
+        if value is not None and "\x00" in value:  # PostgreSQL keeps no NUL in text
+            raise ConsentInputError(name, "must not contain the NUL character (U+0000)")
     return Decisions(
         tuple((p, g) for p, g in choices if p is not Purpose.NECESSARY), source, policy_version
     )

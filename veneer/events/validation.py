@@ -20,6 +20,7 @@ from veneer.json_values import find_unstorable
 
 ID_PATTERN = r"^[A-Za-z0-9._:@+\-]{1,128}$"
 EMAIL_KEYS = ("email",)
+MAX_DEPTH = 32  # levels of objects and arrays inside properties or context
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,15 @@ def validate_event(
         return EventError(
             index, _field_name(first["loc"]) or None, _message(first), _reason(first["type"])
         )
+    for name, value in (
+        ("id", payload.id),
+        ("entryId", payload.entry_id),
+        ("properties", payload.properties),
+        ("context", payload.context),
+    ):  # what would fail the write, or every read of the event after it
+        problem = find_unstorable(value, max_depth=MAX_DEPTH)
+        if problem is not None:
+            return EventError(index, problem.under(name), problem.reason, "invalid_value")
     rules = PROPERTY_RULES.get(payload.type)
     if rules is not None:
         try:
@@ -130,10 +140,6 @@ def validate_event(
     context = _hash_emails(payload.context, "context", index)
     if isinstance(context, EventError):
         return context
-    for where, values in (("properties", properties), ("context", context)):
-        problem = find_unstorable(values)
-        if problem is not None:  # it would fail the write, or every read of the event after
-            return EventError(index, problem.under(where), problem.reason, "invalid_value")
     return Event(
         id=payload.id,
         type=payload.type,

@@ -17,7 +17,7 @@ from veneer.identity.tokens import InvalidViewerToken, verify_viewer_token
 ANONYMOUS_ID = "x-veneer-anonymous-id"
 VIEWER_TOKEN = "x-veneer-viewer-token"
 USER_ID = "x-veneer-user-id"
-_ID_PATTERN = re.compile(r"[A-Za-z0-9._:@+\-]{1,128}")
+ID_PATTERN = re.compile(r"[A-Za-z0-9._:@+\-]{1,128}")
 
 
 USER_PREFIX = "user:"
@@ -60,7 +60,7 @@ class Viewer:
 
 
 def _checked_id(header: str, value: str) -> str:
-    if not _ID_PATTERN.fullmatch(value):
+    if not ID_PATTERN.fullmatch(value):
         raise ViewerError(400, f"{header}: must be 1-128 characters of letters, digits and ._:@+-")
     return value
 

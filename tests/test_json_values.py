@@ -38,7 +38,7 @@ def test_values_both_databases_and_orjson_hold_pass(value: object) -> None:
         ([1, [2, float("inf")]], "$[1][1]", "number must be finite"),
         ({"x": float("nan")}, "$.x", "number must be finite"),
         ({"first name": "a\0b"}, '$["first name"]', "must not contain the NUL character"),
-        ({'say "hi"': {"a\0": 1}}, '$["say \\"hi\\""]', "keys must not contain the NUL"),
+        ({'say "hi"': {"a\0": 1}}, '$["say \\"hi\\""]["a\\u0000"]', "keys must not contain"),
         ({"when": object()}, "$.when", "not a JSON value (object)"),
     ],
 )
@@ -68,7 +68,7 @@ def test_deep_nesting_does_not_exhaust_the_stack() -> None:
 
 def test_nesting_past_the_limit_is_named_at_the_top() -> None:
     value: object = 1
-    for _ in range(MAX_DEPTH + 1):
+    for _ in range(MAX_DEPTH + 2):  # the outermost array is level 0
         value = [value]
     assert find_unstorable(value) == JsonProblem(
         "$", f"must not nest objects and arrays more than {MAX_DEPTH} deep"

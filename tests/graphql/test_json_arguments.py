@@ -77,7 +77,7 @@ def test_traits(client: TestClient, keys: Keys) -> None:
     body = gql(client, IDENTIFY, variables, key=keys.public, anonymous_id="v1")
     _refused(body, "traits", "$.sizes[1]", RANGE)
     nul_key = gql(client, IDENTIFY, {"t": {"a\0": 1}}, key=keys.public, anonymous_id="v1")
-    assert nul_key["errors"][0]["message"].startswith("traits: $: keys must not contain")
+    assert nul_key["errors"][0]["message"].startswith('traits: $["a\\u0000"]: keys must not')
     viewer = data(gql(client, TRAITS, key=keys.public, anonymous_id="v1"))["viewer"]
     assert viewer["traits"] == {}
     data(gql(client, IDENTIFY, {"t": {"age": 2**63 - 1}}, key=keys.public, anonymous_id="v1"))

@@ -121,7 +121,8 @@ def test_a_nul_character_anywhere_in_an_event_is_refused_naming_where(
         (3, 'context["ref\\u0000errer"]'),
     ]
     assert {e["message"] for e in body["rejected"]} == {
-        "must not contain the NUL character (U+0000)"
+        "text must not contain the NUL character (\\u0000)",
+        "keys must not contain the NUL character (\\u0000)",
     }
     assert activity(client, keys.public, "v-nul")["counts"] == {"entry_view": 1}
 

@@ -70,6 +70,16 @@ def test_segment_rules_through_variables(client: TestClient, keys: Keys) -> None
     assert data(gql(client, SEGMENTS, key=keys.secret))["segments"] == []
 
 
+@pytest.mark.parametrize("number", [2**64, 2**70, -(2**63) - 1, 10**30])
+def test_integers_no_decoder_may_round_are_refused_not_stored_as_floats(
+    client: TestClient, keys: Keys, number: int
+) -> None:
+    """A fast JSON decoder reads these as the nearest float: a number nobody sent."""
+    rule = {"trait": "age", "op": "gt", "value": number}
+    _refused(gql(client, UPSERT, {"r": rule}, key=keys.secret), "rule", "$.value", RANGE)
+    assert data(gql(client, SEGMENTS, key=keys.secret))["segments"] == []
+
+
 def test_traits(client: TestClient, keys: Keys) -> None:
     literal = f"mutation {{ identify(traits: {{age: {2**70}}}) {{ id }} }}"
     _refused(gql(client, literal, key=keys.public, anonymous_id="v1"), "traits", "$.age", RANGE)

@@ -276,3 +276,21 @@ def test_ids_count_as_seen_only_within_the_dedupe_horizon(settings: Settings, ke
             "rejected": [],
             "withoutConsent": 0,
         }, "the event row itself still holds the id"
+
+
+def test_an_integer_past_64_bits_is_refused_rather_than_rounded(
+    client: TestClient, keys: Keys
+) -> None:
+    grant(client, keys.public, "v-big", "ANALYTICS")
+    batch = [{**view("big-1"), "properties": {"n": 2**70}}, view("big-2")]
+
+    body = post(client, keys.public, "v-big", batch).json()
+
+    assert body["accepted"] == 1
+    assert body["rejected"] == [
+        {
+            "index": 0,
+            "field": "properties.n",
+            "message": "integer out of range (must fit in 64 bits)",
+        }
+    ]

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from veneer import json_values
 from veneer.content_adapters import ContentError
 from veneer.content_adapters.sampling import sample_entries
 from veneer.content_model import ContentModel, infer_model
@@ -95,7 +96,7 @@ class VeneerGraphQL(GraphQLOverHTTP):
             return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     def decode_json(self, data: str | bytes) -> Any:
-        return orjson.loads(data)
+        return json_values.loads(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from veneer import json_values
 from veneer.consent import ConsentState, Purpose
 from veneer.consent.decisions import ConsentInputError, check_decisions
 from veneer.identity.principal import Principal
@@ -35,8 +35,8 @@ async def _current(services: Services, principal: Principal) -> Response:
 
 def _parse(body: bytes) -> tuple[list[tuple[Purpose, bool]], str | None, str | None]:
     try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        document = json_values.loads(body)
+    except json_values.DecodeError as exc:
         raise ConsentInputError("body", f"not valid JSON ({exc})") from exc
     if not isinstance(document, dict):
         raise ConsentInputError("body", 'must be an object: {"purposes": [...]}')

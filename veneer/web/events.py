@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from veneer import json_values
 from veneer.identity.principal import Principal
 from veneer.jobs.ingest import TrackResult, track
 from veneer.services import Services
@@ -40,8 +40,8 @@ async def post_events(request: Request) -> Response:
     settings = services.settings
     body = await read_body(request, settings.max_batch_bytes)
     try:
-        batch = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        batch = json_values.loads(body)
+    except json_values.DecodeError as exc:
         return problem(400, f"body: not valid JSON ({exc})", "body")
     if not isinstance(batch, list):
         return problem(400, "body: must be a JSON array of events", "body")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from veneer import json_values
 from veneer.identity.keys import KeyKind
 from veneer.identity.principal import Principal
 from veneer.jobs.behaviour import behaviour_by_viewer
@@ -56,8 +56,8 @@ async def assign_endpoint(request: Request) -> Response:
         return problem(403, "assigning viewers to clusters needs a secret key")
     body = await read_body(request, MAX_BODY)
     try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        document = json_values.loads(body)
+    except json_values.DecodeError as exc:
         return problem(400, f"body: not valid JSON ({exc})", "body")
     if not isinstance(document, dict) or ("features" in document) == ("viewerId" in document):
         return problem(400, 'body: give either {"features": {...}} or {"viewerId": "..."}', "body")

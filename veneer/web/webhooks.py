@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-import orjson
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from veneer import json_values
 from veneer.metrics import WEBHOOKS
 from veneer.plugin.webhooks import WebhookError, read_change, verify
 from veneer.services import Services
@@ -34,8 +34,8 @@ async def receive_webhook(request: Request) -> Response:
     try:
         verify(source, request.headers, body, secret)
         try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
+            payload = json_values.loads(body)
+        except json_values.DecodeError as exc:
             raise WebhookError(400, f"body: not valid JSON ({exc})") from exc
         change = read_change(source, payload, request.headers)
     except WebhookError as exc:

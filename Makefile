@@ -2,21 +2,43 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Every install takes its versions from the lock, so two installs a week apart are the same.
+# `make lock` regenerates it from pyproject.toml.
+LOCK := constraints.txt
+# uv installs the pinned set in parallel from its cache, several times faster than pip.
+UV_VERSION := 0.13.8
+UV := $(BIN)/uv
+INSTALL := $(UV) pip install --quiet --python $(BIN)/python --constraint $(LOCK)
+# What `make demo` needs (the runtime), and what `make test` adds (Wagtail, pytest, ruff, mypy).
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
 CHECKED := veneer tests bench migrations
 # The real CMSs the tests run against (Strapi 5, Directus 10), from committed lockfiles.
 NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
-.PHONY: setup demo serve test lint bench clean
+.PHONY: setup demo serve test lint bench lock clean
 
-$(STAMP): pyproject.toml
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-setup: $(STAMP)
+$(RUNTIME): pyproject.toml $(LOCK) | $(UV)
+	$(INSTALL) --editable .
+	touch $@
+
+$(DEV): $(RUNTIME)
+	$(INSTALL) --editable '.[dev]'
+	touch $@
+
+setup: $(DEV)
+
+# Resolves pyproject.toml's dependencies, every extra included, to exact versions for
+# Python 3.11 on every platform. Versions already in the lock are kept when they still fit;
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest versions allowed.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+		--quiet --custom-compile-command 'make lock' $(LOCK_ARGS) --output-file $(LOCK)
 
 %/node_modules/.veneer-installed: %/package.json %/package-lock.json
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
@@ -24,7 +46,7 @@ setup: $(STAMP)
 	npm ci --prefix $* --no-audit --no-fund --loglevel=error
 	touch $@
 
-demo: setup
+demo: $(RUNTIME)
 	$(BIN)/veneer demo
 
 lint: setup

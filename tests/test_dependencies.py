@@ -12,6 +12,7 @@ import sys
 import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -23,18 +24,18 @@ PACKAGE = ROOT / "veneer"
 EXTRAS_BY_FOLDER = {PACKAGE / "plugin" / "wagtail": "wagtail"}
 
 
-def _project() -> dict[str, object]:
+def _project() -> dict[str, Any]:
     with (ROOT / "pyproject.toml").open("rb") as file:
-        project: dict[str, object] = tomllib.load(file)["project"]
+        project: dict[str, Any] = tomllib.load(file)["project"]
     return project
 
 
 def declared(extra: str | None = None) -> set[str]:
     """The distributions the runtime declares, plus those of ``extra`` if given."""
     project = _project()
-    requirements = list(project["dependencies"])  # type: ignore[call-overload]
+    requirements = list(project["dependencies"])
     if extra is not None:
-        requirements += project["optional-dependencies"][extra]  # type: ignore[index]
+        requirements += project["optional-dependencies"][extra]
     return {canonicalize_name(Requirement(line).name) for line in requirements}
 
 
@@ -67,6 +68,36 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
                 found = ", ".join(sorted(distributions)) or "no installed distribution"
                 undeclared.append(f"{path.relative_to(ROOT)} imports {module} ({found})")
     assert not undeclared, "declare in pyproject.toml:\n" + "\n".join(undeclared)
+
+
+def locked() -> dict[str, set[str]]:
+    """The versions the lock pins, by distribution (one per platform marker, usually one)."""
+    pins: dict[str, set[str]] = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        requirement = line.split("#", 1)[0].strip()
+        if requirement:
+            parsed = Requirement(requirement)
+            (specifier,) = parsed.specifier
+            pins.setdefault(canonicalize_name(parsed.name), set()).add(specifier.version)
+    return pins
+
+
+def test_the_lock_pins_every_declared_dependency_at_a_version_it_allows() -> None:
+    """An edit to pyproject.toml without `make lock` would install what nobody resolved."""
+    project = _project()
+    requirements = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        requirements += extra
+    pins = locked()
+    stale = [
+        line
+        for line in requirements
+        if not any(
+            Requirement(line).specifier.contains(version, prereleases=True)
+            for version in pins.get(canonicalize_name(Requirement(line).name), ())
+        )
+    ]
+    assert stale == [], "run `make lock`: constraints.txt does not pin these"
 
 
 def test_an_undeclared_import_is_seen(tmp_path: Path) -> None:

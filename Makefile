@@ -12,7 +12,7 @@ INSTALL := $(UV) pip install --quiet --python $(BIN)/python --constraint $(LOCK)
 # What `make demo` needs (the runtime), and what `make test` adds (Wagtail, pytest, ruff, mypy).
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
-CHECKED := veneer tests bench migrations
+CHECKED := veneer tests bench
 # The real CMSs the tests run against (Strapi 5, Directus 10), from committed lockfiles.
 NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))

@@ -8,6 +8,7 @@ Reading the imports with ``ast`` keeps the declaration from drifting as code cha
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
@@ -98,6 +99,13 @@ def test_the_lock_pins_every_declared_dependency_at_a_version_it_allows() -> Non
         )
     ]
     assert stale == [], "run `make lock`: constraints.txt does not pin these"
+
+
+def test_make_bootstraps_the_uv_the_lock_pins() -> None:
+    """`make` installs uv before it can read the lock; the two versions must not part."""
+    makefile = (ROOT / "Makefile").read_text()
+    (version,) = re.findall(r"^UV_VERSION := (\S+)$", makefile, re.MULTILINE)
+    assert locked()["uv"] == {version}
 
 
 def test_an_undeclared_import_is_seen(tmp_path: Path) -> None:

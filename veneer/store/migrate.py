@@ -1,26 +1,23 @@
-"""Run the Alembic migrations from code (`veneer migrate`, `veneer demo`, the test setup)."""
+"""Run the Alembic migrations from code (`veneer migrate`, `veneer demo`, the test setup).
+
+The migrations ship inside the package (``veneer/migrations``) and Alembic finds them
+through the package, so an installed wheel migrates from any working directory; no
+``alembic.ini`` is read here.
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
 from veneer.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+SCRIPT_LOCATION = "veneer:migrations"
 
 
 def alembic_config(database_url: str) -> Config:
-    ini = ROOT / "alembic.ini"
-    if not ini.exists():
-        raise FileNotFoundError(
-            f"alembic.ini not found at {ini}: run Veneer from its source checkout "
-            "(pip install -e .)"
-        )
-    config = Config(str(ini))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
     config.attributes["database_url"] = database_url
     config.attributes["configure_logging"] = False
     return config

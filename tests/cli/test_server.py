@@ -82,6 +82,15 @@ def test_worker_refuses_a_database_never_migrated(
     assert "never migrated" in _one_line(result)
 
 
+def test_serve_without_a_secret_says_how_to_set_one(tmp_path: Path) -> None:
+    env = _env(database_url=f"sqlite:///{tmp_path / 'veneer.db'}")
+    result = _refusal(["serve", "--port", str(free_port())], env, tmp_path)
+    assert result.returncode == 2
+    line = _one_line(result)
+    assert line.startswith("veneer: VENEER_SECRET is not set")
+    assert "export VENEER_SECRET=" in line
+
+
 def test_serve_migrate_migrates_then_serves(tmp_path: Path) -> None:
     port = free_port()
     env = _env(database_url=f"sqlite:///{tmp_path / 'new.db'}", secret=TEST_SECRET)

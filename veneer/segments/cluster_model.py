@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from sklearn.metrics import pairwise_distances_argmin
 
 MATCH_DISTANCE = 1.0  # in standard deviations: farther apart, a cluster is new
 
@@ -37,6 +35,10 @@ class ClusterModel:
     def assign_many(self, vectors: Sequence[Sequence[float]] | np.ndarray) -> list[int]:
         if len(vectors) == 0:
             return []
+        # Imported here: the app and the worker load this module on every start, and
+        # scikit-learn costs seconds of that before the first answer.
+        from sklearn.metrics import pairwise_distances_argmin
+
         ids = sorted(self.centroids)
         centres = self._scaled(np.asarray([self.centroids[i] for i in ids], dtype=float))
         points = self._scaled(np.asarray(vectors, dtype=float))
@@ -85,6 +87,8 @@ def stable_ids(
     if previous is None or previous.features != tuple(features):
         start = max(previous.centroids, default=-1) + 1 if previous else 0
         return list(range(start, start + len(centroids)))
+    from scipy.optimize import linear_sum_assignment  # only refits need it (see assign_many)
+
     old_ids = sorted(previous.centroids)
     norm = np.asarray(scale, dtype=float)
     new = (np.asarray(centroids, dtype=float) - np.asarray(mean)) / norm

@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy.stats import norm
-
 
 @dataclass(frozen=True)
 class Group:
@@ -61,6 +59,8 @@ def needed_per_group(p1: float, p2: float, confidence: float, power: float = 0.8
     """Viewers per group to detect ``p1`` vs ``p2`` (two-sided), by the normal approximation."""
     if p1 == p2:
         return None
+    from scipy.stats import norm  # see compare
+
     z_alpha = norm.ppf(1 - (1 - confidence) / 2)
     z_beta = norm.ppf(power)
     pooled = (p1 + p2) / 2
@@ -71,6 +71,10 @@ def needed_per_group(p1: float, p2: float, confidence: float, power: float = 0.8
 
 
 def compare(treated: Group, control: Group, confidence: float = 0.95) -> Comparison:
+    # Imported here: segment memberships, which the app loads on every start, import this
+    # module, and scipy.stats costs seconds of that before the first answer.
+    from scipy.stats import norm
+
     difference = treated.rate - control.rate
     z_ci = norm.ppf(1 - (1 - confidence) / 2)
     if treated.viewers == 0 or control.viewers == 0:

@@ -19,9 +19,12 @@ NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
 .PHONY: setup demo serve test lint bench lock clean
 
+# The venv gets no pip of its own (seeding one costs seconds before the demo's first answer):
+# the base Python's pip puts uv in it, and uv installs the rest.
 $(UV):
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check \
+		uv==$(UV_VERSION)
 
 $(RUNTIME): pyproject.toml $(LOCK) | $(UV)
 	$(INSTALL) --editable .
@@ -63,7 +66,7 @@ bench: setup
 	$(BIN)/python -m bench.entries_throughput
 	$(BIN)/python -m bench.events_ingest
 	$(BIN)/python -m bench.event_latency
-	$(BIN)/pip install --quiet --disable-pip-version-check gunicorn==27.0.1
+	$(UV) pip install --quiet --python $(BIN)/python gunicorn==27.0.1
 	$(BIN)/python -m bench.wagtail_vs_veneer
 	$(BIN)/python -m bench.segments_backfill
 

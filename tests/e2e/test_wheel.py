@@ -1,9 +1,10 @@
 """Veneer as pip users get it: the wheel, installed in a clean virtualenv, migrates a database.
 
 Everything else runs from the source checkout, where files that the wheel forgets are still
-on disk. This test builds the sdist and the wheel from it, installs the wheel with the lock's
-versions into a virtualenv that sees nothing of the checkout, and runs ``veneer migrate``
-from a folder outside it.
+on disk. This test builds the sdist and the wheel from it (out of a copy of what the sdist
+is made of, so the checkout stays untouched), installs the wheel with the lock's versions
+into a virtualenv that sees nothing of the checkout, and runs ``veneer migrate`` from a
+folder outside it.
 
 It is the one test that installs from the package index: uv, which ``make`` installs with
 the dev extra, takes the dependencies from its cache when it has them, in seconds.
@@ -13,6 +14,7 @@ Deselect it with ``-m "not index"``.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -37,7 +39,12 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str
 def test_the_installed_wheel_migrates_a_fresh_database(tmp_path: Path) -> None:
     dist, venv, elsewhere = tmp_path / "dist", tmp_path / "venv", tmp_path / "elsewhere"
     elsewhere.mkdir()
-    _run(UV, "build", "--quiet", "--out-dir", dist, ROOT, cwd=tmp_path)
+    source = tmp_path / "source"  # building writes veneer.egg-info beside the sources
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "veneer", source / "veneer", ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    _run(UV, "build", "--quiet", "--out-dir", dist, source, cwd=tmp_path)
     (wheel,) = dist.glob("veneer-*.whl")
     _run(UV, "venv", "--quiet", "--python", sys.executable, venv, cwd=tmp_path)
     python = venv / "bin" / "python"

@@ -13,6 +13,9 @@ INSTALL := $(UV) pip install --quiet --python $(BIN)/python --constraint $(LOCK)
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 CHECKED := veneer tests bench
+# pytest-xdist processes: each starts its own PostgreSQL and Redis; a test file's tests stay
+# in one process, so a real CMS starts once. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
 # The real CMSs the tests run against (Strapi 5, Directus 10), from committed lockfiles.
 NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
@@ -59,7 +62,7 @@ lint: setup
 
 test: setup lint $(NODE_STAMPS)
 	scripts/ensure-debian-packages postgresql redis-server
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 --cov --cov-report=term
 
 bench: setup
 	scripts/ensure-debian-packages wrk redis-server postgresql

@@ -7,7 +7,6 @@ a process that wrongly went on serving; the tests never wait on it otherwise.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,18 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.servers import veneer_env
 from tests.conftest import TEST_SECRET
 from tests.postgres import free_port
 
 VENEER = Path(sys.executable).parent / "veneer"
 # Only for a process that starts serving when it should have refused: it never exits.
 GUARD_SECONDS = 120
-
-
-def _env(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VENEER_")}
-    env.update({f"VENEER_{name.upper()}": value for name, value in settings.items()})
-    return env
 
 
 def _refusal(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -48,7 +42,7 @@ def _one_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_serve_refuses_a_database_never_migrated(empty_database_url: str, tmp_path: Path) -> None:
-    env = _env(database_url=empty_database_url, secret=TEST_SECRET)
+    env = veneer_env(database_url=empty_database_url, secret=TEST_SECRET)
     result = _refusal(["serve", "--port", str(free_port())], env, tmp_path)
     assert result.returncode == 1
     assert "never migrated" in _one_line(result)
@@ -58,15 +52,15 @@ def test_serve_refuses_a_database_never_migrated(empty_database_url: str, tmp_pa
 def test_serve_refuses_a_database_one_migration_behind(
     behind_database_url: str, tmp_path: Path
 ) -> None:
-    env = _env(database_url=behind_database_url, secret=TEST_SECRET)
+    env = veneer_env(database_url=behind_database_url, secret=TEST_SECRET)
     result = _refusal(["serve", "--port", str(free_port())], env, tmp_path)
     assert result.returncode == 1
     assert "(1 migration behind): run `veneer migrate`" in _one_line(result)
 
 
 def test_serve_refuses_a_database_it_cannot_open(tmp_path: Path) -> None:
-    missing = tmp_path / "no" / "such" / "veneer.db"
-    env = _env(database_url=f"sqlite:///{missing}", secret=TEST_SECRET)
+    nobody = f"postgresql://veneer@127.0.0.1:{free_port()}/veneer"  # nothing listens there
+    env = veneer_env(database_url=nobody, secret=TEST_SECRET)
     result = _refusal(["serve", "--port", str(free_port())], env, tmp_path)
     assert result.returncode == 1
     assert "cannot open the database" in _one_line(result)
@@ -76,14 +70,14 @@ def test_serve_refuses_a_database_it_cannot_open(tmp_path: Path) -> None:
 def test_worker_refuses_a_database_never_migrated(
     empty_database_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    env = _env(database_url=empty_database_url, redis_url=redis_url)
+    env = veneer_env(database_url=empty_database_url, redis_url=redis_url)
     result = _refusal(["worker"], env, tmp_path)
     assert result.returncode == 1
     assert "never migrated" in _one_line(result)
 
 
 def test_serve_without_a_secret_says_how_to_set_one(tmp_path: Path) -> None:
-    env = _env(database_url=f"sqlite:///{tmp_path / 'veneer.db'}")
+    env = veneer_env(database_url=f"sqlite:///{tmp_path / 'veneer.db'}")
     result = _refusal(["serve", "--port", str(free_port())], env, tmp_path)
     assert result.returncode == 2
     line = _one_line(result)
@@ -93,7 +87,7 @@ def test_serve_without_a_secret_says_how_to_set_one(tmp_path: Path) -> None:
 
 def test_serve_migrate_migrates_then_serves(tmp_path: Path) -> None:
     port = free_port()
-    env = _env(database_url=f"sqlite:///{tmp_path / 'new.db'}", secret=TEST_SECRET)
+    env = veneer_env(database_url=f"sqlite:///{tmp_path / 'new.db'}", secret=TEST_SECRET)
     process = subprocess.Popen(
         [str(VENEER), "serve", "--migrate", "--port", str(port)],
         env=env,

@@ -21,7 +21,7 @@ from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store import segments as segment_store
-from veneer.store.migrate import SchemaState, schema_state
+from veneer.store.migrate import SchemaState, schema_state, state_of
 from veneer.store.migrate import migrate as run_migrations
 
 
@@ -51,10 +51,12 @@ async def _schema(settings: Settings) -> SchemaState:
 
 def _require_schema(settings: Settings) -> None:
     """Refuse to run on a database this code cannot use: it would fail on the first request."""
+    path = settings.sqlite_path()
     try:
-        state = asyncio.run(_schema(settings))
+        # No SQLite file yet: nothing to open (that would leave an empty file behind).
+        state = state_of(None) if path and not path.exists() else asyncio.run(_schema(settings))
     except (SQLAlchemyError, OSError) as exc:
-        cause = getattr(exc, "orig", None) or exc
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]  # libpq adds hints
         _refuse(f"cannot open the database {_where(settings)}: {cause}", 1)
     if state.problem is not None:
         _refuse(f"{state.problem} (database {_where(settings)})", 1)

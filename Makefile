@@ -16,7 +16,8 @@ CHECKED := veneer tests bench
 # pytest-xdist processes: each starts its own PostgreSQL and Redis; a test file's tests stay
 # in one process, so a real CMS starts once. TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= auto
-# The real CMSs the tests run against (Strapi 5, Directus 10), from committed lockfiles.
+# The real CMSs the tests run against (Strapi 5, Directus 10), from committed lockfiles;
+# scripts/install-node-site keeps one install per lockfile on the machine for later clones.
 NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
@@ -49,7 +50,7 @@ lock: | $(UV)
 %/node_modules/.veneer-installed: %/package.json %/package-lock.json
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
 		{ echo "the test CMSs need Node.js 20 or newer; node is $$(node --version)"; exit 1; }
-	npm ci --prefix $* --no-audit --no-fund --loglevel=error
+	scripts/install-node-site $*
 	touch $@
 
 demo: $(RUNTIME)

@@ -2,27 +2,56 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-CHECKED := veneer tests bench migrations
+# Every install takes its versions from the lock, so two installs a week apart are the same.
+# `make lock` regenerates it from pyproject.toml.
+LOCK := constraints.txt
+# uv installs the pinned set in parallel from its cache, several times faster than pip.
+UV_VERSION := 0.13.8
+UV := $(BIN)/uv
+INSTALL := $(UV) pip install --quiet --python $(BIN)/python --constraint $(LOCK)
+# What `make demo` needs (the runtime), and what `make test` adds (Wagtail, pytest, ruff, mypy).
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
+CHECKED := veneer tests bench
+# pytest-xdist processes: each starts its own PostgreSQL and Redis; a test file's tests stay
+# in one process, so a real CMS starts once. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
 # What the tests run on Node.js, from committed lockfiles: the real CMSs (Strapi 5,
-# Directus 10) and Apollo Client's cache.
-NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site tests/e2e/apollo_client
+# Directus 10), Apollo Client's cache, and GraphiQL's build (ide/);
+# scripts/install-node-site keeps one install per lockfile on the machine for later clones.
+NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site tests/e2e/apollo_client ide
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
-.PHONY: setup demo serve test lint bench clean graphiql
+.PHONY: setup demo serve test lint bench lock clean graphiql
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+# The venv gets no pip of its own (seeding one costs seconds before the demo's first answer):
+# the base Python's pip puts uv in it, and uv installs the rest.
+$(UV):
+	$(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check \
+		uv==$(UV_VERSION)
 
-setup: $(STAMP)
+$(RUNTIME): pyproject.toml $(LOCK) | $(UV)
+	$(INSTALL) --editable .
+	touch $@
+
+$(DEV): $(RUNTIME)
+	$(INSTALL) --editable '.[dev]'
+	touch $@
+
+setup: $(DEV)
+
+# Resolves pyproject.toml's dependencies, every extra included, to exact versions for
+# Python 3.11 on every platform. Versions already in the lock are kept when they still fit;
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest versions allowed.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+		--quiet --custom-compile-command 'make lock' $(LOCK_ARGS) --output-file $(LOCK)
 
 %/node_modules/.veneer-installed: %/package.json %/package-lock.json
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
 		{ echo "the tests' Node.js packages need Node.js 20 or newer; node is $$(node --version)"; exit 1; }
-	npm ci --prefix $* --no-audit --no-fund --loglevel=error
+	scripts/install-node-site $*
 	touch $@
 
 # GraphiQL's assets are committed in veneer/static/graphiql, so `make demo` needs no Node;
@@ -31,7 +60,7 @@ setup: $(STAMP)
 graphiql: ide/node_modules/.veneer-installed
 	node ide/build.mjs
 
-demo: setup
+demo: $(RUNTIME)
 	$(BIN)/veneer demo
 
 lint: setup
@@ -39,20 +68,20 @@ lint: setup
 	$(BIN)/ruff format --check $(CHECKED)
 	$(BIN)/mypy veneer
 
-test: setup lint $(NODE_STAMPS) ide/node_modules/.veneer-installed
+test: setup lint $(NODE_STAMPS)
 	node ide/build.mjs --check
 	scripts/ensure-debian-packages postgresql redis-server chromium
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 --cov --cov-report=term
 
 bench: setup
 	scripts/ensure-debian-packages wrk redis-server postgresql
 	$(BIN)/python -m bench.entries_throughput
 	$(BIN)/python -m bench.events_ingest
 	$(BIN)/python -m bench.event_latency
-	$(BIN)/pip install --quiet --disable-pip-version-check gunicorn==27.0.1
+	$(UV) pip install --quiet --python $(BIN)/python gunicorn==27.0.1
 	$(BIN)/python -m bench.wagtail_vs_veneer
 	$(BIN)/python -m bench.segments_backfill
 	$(BIN)/python -m bench.document_limits
 
 clean:
-	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES) ide)
+	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES))

@@ -11,12 +11,14 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
 import redis
+from alembic.script import ScriptDirectory
 from starlette.testclient import TestClient
 
 from tests.postgres import postgres_server
@@ -26,7 +28,7 @@ from veneer.identity.keys import KeyKind
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.keys import create_key
-from veneer.store.migrate import migrate
+from veneer.store.migrate import alembic_config, migrate
 
 TEST_SECRET = "test-secret-0123456789abcdef-0123456789"  # HS256 wants 32+ bytes
 
@@ -61,6 +63,18 @@ def _with_db(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
+@contextmanager
+def _postgres_database(admin: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the test server, copied from ``template`` if given, then dropped."""
+    name = f"veneer_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
+    yield _with_db(admin, name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database on each backend."""
@@ -70,13 +84,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{path}"
         return
     admin = request.getfixturevalue("postgres_admin_url")
-    template = request.getfixturevalue("postgres_template")
-    name = f"veneer_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _with_db(admin, name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _postgres_database(admin, request.getfixturevalue("postgres_template")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database on each backend that was never migrated: what a new deployment starts on."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'veneer.db'}"
+        return
+    with _postgres_database(request.getfixturevalue("postgres_admin_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def behind_database_url(empty_database_url: str) -> str:
+    """A database migrated to the revision before the code's head: an upgrade not yet run."""
+    scripts = ScriptDirectory.from_config(alembic_config(empty_database_url))
+    head = scripts.get_revision(scripts.get_current_head())
+    assert head is not None and isinstance(head.down_revision, str)
+    migrate(Settings(database_url=empty_database_url), head.down_revision)
+    return empty_database_url
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "veneer"
 
 # The higher the layer, the nearer the edge; a part may import its own layer or lower ones.
 LAYERS: dict[str, int] = {
-    **dict.fromkeys(["app", "cli", "web", "graphql"], 4),
+    # migrations: Alembic's env.py and versions, run by Alembic like a command, imported by none.
+    **dict.fromkeys(["app", "cli", "web", "graphql", "migrations"], 4),
     "jobs": 3,
     "services": 2,
     **dict.fromkeys(["store", "backends", "content_adapters", "plugin"], 1),
@@ -110,14 +111,16 @@ def test_a_cycle_through_a_late_import_is_seen(tmp_path: Path) -> None:
     assert sorted(set(_cycle(package))) == ["jobs", "services"]
 
 
-def test_the_app_and_the_worker_start_without_plotting() -> None:
-    """matplotlib costs a second and tens of MB: only the command that plots loads it."""
+def test_the_app_the_worker_and_the_cli_start_without_plotting_or_fitting() -> None:
+    """matplotlib, scikit-learn and scipy cost seconds and tens of MB before the first answer:
+    only the commands and requests that plot, cluster or test significance load them."""
     loaded = subprocess.run(
         [
             sys.executable,
             "-c",
             "import sys, veneer.app, veneer.jobs.worker, veneer.cli; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))",
+            "heavy = {'matplotlib', 'sklearn', 'scipy'}; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))",
         ],
         capture_output=True,
         text=True,

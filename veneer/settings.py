@@ -145,7 +145,9 @@ class Settings(BaseSettings):
         if self.demo:
             return DEMO_SECRET
         raise RuntimeError(
-            "VENEER_SECRET is not set: it signs viewer tokens and must be a long random string"
+            "VENEER_SECRET is not set: it signs viewer tokens and must be a long random string; "
+            "set it with export VENEER_SECRET=$(python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(48))')"
         )
 
     def sqlite_path(self) -> Path | None:

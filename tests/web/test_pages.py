@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
+from tests.conftest import TEST_SECRET
 from veneer.app import create_app
 from veneer.demo import DEMO_SEGMENTS
 from veneer.settings import Settings
@@ -60,3 +61,22 @@ def test_demo_page_escapes_cms_html(tmp_path, settings: Settings) -> None:
         page = client.get("/").text
     assert "<img src=x" not in page and "&lt;img src=x" in page
     assert "<b>bold</b>" not in page
+
+
+def test_health_is_503_on_a_database_never_migrated(empty_database_url: str) -> None:
+    settings = Settings(database_url=empty_database_url, secret=TEST_SECRET)
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["database"] == (
+        "error: the database was never migrated (it has no Veneer tables): run `veneer migrate`"
+    )
+
+
+def test_health_is_503_on_a_database_one_migration_behind(behind_database_url: str) -> None:
+    settings = Settings(database_url=behind_database_url, secret=TEST_SECRET)
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/health")
+    assert response.status_code == 503
+    database = response.json()["database"]
+    assert "(1 migration behind): run `veneer migrate`" in database, database

@@ -102,6 +102,6 @@ def viewer_token(
     try:
         secret = settings.signing_secret()
     except RuntimeError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{exc}[/]", soft_wrap=True)
         raise typer.Exit(2) from exc
     typer.echo(create_viewer_token(user_id, secret, ttl, anonymous_id=anonymous_id))

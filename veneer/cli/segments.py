@@ -21,7 +21,6 @@ from veneer.jobs.clustering import (
 )
 from veneer.jobs.memberships import BackfillResult, UnknownSegment, backfill
 from veneer.jobs.segment_validation import NoHoldout, validate_segment
-from veneer.segments.clustering import TooFewProfiles
 from veneer.segments.rules import RuleError
 from veneer.services import Services
 from veneer.settings import Settings
@@ -132,6 +131,7 @@ def cluster_command(
     ),
 ) -> None:
     """Discover segments from behaviour, with names, rules editors can adopt, and a k plot."""
+    from veneer.segments.clustering import TooFewProfiles  # scikit-learn: loaded when used
 
     request = ClusterRequest(
         tuple(e.strip() for e in events.split(",") if e.strip()),

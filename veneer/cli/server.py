@@ -7,9 +7,12 @@ import logging
 import os
 import signal
 from dataclasses import replace
+from typing import NoReturn
 
 import typer
 import uvicorn
+from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from veneer.cli.base import app, console
 from veneer.demo import DEMO_SEGMENTS
@@ -18,11 +21,53 @@ from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store import segments as segment_store
+from veneer.store.migrate import SchemaState, schema_state, state_of
 from veneer.store.migrate import migrate as run_migrations
 
 
 def _port(port: int | None) -> int:
     return port if port is not None else int(os.environ.get("PORT", "8000"))
+
+
+def _refuse(reason: str, code: int) -> NoReturn:
+    """One line saying why and what to do, instead of a traceback or a half-working server."""
+    console.print(f"[red]veneer: {escape(reason)}[/]", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _where(settings: Settings) -> str:
+    """The database URL without its credentials."""
+    return settings.database_url.split("@")[-1]
+
+
+async def _schema(settings: Settings) -> SchemaState:
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            return await schema_state(session)
+    finally:
+        await db.dispose()
+
+
+def _require_schema(settings: Settings) -> None:
+    """Refuse to run on a database this code cannot use: it would fail on the first request."""
+    path = settings.sqlite_path()
+    try:
+        # No SQLite file yet: nothing to open (that would leave an empty file behind).
+        state = state_of(None) if path and not path.exists() else asyncio.run(_schema(settings))
+    except (SQLAlchemyError, OSError) as exc:
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]  # libpq adds hints
+        _refuse(f"cannot open the database {_where(settings)}: {cause}", 1)
+    if state.problem is not None:
+        _refuse(f"{state.problem} (database {_where(settings)})", 1)
+
+
+def _require_secret(settings: Settings) -> None:
+    """Without it the app cannot sign viewer tokens: say so, not in a 41-line traceback."""
+    try:
+        settings.signing_secret()
+    except RuntimeError as exc:
+        _refuse(str(exc), 2)
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
@@ -61,9 +106,19 @@ async def seed_demo_segments(settings: Settings) -> int:
 def serve(
     port: int | None = typer.Option(None, help="Default: $PORT, else 8000."),
     host: str = typer.Option("127.0.0.1", help="Use 0.0.0.0 behind a load balancer."),
+    migrate: bool = typer.Option(
+        False,
+        "--migrate",
+        help="Apply the migrations first. With several servers, run `veneer migrate` once instead.",
+    ),
 ) -> None:
-    """Serve the API (run `veneer migrate` first)."""
-    _serve(Settings(), host, _port(port))
+    """Serve the API. Refuses to start on a database that is not migrated (see --migrate)."""
+    settings = Settings()
+    _require_secret(settings)
+    if migrate:
+        run_migrations(settings)
+    _require_schema(settings)
+    _serve(settings, host, _port(port))
 
 
 @app.command()
@@ -89,6 +144,7 @@ def worker(
             "[red]VENEER_REDIS_URL is not set: the embedded deployment needs no worker[/]"
         )
         raise typer.Exit(2)
+    _require_schema(settings)
     options = WorkerOptions(batch_size=batch_size, reclaim_idle_ms=int(reclaim_idle * 1000))
     if name:
         options = replace(options, name=name)

@@ -13,18 +13,20 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from veneer.jobs.behaviour import affinity_features, behaviour
 from veneer.segments.behaviour import Feature
 from veneer.segments.cluster_model import ClusterModel, stable_ids
-from veneer.segments.clustering import Clustering, cluster_profiles
 from veneer.segments.rules import parse_window
 from veneer.services import Services
 from veneer.store.clusters import latest_model, save_model
 from veneer.store.segments import upsert_segment
+
+if TYPE_CHECKING:  # scikit-learn is loaded only when a clustering runs: see run_clustering
+    from veneer.segments.clustering import Clustering
 
 DEFAULT_EVENTS = ("page_view", "entry_view", "search", "add_to_cart", "purchase")
 DEFAULT_TAGS = 5
@@ -124,6 +126,10 @@ async def run_clustering(
     on_step(f"measuring {len(features)} features per profile over {within}")
     rows = await behaviour(services, features)
     on_step(f"clustering {len(rows):,} profiles")
+    # Imported here: `veneer` reads this module for the command's defaults on every start,
+    # and scikit-learn costs seconds of that.
+    from veneer.segments.clustering import cluster_profiles
+
     result = cluster_profiles(rows, features, k=request.k, method=request.method)
     model, ids, moved = await fit_model(services, result, rows)
     output.mkdir(parents=True, exist_ok=True)

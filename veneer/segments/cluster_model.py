@@ -35,7 +35,9 @@ class ClusterModel:
     def assign_many(self, vectors: Sequence[Sequence[float]] | np.ndarray) -> list[int]:
         if len(vectors) == 0:
             return []
-        from sklearn.metrics import pairwise_distances_argmin  # seconds to load: on first use
+        # Imported here: the app and the worker load this module on every start, and
+        # scikit-learn costs seconds of that before the first answer.
+        from sklearn.metrics import pairwise_distances_argmin
 
         ids = sorted(self.centroids)
         centres = self._scaled(np.asarray([self.centroids[i] for i in ids], dtype=float))
@@ -85,13 +87,13 @@ def stable_ids(
     if previous is None or previous.features != tuple(features):
         start = max(previous.centroids, default=-1) + 1 if previous else 0
         return list(range(start, start + len(centroids)))
+    from scipy.optimize import linear_sum_assignment  # only refits need it (see assign_many)
+
     old_ids = sorted(previous.centroids)
     norm = np.asarray(scale, dtype=float)
     new = (np.asarray(centroids, dtype=float) - np.asarray(mean)) / norm
     old = (np.asarray([previous.centroids[i] for i in old_ids]) - np.asarray(mean)) / norm
     cost = np.sqrt(((new[:, None, :] - old[None, :, :]) ** 2).sum(axis=2))
-    from scipy.optimize import linear_sum_assignment
-
     rows, cols = linear_sum_assignment(cost)
     ids: list[int | None] = [None] * len(centroids)
     for row, col in zip(rows, cols, strict=True):

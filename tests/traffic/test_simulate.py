@@ -16,6 +16,7 @@ from veneer.traffic import (
     Item,
     LoggedIn,
     Tracked,
+    Traffic,
     catalogue,
     simulate,
 )
@@ -155,4 +156,22 @@ def test_a_catalogue_is_the_entries_with_their_tags_and_prices() -> None:
         Item("free-sticker", "product", "sticker", (), None, None),
         Item("rope-care", "article", "rope-care", ("climbing",), None, None),
         Item("tent-x2", "product", "trailhead-x2-tent", ("camping",), 289.0, "EUR"),
+    ]
+
+
+def test_the_history_lies_behind_now_the_same_way_at_any_hour() -> None:
+    """Run at 12:00 or at 17:37:13, the same seed gives the same events, just as far back,
+    so a segment's size, a window's count and the README's numbers do not follow the clock."""
+    later = NOW + timedelta(hours=5, minutes=37, seconds=13)
+    noon, evening = simulate(SHOP, 40, 14, 4, NOW), simulate(SHOP, 40, 14, 4, later)
+
+    def behind(traffic: Traffic, now: datetime) -> list[tuple[str, timedelta]]:
+        return [
+            (str(e["id"]), now - datetime.fromisoformat(str(e["timestamp"])))
+            for e in traffic.events
+        ]
+
+    assert behind(evening, later) == behind(noon, NOW)
+    assert [{k: v for k, v in e.items() if k != "timestamp"} for e in evening.events] == [
+        {k: v for k, v in e.items() if k != "timestamp"} for e in noon.events
     ]

@@ -206,7 +206,7 @@ async def run_traffic(
     on_progress: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> TrafficReport:
     """Simulate ``visitors`` over the last ``days``, replay them, decide membership, report."""
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).replace(microsecond=0)  # whole seconds: see traffic.simulate
     clock = ReplayClock(now - timedelta(days=days))
     services = Services(settings, clock=clock)
     try:

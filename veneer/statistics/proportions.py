@@ -5,6 +5,10 @@ experience convert more often than members who saw the baseline? The answer come
 confidence interval of the difference and, for the effect actually observed, how many
 viewers per group a test at the same significance and 80% power would need, so "not
 significant" can be told apart from "too early to say".
+
+The interval is Newcombe's hybrid score interval (Wilson intervals of each rate, combined),
+not the textbook Wald interval: holdouts are small, and with no conversions in one the Wald
+interval has no width on that side, so it claimed an effect the test did not find.
 """
 
 from __future__ import annotations
@@ -71,6 +75,24 @@ def needed_per_group(p1: float, p2: float, confidence: float, power: float = 0.8
     return math.ceil(float(top) ** 2 / (p1 - p2) ** 2)
 
 
+def wilson(group: Group, z: float) -> tuple[float, float]:
+    """Wilson's score interval of a group's rate: never empty, even at 0 or all converted."""
+    n, rate = group.viewers, group.rate
+    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def newcombe(treated: Group, control: Group, z: float) -> tuple[float, float]:
+    """Newcombe's (1998) score interval of the difference of two rates (his method 10)."""
+    (l1, u1), (l2, u2) = wilson(treated, z), wilson(control, z)
+    p1, p2 = treated.rate, control.rate
+    difference = p1 - p2
+    low = difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return low, high
+
+
 def compare(treated: Group, control: Group, confidence: float = 0.95) -> Comparison:
     difference = treated.rate - control.rate
     z_ci = _NORMAL.inv_cdf(1 - (1 - confidence) / 2)
@@ -78,11 +100,7 @@ def compare(treated: Group, control: Group, confidence: float = 0.95) -> Compari
         return Comparison(
             treated, control, difference, difference, difference, None, None, confidence
         )
-    spread = math.sqrt(
-        treated.rate * (1 - treated.rate) / treated.viewers
-        + control.rate * (1 - control.rate) / control.viewers
-    )
-    low, high = difference - z_ci * spread, difference + z_ci * spread
+    low, high = newcombe(treated, control, z_ci)
     pooled = (treated.converted + control.converted) / (treated.viewers + control.viewers)
     pooled_spread = math.sqrt(pooled * (1 - pooled) * (1 / treated.viewers + 1 / control.viewers))
     if pooled_spread == 0:

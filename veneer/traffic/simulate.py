@@ -15,6 +15,7 @@ purchase they make logged in.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -35,7 +36,9 @@ from veneer.traffic.happenings import (
 from veneer.traffic.personas import CONSENT_CHOICES, GPC_SHARE, PERSONAS, ConsentChoice, Persona
 from veneer.traffic.visits import Step, Taste, poisson, visit
 
-# Relative chance a session starts in each hour of the day (UTC, for simplicity).
+# Relative chance a session starts in each hour of the day. Days are counted back from the
+# moment of the run, not from midnight: the history then lies the same way behind "now"
+# whenever it is made, so a seed gives the same segment sizes and windows at any hour.
 HOURS = (1, 1, 1, 1, 1, 2, 4, 6, 7, 7, 6, 7, 9, 8, 6, 6, 7, 8, 10, 12, 12, 10, 6, 3)
 QUIZ_SHARE = 0.5  # visitors allowing personalization who answer "what are you into?"
 SECOND_DEVICE_SHARE_OF_SESSIONS = 0.4
@@ -46,6 +49,7 @@ PURPOSES = (
     Purpose.THIRD_PARTY,
 )
 SECOND = timedelta(seconds=1)
+DAY = timedelta(days=1)
 
 
 def simulate(
@@ -85,9 +89,9 @@ def _session_starts(
     starts = []
     for _ in range(count):
         day = first + (last - first) * rng.random()
-        midnight = day.replace(hour=0, minute=0, second=0, microsecond=0)
+        day_start = now - math.ceil((now - day) / DAY) * DAY
         hour = rng.choices(range(24), weights=HOURS)[0]
-        at = midnight + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
+        at = day_start + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
         if not first <= at <= last:  # the hour fell outside the window: any time in it will do
             at = first + (last - first) * rng.random()
         starts.append(at)

@@ -7,19 +7,14 @@ every request for any other host, so a page that still needed a CDN would stay o
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 
-from tests.postgres import free_port
+from tests.e2e.demo import running_demo
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; `make test` installs it
 CHROMIUM_ARGS = [
@@ -30,7 +25,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-STARTUP_SECONDS = 60
 WAIT_MS = 30_000  # two shared cores: generous, and only ever spent when something is wrong
 # Violations of the page's Content-Security-Policy, kept where the test can read them.
 RECORD_VIOLATIONS = """
@@ -45,36 +39,8 @@ READ_VIOLATIONS = "() => new Promise((done) => setTimeout(() => done(window.cspV
 @pytest.fixture(scope="module")
 def veneer_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`veneer demo` on a free port, started from an empty directory."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VENEER_")}
-    env["PORT"] = str(port)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "veneer"), "demo"],
-        cwd=tmp_path_factory.mktemp("demo"),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    try:
-        while True:  # poll until it answers: no sleep stands in for it being ready
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"veneer demo exited early:\n{output}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("veneer demo did not answer /health within a minute")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
+    with running_demo(tmp_path_factory.mktemp("demo")) as demo:
+        yield demo.base
 
 
 @pytest.fixture(scope="module")

@@ -60,3 +60,15 @@ def test_seeds_must_be_integers() -> None:
     result = runner.invoke(app, ["recs", "evaluate", "--data", ".", "--seeds", "1,x"])
     assert result.exit_code == 2
     assert "seeds must be integers" in result.output
+
+
+def test_a_model_over_the_memory_budget_is_skipped_and_named(tmp_path: Path) -> None:
+    directory = _write(tmp_path)
+    options = ["--seeds", "1", "--budget-gib", "0.0002", "--json"]
+    result = runner.invoke(app, ["recs", "evaluate", "--data", str(directory), *options])
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)
+    assert "EASE" not in report["models"] and "ItemPop" in report["models"]
+    assert report["skipped"]["EASE"].startswith("needs 0.0 GiB for 160 users x 110 items")
+    assert report["skipped"]["EASE+LightFM"].startswith("its part")
+    assert "skipped EASE: needs" in result.stderr

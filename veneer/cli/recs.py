@@ -49,6 +49,9 @@ def evaluate_command(
     item_features: bool = typer.Option(
         False, help="Also fit LightFM with the items' tokens (genres) as features."
     ),
+    budget_gib: float = typer.Option(
+        8.0, min=0.0, help="Memory a model may take; candidates needing more are skipped."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Split by the protocol per seed, choose a model on a validation split of the training
@@ -80,6 +83,7 @@ def evaluate_command(
             chosen_seeds,
             lambda seed: default_candidates(seed, item_features=features),
             k,
+            budget=int(budget_gib * 2**30),
             progress=lambda message: status.update(message),
         )
     for skipped in report.skipped:

@@ -1,8 +1,8 @@
 """The candidates Veneer measures and chooses from, cheapest first.
 
-Their settings were chosen on validation splits of MovieLens 100k (bench/README.md) and are
-sensible starting points elsewhere: the selection on a site's own validation split decides
-which one serves.
+Their settings were chosen on validation splits of MovieLens 100k, never its test splits
+(``python -m bench.recs_tune``, figures in bench/README.md), and are sensible starting points
+elsewhere: the selection on a site's own validation split decides which one serves.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from veneer.recommend.lightfm_model import LightFm
 from veneer.recommend.model import Candidate
 from veneer.recommend.popularity import ItemPop
 
-# A user's interactions this many steps back count half (see `recency`).
-DEFAULT_HALF_LIFE = 10.0
+# With recency-weighted profiles (see `recency`) a user's interactions 5 steps back count
+# half. The validation grid preferred a harder-regularised regression under them (lambda
+# 800) than without them (300), and a blend leaning on EASE (0.7) rather than half and half.
+RECENCY_HALF_LIFE = 5.0
+RECENCY_LAMBDA = 800.0
 
 
 def default_candidates(
@@ -27,7 +30,7 @@ def default_candidates(
     candidates: list[Candidate] = [
         ItemPop(),
         Ease(),
-        Ease(name="EASE-recency", half_life=DEFAULT_HALF_LIFE),
+        Ease(name="EASE-recency", lam=RECENCY_LAMBDA, half_life=RECENCY_HALF_LIFE),
         LightFm(seed=seed, threads=threads),
     ]
     if item_features is not None:
@@ -39,6 +42,6 @@ def default_candidates(
     candidates += [
         Als(seed=seed, threads=threads),
         Blend("EASE+LightFM", (("EASE", 0.5), ("LightFM", 0.5))),
-        Blend("EASE-recency+LightFM", (("EASE-recency", 0.5), ("LightFM", 0.5))),
+        Blend("EASE-recency+LightFM", (("EASE-recency", 0.7), ("LightFM", 0.3))),
     ]
     return candidates

@@ -47,7 +47,7 @@ class Als:
             )
             model.fit(train.matrix().astype(np.float32).tocsr(), show_progress=False)
         return FactorScorer(
-            np.asarray(model.user_factors, dtype=np.float64),
-            np.asarray(model.item_factors, dtype=np.float64),
-            np.zeros(train.n_items),
+            np.asarray(model.user_factors, dtype=np.float32),
+            np.asarray(model.item_factors, dtype=np.float32),
+            np.zeros(train.n_items, dtype=np.float32),
         )

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from veneer.recommend.interactions import FloatArray, IntArray, Interactions
+from veneer.recommend.interactions import FloatArray, IntArray, Interactions, Scores
 from veneer.recommend.model import Scorer
 
 
-def standardize(scores: FloatArray) -> FloatArray:
+def standardize(scores: Scores) -> FloatArray:
     """Each row to mean 0 and standard deviation 1 (a constant row becomes zeros)."""
-    centred = scores - scores.mean(axis=1, keepdims=True)
-    spread = scores.std(axis=1, keepdims=True)
+    rows = np.asarray(scores, dtype=np.float64)
+    centred = rows - rows.mean(axis=1, keepdims=True)
+    spread = rows.std(axis=1, keepdims=True)
     standardized: FloatArray = np.divide(
         centred, spread, out=np.zeros_like(centred), where=spread > 0
     )

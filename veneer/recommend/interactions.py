@@ -16,6 +16,9 @@ from numpy.typing import NDArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+# Model scores: float64 from closed-form models, float32 from factor models (half the bytes
+# to read per request).
+Scores = NDArray[np.floating[Any]]
 BoolArray = NDArray[np.bool_]
 
 

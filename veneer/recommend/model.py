@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from veneer.recommend.interactions import FloatArray, IntArray, Interactions
+from veneer.recommend.interactions import IntArray, Interactions, Scores
 
 
 class Scorer(Protocol):
     """A fitted model."""
 
-    def score(self, users: IntArray) -> FloatArray:
+    def score(self, users: IntArray) -> Scores:
         """len(users) x n_items scores; higher is more likely."""
         ...
 

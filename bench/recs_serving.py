@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from scipy.sparse import random as sparse_random
+from scipy.sparse import csr_matrix
 from threadpoolctl import threadpool_limits
 
 from veneer.recommend.lightfm_model import FactorScorer
@@ -42,7 +42,14 @@ def measure(items: int, users: int, factors: int, viewers: int, rounds: int) -> 
         (rng.normal(size=(items, factors)) / np.sqrt(factors)).astype(np.float32),
         (rng.normal(size=items) * 0.1).astype(np.float32),
     )
-    seen = sparse_random(users, items, density=40 / items, format="csr", random_state=1)
+    # 40 items seen per user (scipy's sparse random would allocate users x items to sample)
+    seen = csr_matrix(
+        (
+            np.ones(users * 40),
+            (np.repeat(np.arange(users), 40), rng.integers(0, items, users * 40)),
+        ),
+        shape=(users, items),
+    )
     chosen = rng.choice(users, viewers, replace=False)
     precomputed = {int(v): scorer.score(np.array([v]))[0] for v in chosen}
 

@@ -87,6 +87,13 @@ def test_lightfm_takes_item_features_and_a_seed_repeats_a_fit() -> None:
     assert np.array_equal(first, again)
 
 
+def test_lightfm_runs_fewer_epochs_on_a_large_set_to_keep_to_its_budget() -> None:
+    model = LightFm(epochs=50, max_updates=15_000_000)
+    assert model.epochs_for(80_000) == 50  # MovieLens 100k's training part: all of them
+    assert model.epochs_for(1_000_000) == 15
+    assert model.epochs_for(100_000_000) == 1
+
+
 def test_item_features_must_cover_the_catalogue() -> None:
     model = LightFm(epochs=1, threads=1, item_features=csr_matrix(np.ones((3, 2))))
     with pytest.raises(ValueError, match="item_features has 3 rows for 110 items"):

@@ -20,8 +20,8 @@ import orjson
 from scipy.sparse import csr_matrix
 from threadpoolctl import threadpool_limits
 
-from veneer.recommend.lightfm_model import FactorScorer
-from veneer.recommend.ranking import mask_seen, top_n
+from veneer.recommend.models.lightfm_model import FactorScorer
+from veneer.recommend.models.ranking import mask_seen, top_n
 
 
 def _best_ms(run: Any, viewers: np.ndarray, rounds: int) -> float:

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import orjson
 
-from veneer.recommend.candidates import default_candidates
-from veneer.recommend.evaluation import DEFAULT_BUDGET, affordable
-from veneer.recommend.interactions import Interactions
-from veneer.recommend.model import Scorer
+from veneer.recommend.models.evaluation import DEFAULT_BUDGET, affordable
+from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.recipe import Scorer
+from veneer.recommend.models.recipes import default_candidates
 
 
 def synthetic(

@@ -18,22 +18,22 @@ import numpy as np
 import orjson
 
 from veneer.jobs.recbole_files import read_recbole
-from veneer.recommend.blend import Blend
-from veneer.recommend.ease import Ease
-from veneer.recommend.evaluation import evaluate
-from veneer.recommend.lightfm_model import LightFm
-from veneer.recommend.model import Candidate
-from veneer.recommend.popularity import ItemPop
-from veneer.recommend.selection import validation_split
-from veneer.recommend.split import Protocol, split
+from veneer.recommend.models.blend import Blend
+from veneer.recommend.models.ease import Ease
+from veneer.recommend.models.evaluation import evaluate
+from veneer.recommend.models.itempop import ItemPop
+from veneer.recommend.models.lightfm_model import LightFm
+from veneer.recommend.models.recipe import Recipe
+from veneer.recommend.models.selection import validation_split
+from veneer.recommend.models.split import Protocol, split
 
 LAMBDAS = (200.0, 300.0, 500.0, 800.0, 1200.0)
 HALF_LIVES = (5.0, 10.0, 20.0)
 WEIGHTS = (0.5, 0.7)
 
 
-def grid(seed: int, protocol: str) -> list[Candidate]:
-    candidates: list[Candidate] = [ItemPop(), LightFm(seed=seed)]
+def grid(seed: int, protocol: str) -> list[Recipe]:
+    candidates: list[Recipe] = [ItemPop(), LightFm(seed=seed)]
     profiles = [None, *HALF_LIVES] if protocol == "time" else [None]
     for lam in LAMBDAS:
         for half_life in profiles:

@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from tests.recommend.planted import planted
+from tests.recommend.models.planted import planted
 from veneer.cli import app
 
 runner = CliRunner()

@@ -57,8 +57,8 @@ def evaluate_command(
     """Split by the protocol per seed, choose a model on a validation split of the training
     part, and report every candidate's test figures (means over seeds) against ItemPop."""
     from veneer.jobs.recbole_files import FormatError, read_recbole
-    from veneer.recommend.candidates import default_candidates
-    from veneer.recommend.experiment import run
+    from veneer.recommend.models.experiment import run
+    from veneer.recommend.models.recipes import default_candidates
 
     chosen_seeds = _seeds(seeds)
     progress = Console(stderr=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from veneer.recommend.interactions import Interactions
+from veneer.recommend.models.interactions import Interactions
 
 
 class FormatError(ValueError):

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from veneer.recommend.interactions import BoolArray, FloatArray, IntArray
+from veneer.recommend.models.interactions import BoolArray, FloatArray, IntArray
 
 
 def hits(top: IntArray, relevant: BoolArray) -> BoolArray:

@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from tests.recommend.planted import planted
-from veneer.recommend.als import Als
-from veneer.recommend.blend import Blend, standardize
-from veneer.recommend.ease import Ease, item_weights
-from veneer.recommend.evaluation import evaluate, evaluate_scorer
-from veneer.recommend.lightfm_model import LightFm
-from veneer.recommend.model import Candidate
-from veneer.recommend.popularity import ItemPop
-from veneer.recommend.split import split
+from tests.recommend.models.planted import planted
+from veneer.recommend.models.als import Als
+from veneer.recommend.models.blend import Blend, standardize
+from veneer.recommend.models.ease import Ease, item_weights
+from veneer.recommend.models.evaluation import evaluate, evaluate_scorer
+from veneer.recommend.models.itempop import ItemPop
+from veneer.recommend.models.lightfm_model import LightFm
+from veneer.recommend.models.recipe import Candidate
+from veneer.recommend.models.split import split
 
 DATA = planted(seed=7)
 SPLIT = split(DATA, "random", seed=42)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from veneer.recommend.interactions import Interactions
-from veneer.recommend.recency import recency_ranks, recency_weights
+from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.recency import recency_ranks, recency_weights
 
 
 def test_ranks_count_strictly_newer_interactions_of_the_same_user() -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from veneer.recommend.evaluation import DEFAULT_BUDGET, Metrics, Progress, Skipped, evaluate
-from veneer.recommend.interactions import Interactions
-from veneer.recommend.model import Candidate
-from veneer.recommend.selection import best, select
-from veneer.recommend.split import Protocol, split
+from veneer.recommend.models.evaluation import DEFAULT_BUDGET, Metrics, Progress, Skipped, evaluate
+from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.recipe import Recipe
+from veneer.recommend.models.selection import best, select
+from veneer.recommend.models.split import Protocol, split
 
 BASELINE = "ItemPop"
 
@@ -68,7 +68,7 @@ def run(
     interactions: Interactions,
     protocol: Protocol,
     seeds: Sequence[int],
-    candidates: Callable[[int], Sequence[Candidate]],
+    candidates: Callable[[int], Sequence[Recipe]],
     k: int = 10,
     budget: int = DEFAULT_BUDGET,
     progress: Progress = _quiet,

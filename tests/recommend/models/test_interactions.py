@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from veneer.recommend.interactions import Interactions
+from veneer.recommend.models.interactions import Interactions
 
 
 def test_a_pair_seen_twice_counts_once_at_its_latest_time() -> None:

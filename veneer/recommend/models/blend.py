@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from veneer.recommend.interactions import FloatArray, IntArray, Interactions, Scores
-from veneer.recommend.model import Scorer
+from veneer.recommend.models.interactions import FloatArray, IntArray, Interactions, Scores
+from veneer.recommend.models.recipe import Scorer
 
 
 def standardize(scores: Scores) -> FloatArray:

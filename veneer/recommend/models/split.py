@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from veneer.recommend.interactions import BoolArray, IntArray, Interactions
+from veneer.recommend.models.interactions import BoolArray, IntArray, Interactions
 
 Protocol = Literal["random", "time"]
 PROTOCOLS: tuple[str, ...] = get_args(Protocol)

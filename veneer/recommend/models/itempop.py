@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from veneer.recommend.interactions import FloatArray, IntArray, Interactions
-from veneer.recommend.model import Scorer
+from veneer.recommend.models.interactions import FloatArray, IntArray, Interactions
+from veneer.recommend.models.recipe import Scorer
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from veneer.recommend.als import Als
-from veneer.recommend.blend import Blend
-from veneer.recommend.ease import Ease
-from veneer.recommend.lightfm_model import LightFm
-from veneer.recommend.model import Candidate
-from veneer.recommend.popularity import ItemPop
+from veneer.recommend.models.als import Als
+from veneer.recommend.models.blend import Blend
+from veneer.recommend.models.ease import Ease
+from veneer.recommend.models.itempop import ItemPop
+from veneer.recommend.models.lightfm_model import LightFm
+from veneer.recommend.models.recipe import Recipe
 
 # With recency-weighted profiles (see `recency`) a user's interactions 5 steps back count
 # half. The validation grid preferred a harder-regularised regression under them (lambda
@@ -23,11 +23,9 @@ RECENCY_HALF_LIFE = 5.0
 RECENCY_LAMBDA = 800.0
 
 
-def default_candidates(
-    seed: int = 42, threads: int = 2, item_features: Any = None
-) -> list[Candidate]:
+def default_candidates(seed: int = 42, threads: int = 2, item_features: Any = None) -> list[Recipe]:
     """ItemPop, EASE with and without recency, LightFM, ALS and two blends, in that order."""
-    candidates: list[Candidate] = [
+    candidates: list[Recipe] = [
         ItemPop(),
         Ease(),
         Ease(name="EASE-recency", lam=RECENCY_LAMBDA, half_life=RECENCY_HALF_LIFE),

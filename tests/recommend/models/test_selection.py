@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.recommend.planted import planted
-from veneer.recommend.blend import Blend
-from veneer.recommend.ease import Ease
-from veneer.recommend.evaluation import Skipped, fit_all
-from veneer.recommend.experiment import run
-from veneer.recommend.interactions import Interactions
-from veneer.recommend.model import Candidate, Scorer
-from veneer.recommend.popularity import ItemPop, PopularityScorer
-from veneer.recommend.selection import best, select, validation_split
-from veneer.recommend.split import split
+from tests.recommend.models.planted import planted
+from veneer.recommend.models.blend import Blend
+from veneer.recommend.models.ease import Ease
+from veneer.recommend.models.evaluation import Skipped, fit_all
+from veneer.recommend.models.experiment import run
+from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.itempop import ItemPop, PopularityScorer
+from veneer.recommend.models.recipe import Candidate, Scorer
+from veneer.recommend.models.selection import best, select, validation_split
+from veneer.recommend.models.split import split
 
 DATA = planted(seed=11)
 

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from veneer.recommend.interactions import IntArray, Interactions, Scores
-from veneer.recommend.model import Scorer
+from veneer.recommend.models.interactions import IntArray, Interactions, Scores
+from veneer.recommend.models.recipe import Scorer
 
 
 @dataclass(frozen=True, eq=False)

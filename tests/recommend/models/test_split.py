@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from veneer.recommend.interactions import Interactions
-from veneer.recommend.split import held_out_mask, n_held_out, split
+from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.split import held_out_mask, n_held_out, split
 
 
 def _users(sizes: dict[str, int], stamp: float | None = None) -> Interactions:

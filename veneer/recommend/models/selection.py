@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from veneer.recommend.evaluation import DEFAULT_BUDGET, Metrics, Progress, Skipped, evaluate
-from veneer.recommend.interactions import Interactions
-from veneer.recommend.model import Candidate
-from veneer.recommend.split import Protocol, Split, split
+from veneer.recommend.models.evaluation import DEFAULT_BUDGET, Metrics, Progress, Skipped, evaluate
+from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.recipe import Recipe
+from veneer.recommend.models.split import Protocol, Split, split
 
 # The validation split draws its own random keys: the same seed would, for the random
 # protocol, line the two shuffles up user by user.
@@ -46,7 +46,7 @@ def best(results: Mapping[str, float]) -> str:
 
 
 def select(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[Recipe],
     train: Interactions,
     protocol: Protocol,
     seed: int,

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from veneer.recommend.interactions import FloatArray, IntArray, Interactions
-from veneer.recommend.model import Scorer
-from veneer.recommend.recency import recency_weights
+from veneer.recommend.models.interactions import FloatArray, IntArray, Interactions
+from veneer.recommend.models.recency import recency_weights
+from veneer.recommend.models.recipe import Scorer
 
 # Chosen on validation splits of MovieLens 100k (bench/README.md); Steck reports 200-500
 # for catalogues of this density.

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from veneer.recommend.interactions import IntArray, Scores
+from veneer.recommend.models.interactions import IntArray, Scores
 
 
 def mask_seen(scores: Scores, users: IntArray, seen: Any) -> Scores:

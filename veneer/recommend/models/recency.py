@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from veneer.recommend.interactions import FloatArray, Interactions
+from veneer.recommend.models.interactions import FloatArray, Interactions
 
 
 def recency_ranks(interactions: Interactions) -> FloatArray:

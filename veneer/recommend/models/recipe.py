@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from veneer.recommend.interactions import IntArray, Interactions, Scores
+from veneer.recommend.models.interactions import IntArray, Interactions, Scores
 
 
 class Scorer(Protocol):
@@ -21,7 +21,7 @@ class Scorer(Protocol):
         ...
 
 
-class Candidate(Protocol):
+class Recipe(Protocol):
     """A named recipe for a model.
 
     ``fit`` gets the scorers fitted before it on the same training data, so a blend reuses

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from veneer.recommend.interactions import Interactions
-from veneer.recommend.lightfm_model import FactorScorer
-from veneer.recommend.model import Scorer
+from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.lightfm_model import FactorScorer
+from veneer.recommend.models.recipe import Scorer
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from veneer.recommend.ranking import mask_seen, top_n
+from veneer.recommend.models.ranking import mask_seen, top_n
 
 
 def test_top_n_is_best_first() -> None:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from veneer.recommend import metrics
-from veneer.recommend.blend import Blend
-from veneer.recommend.interactions import IntArray
-from veneer.recommend.model import Candidate, Scorer
-from veneer.recommend.ranking import mask_seen, top_n
-from veneer.recommend.split import Split
+from veneer.recommend.models.blend import Blend
+from veneer.recommend.models.interactions import IntArray
+from veneer.recommend.models.ranking import mask_seen, top_n
+from veneer.recommend.models.recipe import Recipe, Scorer
+from veneer.recommend.models.split import Split
 
 DEFAULT_BUDGET = 8 * 2**30  # bytes a model may take while fitting
 Progress = Callable[[str], None]
@@ -68,7 +68,7 @@ class Fitted:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def affordable(candidate: Candidate, n_users: int, n_items: int, budget: int) -> str | None:
+def affordable(candidate: Recipe, n_users: int, n_items: int, budget: int) -> str | None:
     """Why the candidate cannot be fitted within ``budget`` bytes, or None when it can."""
     needed = candidate.memory(n_users, n_items)
     if needed <= budget:
@@ -80,7 +80,7 @@ def affordable(candidate: Candidate, n_users: int, n_items: int, budget: int) ->
 
 
 def fit_all(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[Recipe],
     split: Split,
     budget: int = DEFAULT_BUDGET,
     progress: Progress = _quiet,
@@ -139,7 +139,7 @@ def evaluate_scorer(scorer: Scorer, split: Split, k: int = 10, batch: int = 1024
 
 
 def evaluate(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[Recipe],
     split: Split,
     k: int = 10,
     budget: int = DEFAULT_BUDGET,

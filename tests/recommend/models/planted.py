@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from veneer.recommend.interactions import Interactions
+from veneer.recommend.models.interactions import Interactions
 
 
 def planted(

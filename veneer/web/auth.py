@@ -20,6 +20,20 @@ PUBLIC_PATHS = ("/v1/openapi.json",)
 SIGNED_PREFIX = "/v1/webhooks/"  # verified by signature instead of an API key
 
 
+def route_path(scope: Scope) -> str:
+    """The path the routes match: without the root path a proxy mounts Veneer under.
+
+    Servers put the root path in front of the path (``uvicorn --root-path /api`` makes
+    ``/graphql`` arrive as ``/api/graphql``) and Starlette's router strips it before matching,
+    so the check here must strip it the same way, or it would miss every route.
+    """
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        return path[len(root) :]
+    return path
+
+
 def _is_graphiql(scope: Scope, headers: Headers) -> bool:
     """A browser opening GraphiQL sends no key; the IDE itself then sends one per query."""
     return (
@@ -35,7 +49,7 @@ class AuthMiddleware:
         self.services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
+        path = route_path(scope)
         if (
             scope["type"] != "http"
             or not path.startswith(PROTECTED_PREFIXES)

@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
             "settings",
             "traffic",
             "json_values",
+            "recommend",
         ],
         0,
     ),

@@ -1,0 +1,198 @@
+"""The strategies Veneer recommends with before (and beside) trained models, and their order.
+
+Each says why in words a viewer understands ("because you viewed *Trailhead X2 Tent*",
+"popular with `trail-runners`"). Without RECOMMENDATIONS consent only strategies that use
+nothing about the viewer run, and their reasons say so, because a viewer who declined should
+be able to see that their answer was respected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from veneer.recommend.candidates import CART, Candidate, Situation, Strategy
+from veneer.recommend.content_index import ContentIndex, title_of
+from veneer.recommend.popularity import OVERALL, Popularity
+
+NO_CONSENT = " (no RECOMMENDATIONS consent: not based on your activity)"
+MIN_SIMILARITY = 0.08  # below this, two entries share little more than common words
+HISTORY_ANCHORS = 10  # distinct recent entries of the viewer's history compared
+RECENCY_DECAY = 0.8  # each older entry of the history counts this much less
+CART_BOOST = 1.5  # a cart add says more about a viewer's interest than a view
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _ranked(scored: Iterable[Candidate]) -> list[Candidate]:
+    return sorted(scored, key=lambda c: (-c.score, c.entry_id))
+
+
+@dataclass(frozen=True)
+class SimilarToEntry:
+    """Entries like the one the viewer is on; content alone, so no consent is needed."""
+
+    index: ContentIndex
+    note: str = ""
+    floor: float = MIN_SIMILARITY
+    name: str = "similar"
+
+    def candidates(self, situation: Situation) -> Iterable[Candidate]:
+        anchor = situation.anchor
+        if anchor is None:
+            return []
+        reason = f"similar to *{title_of(anchor)}*{self.note}"
+        return _ranked(
+            Candidate(entry_id, score, reason, self.name)
+            for entry_id, score in self.index.scores(anchor).items()
+            if score >= self.floor and entry_id != anchor.id
+        )
+
+
+@dataclass(frozen=True)
+class SimilarToHistory:
+    """Item-to-item from the viewer's own recent views and cart adds.
+
+    Every candidate's score adds up its similarity to each recent entry (newer ones, and
+    cart adds, weigh more); its reason names the entry that contributed most. Entries the
+    viewer already looked at are left to other strategies: "because you viewed X" should
+    not propose X.
+    """
+
+    index: ContentIndex
+    name: str = "similar-to-history"
+
+    def _anchors(self, situation: Situation) -> list[tuple[str, float, str]]:
+        """(entry id, weight, verb) for the newest distinct entries in the history."""
+        weights: dict[str, tuple[float, str]] = {}
+        rank = 0
+        for item in situation.history:
+            if item.entry_id not in self.index:
+                continue
+            if item.entry_id not in weights:
+                if len(weights) == HISTORY_ANCHORS:
+                    continue
+                weights[item.entry_id] = (RECENCY_DECAY**rank, "viewed")
+                rank += 1
+            if item.kind == CART:
+                weight, _ = weights[item.entry_id]
+                weights[item.entry_id] = (weight * CART_BOOST, "added to your cart")
+        return [(entry_id, weight, verb) for entry_id, (weight, verb) in weights.items()]
+
+    def candidates(self, situation: Situation) -> Iterable[Candidate]:
+        anchors = self._anchors(situation)
+        seen = {entry_id for entry_id, _, _ in anchors}
+        totals: dict[str, float] = {}
+        best: dict[str, tuple[float, str, str]] = {}
+        for entry_id, weight, verb in anchors:
+            for other, similarity in self.index.scores(self.index.entries[entry_id]).items():
+                if other in seen:
+                    continue
+                share = weight * similarity
+                totals[other] = totals.get(other, 0.0) + share
+                strongest = best.get(other)
+                if similarity >= MIN_SIMILARITY and (strongest is None or share > strongest[0]):
+                    best[other] = (share, entry_id, verb)
+        return _ranked(
+            Candidate(other, totals[other], self._reason(anchor, verb), self.name)
+            for other, (_, anchor, verb) in best.items()
+        )
+
+    def _reason(self, entry_id: str, verb: str) -> str:
+        title = self.index.items[entry_id].title
+        if verb == "viewed":
+            return f"because you viewed *{title}*"
+        return f"because you added *{title}* to your cart"
+
+
+@dataclass(frozen=True)
+class PopularInSegments:
+    """What viewers in the viewer's segments engaged with lately (stored by a job).
+
+    Scores are scaled within each segment, so a small segment's favourites are not drowned
+    by a large one's; the reason names the segment where the entry ranks highest.
+    """
+
+    popularity: Popularity
+    name: str = "popular-in-segment"
+
+    def candidates(self, situation: Situation) -> Iterable[Candidate]:
+        best: dict[str, tuple[float, str]] = {}
+        for segment in situation.segments:
+            ranked = self.popularity.get(segment, ())
+            if not ranked:
+                continue
+            top = ranked[0].score or 1.0
+            for popular in ranked:
+                scaled = popular.score / top
+                if scaled > best.get(popular.entry_id, (0.0, ""))[0]:
+                    best[popular.entry_id] = (scaled, segment)
+        return _ranked(
+            Candidate(entry_id, scaled, f"popular with `{segment}`", self.name)
+            for entry_id, (scaled, segment) in best.items()
+        )
+
+
+@dataclass(frozen=True)
+class Popular:
+    """What everyone counted engaged with lately; the same for every viewer."""
+
+    popularity: Popularity
+    note: str = ""
+    name: str = "popular"
+
+    def candidates(self, situation: Situation) -> Iterator[Candidate]:
+        reason = f"popular now{self.note}"
+        for popular in self.popularity.get(OVERALL, ()):
+            yield Candidate(popular.entry_id, popular.score, reason, self.name)
+
+
+@dataclass(frozen=True)
+class Recent:
+    """Newest first, among entries nobody was counted interacting with in the window.
+
+    A new entry has no views to be popular with and, in a small catalogue, may share few
+    words with anything; this gives it a way to be seen at all.
+    """
+
+    index: ContentIndex
+    popularity: Popularity
+    note: str = ""
+    name: str = "recent"
+
+    def candidates(self, situation: Situation) -> Iterable[Candidate]:
+        engaged = {popular.entry_id for popular in self.popularity.get(OVERALL, ())}
+        fresh = sorted(
+            (item for item in self.index.items.values() if item.id not in engaged),
+            key=lambda item: (item.updated_at or _OLDEST, item.id),
+            reverse=True,
+        )
+        reason = f"new{self.note}"
+        return [
+            Candidate(item.id, 1.0 / (1 + rank), reason, self.name)
+            for rank, item in enumerate(fresh)
+        ]
+
+
+def plan(
+    situation: Situation,
+    index: ContentIndex,
+    popularity: Popularity,
+    trained: Sequence[Strategy] = (),
+) -> list[Strategy]:
+    """The strategies to fill a list from, in order; later ones fill what earlier ones lack.
+
+    With consent: ``trained`` models first, then the viewer's history, the entry they are on,
+    their segments' favourites, what is popular, what is new. Without: only the entry they
+    are on, what is popular and what is new, each reason saying why nothing more was used.
+    """
+    note = "" if situation.personal else NO_CONSENT
+    chain: list[Strategy] = []
+    if situation.personal:
+        chain += [*trained, SimilarToHistory(index)]
+    if situation.anchor is not None:
+        chain.append(SimilarToEntry(index, note))
+    if situation.personal:
+        chain.append(PopularInSegments(popularity))
+    chain += [Popular(popularity, note), Recent(index, popularity, note)]
+    return chain

@@ -73,6 +73,21 @@ def test_the_newest_of_the_history_counts_most() -> None:
     assert "cooking" in tags(_ids(history.candidates(newest_cooking))[0])
 
 
+def test_next_to_an_entry_it_counts_as_the_newest_thing_viewed() -> None:
+    situation = Situation(
+        NOW, anchor=entry("tent-x2"), personal=True, history=_seen("quickdraw-set-six")
+    )
+    found = list(SimilarToHistory(index()).candidates(situation))
+    why = {c.entry_id: (c.reason, c.strategy) for c in found}
+    assert found[0].strategy == "similar" and tags(found[0].entry_id) & tags("tent-x2")
+    assert why["basecamp-55-pack"] == ("similar to *Trailhead X2 Tent*", "similar")
+    assert why["rope-care-basics"] == (
+        "because you viewed *Crux Quickdraw Set (6-Pack)*",
+        "similar-to-history",
+    )
+    assert "tent-x2" not in why
+
+
 def test_segment_popularity_names_the_segment_where_an_entry_ranks_highest() -> None:
     situation = Situation(NOW, personal=True, segments=("climbers", "trail-runners"))
     found = list(PopularInSegments(POPULAR).candidates(situation))

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from veneer.entries import Entry
 from veneer.recommend.candidates import CART, Candidate, Situation, Strategy
 from veneer.recommend.content_index import ContentIndex, title_of
 from veneer.recommend.popularity import OVERALL, Popularity
@@ -22,6 +23,7 @@ HISTORY_ANCHORS = 10  # distinct recent entries of the viewer's history compared
 RECENCY_DECAY = 0.8  # each older entry of the history counts this much less
 CART_BOOST = 1.5  # a cart add says more about a viewer's interest than a view
 _OLDEST = datetime.min.replace(tzinfo=UTC)
+ON_SCREEN, VIEWED, CARTED = "on screen", "viewed", "carted"
 
 
 def _ranked(scored: Iterable[Candidate]) -> list[Candidate]:
@@ -54,55 +56,62 @@ class SimilarToHistory:
     """Item-to-item from the viewer's own recent views and cart adds.
 
     Every candidate's score adds up its similarity to each recent entry (newer ones, and
-    cart adds, weigh more); its reason names the entry that contributed most. Entries the
-    viewer already looked at are left to other strategies: "because you viewed X" should
-    not propose X.
+    cart adds, weigh more); its reason names the entry that contributed most. Next to an
+    entry, that entry counts as the newest of all, since it is what the viewer is looking
+    at now: candidates it contributes most to are "similar to" it. Entries the viewer
+    already looked at are left to other strategies: "because you viewed X" should not
+    propose X.
     """
 
     index: ContentIndex
     name: str = "similar-to-history"
 
-    def _anchors(self, situation: Situation) -> list[tuple[str, float, str]]:
-        """(entry id, weight, verb) for the newest distinct entries in the history."""
-        weights: dict[str, tuple[float, str]] = {}
-        rank = 0
+    def _anchors(self, situation: Situation) -> list[tuple[Entry, float, str]]:
+        """(entry, weight, why) for the entry on screen and the newest distinct history."""
+        weights: dict[str, tuple[Entry, float, str]] = {}
+        if situation.anchor is not None:
+            weights[situation.anchor.id] = (situation.anchor, 1.0, ON_SCREEN)
         for item in situation.history:
-            if item.entry_id not in self.index:
+            entry = self.index.entries.get(item.entry_id)
+            if entry is None:
                 continue
             if item.entry_id not in weights:
                 if len(weights) == HISTORY_ANCHORS:
                     continue
-                weights[item.entry_id] = (RECENCY_DECAY**rank, "viewed")
-                rank += 1
-            if item.kind == CART:
-                weight, _ = weights[item.entry_id]
-                weights[item.entry_id] = (weight * CART_BOOST, "added to your cart")
-        return [(entry_id, weight, verb) for entry_id, (weight, verb) in weights.items()]
+                weights[item.entry_id] = (entry, RECENCY_DECAY ** len(weights), VIEWED)
+            _, weight, why = weights[item.entry_id]
+            if item.kind == CART and why == VIEWED:
+                weights[item.entry_id] = (entry, weight * CART_BOOST, CARTED)
+        return list(weights.values())
 
     def candidates(self, situation: Situation) -> Iterable[Candidate]:
         anchors = self._anchors(situation)
-        seen = {entry_id for entry_id, _, _ in anchors}
+        seen = {entry.id for entry, _, _ in anchors}
         totals: dict[str, float] = {}
-        best: dict[str, tuple[float, str, str]] = {}
-        for entry_id, weight, verb in anchors:
-            for other, similarity in self.index.scores(self.index.entries[entry_id]).items():
+        best: dict[str, tuple[float, Entry, str]] = {}
+        for entry, weight, why in anchors:
+            for other, similarity in self.index.scores(entry).items():
                 if other in seen:
                     continue
                 share = weight * similarity
                 totals[other] = totals.get(other, 0.0) + share
                 strongest = best.get(other)
                 if similarity >= MIN_SIMILARITY and (strongest is None or share > strongest[0]):
-                    best[other] = (share, entry_id, verb)
+                    best[other] = (share, entry, why)
         return _ranked(
-            Candidate(other, totals[other], self._reason(anchor, verb), self.name)
-            for other, (_, anchor, verb) in best.items()
+            self._candidate(other, totals[other], entry, why)
+            for other, (_, entry, why) in best.items()
         )
 
-    def _reason(self, entry_id: str, verb: str) -> str:
-        title = self.index.items[entry_id].title
-        if verb == "viewed":
-            return f"because you viewed *{title}*"
-        return f"because you added *{title}* to your cart"
+    def _candidate(self, entry_id: str, score: float, anchor: Entry, why: str) -> Candidate:
+        title = title_of(anchor)
+        if why == ON_SCREEN:
+            return Candidate(entry_id, score, f"similar to *{title}*", SimilarToEntry.name)
+        if why == CARTED:
+            return Candidate(
+                entry_id, score, f"because you added *{title}* to your cart", self.name
+            )
+        return Candidate(entry_id, score, f"because you viewed *{title}*", self.name)
 
 
 @dataclass(frozen=True)
@@ -182,9 +191,10 @@ def plan(
 ) -> list[Strategy]:
     """The strategies to fill a list from, in order; later ones fill what earlier ones lack.
 
-    With consent: ``trained`` models first, then the viewer's history, the entry they are on,
-    their segments' favourites, what is popular, what is new. Without: only the entry they
-    are on, what is popular and what is new, each reason saying why nothing more was used.
+    With consent: ``trained`` models first, then the entry they are on together with their
+    history, then that entry alone (for what shares little with the history), their
+    segments' favourites, what is popular, what is new. Without: only the entry they are
+    on, what is popular and what is new, each reason saying why nothing more was used.
     """
     note = "" if situation.personal else NO_CONSENT
     chain: list[Strategy] = []

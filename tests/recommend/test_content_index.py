@@ -6,7 +6,7 @@ import dataclasses
 
 from tests.recommend.shop import entries, entry, index, tags
 from veneer.entries import Entry
-from veneer.recommend.content_index import ContentIndex, entry_text, title_of
+from veneer.recommend.content_index import NEIGHBOURS, ContentIndex, entry_text, title_of
 
 
 def _nearest(of: Entry, n: int = 5) -> list[str]:
@@ -93,3 +93,15 @@ def test_titles_fall_back_to_the_slug_then_the_id() -> None:
     assert title_of(Entry(id="a", content_type="t", slug="s", fields={})) == "s"
     assert title_of(Entry(id="a", content_type="t", slug=None, fields={"title": " "})) == "a"
     assert len(entries()) == len(index())
+
+
+def test_a_large_catalogue_keeps_only_each_entrys_nearest_neighbours() -> None:
+    def item(n: int) -> Entry:
+        words = "rope " + " ".join(f"w{k}" for k in range(n % 7))
+        return Entry(id=f"e{n}", content_type="t", slug=None, fields={"title": words})
+
+    big = ContentIndex.build([item(n) for n in range(NEIGHBOURS + 100)])
+    scores = big.scores(item(6))
+    assert len(scores) == NEIGHBOURS
+    assert {f"e{n}" for n in range(6, NEIGHBOURS + 100, 7)} <= set(scores)  # the twins
+    assert big.scores(item(6)) is scores  # remembered for an indexed entry

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,10 @@ from veneer.entries import Entry
 TAG_WEIGHT = 10  # a tag counts as often as this in its entry's text (sublinear: 1 + ln 10)
 # Fields that name or file an entry rather than describe it: their tokens only add noise.
 NOT_TEXT = frozenset({"id", "slug", "locale", "updatedAt", "variants", "sku", "currency"})
+NEIGHBOURS = 200  # most similar entries kept per entry: more than any list weighs
+CACHED = 4096  # entries whose neighbours are remembered; the index never changes, so no expiry
 _MARKUP = re.compile(r"<[^>]+>")
+_OLDEST = datetime.min.replace(tzinfo=UTC)
 _NOT_WORD = re.compile(r"\W+")
 
 
@@ -97,6 +100,12 @@ class ContentIndex:
         self._ids = [entry.id for entry in entries]
         self._vectorizer = vectorizer
         self._matrix = matrix  # scipy sparse, one row per entry; None when nothing has words
+        self._neighbours: dict[str, dict[str, float]] = {}
+        self.newest: list[Indexed] = sorted(  # for "new": sorted once, not per request
+            self.items.values(),
+            key=lambda item: (item.updated_at or _OLDEST, item.id),
+            reverse=True,
+        )
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> ContentIndex:
@@ -124,17 +133,32 @@ class ContentIndex:
 
     def _vector(self, entry: Entry) -> Any:
         """The entry's row, or its words put through the fitted vectorizer if it is new."""
-        row = self._row.get(entry.id)
-        if row is not None and self.entries[entry.id] == entry:
-            return self._matrix[row]
+        if self.entries.get(entry.id) == entry:
+            return self._matrix[self._row[entry.id]]
         return self._vectorizer.transform([entry_text(entry)])
 
     def scores(self, entry: Entry) -> dict[str, float]:
-        """Cosine similarity of ``entry`` to every indexed entry with any word in common."""
+        """Cosine similarity of ``entry`` to its `NEIGHBOURS` most similar indexed entries
+        (any word in common makes one); treat the answer as read-only.
+
+        An indexed entry's neighbours are remembered: a page of twenty entries, each asking
+        for recommendations, compares the same few history entries twenty times.
+        """
         if self._matrix is None:
             return {}
+        indexed = self.entries.get(entry.id) == entry
+        if indexed and entry.id in self._neighbours:
+            return self._neighbours[entry.id]
         row = (self._matrix @ self._vector(entry).T).toarray().ravel()
-        return {self._ids[i]: float(row[i]) for i in np.flatnonzero(row > 0)}
+        near = np.flatnonzero(row > 0)
+        if len(near) > NEIGHBOURS:
+            near = near[np.argpartition(-row[near], NEIGHBOURS - 1)[:NEIGHBOURS]]
+        found = {self._ids[i]: float(row[i]) for i in near}
+        if indexed:
+            if len(self._neighbours) >= CACHED:
+                del self._neighbours[next(iter(self._neighbours))]
+            self._neighbours[entry.id] = found
+        return found
 
     def pairwise(self, ids: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Cosine similarity between each pair of ``ids`` (0 for an id not in the index)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from veneer.entries import Entry
 from veneer.recommend.candidates import CART, Candidate, Situation, Strategy
@@ -22,7 +21,6 @@ MIN_SIMILARITY = 0.08  # below this, two entries share little more than common w
 HISTORY_ANCHORS = 10  # distinct recent entries of the viewer's history compared
 RECENCY_DECAY = 0.8  # each older entry of the history counts this much less
 CART_BOOST = 1.5  # a cart add says more about a viewer's interest than a view
-_OLDEST = datetime.min.replace(tzinfo=UTC)
 ON_SCREEN, VIEWED, CARTED = "on screen", "viewed", "carted"
 
 
@@ -169,18 +167,12 @@ class Recent:
     note: str = ""
     name: str = "recent"
 
-    def candidates(self, situation: Situation) -> Iterable[Candidate]:
+    def candidates(self, situation: Situation) -> Iterator[Candidate]:
         engaged = {popular.entry_id for popular in self.popularity.get(OVERALL, ())}
-        fresh = sorted(
-            (item for item in self.index.items.values() if item.id not in engaged),
-            key=lambda item: (item.updated_at or _OLDEST, item.id),
-            reverse=True,
-        )
         reason = f"new{self.note}"
-        return [
-            Candidate(item.id, 1.0 / (1 + rank), reason, self.name)
-            for rank, item in enumerate(fresh)
-        ]
+        fresh = (item for item in self.index.newest if item.id not in engaged)
+        for rank, item in enumerate(fresh):
+            yield Candidate(item.id, 1.0 / (1 + rank), reason, self.name)
 
 
 def plan(

@@ -1,0 +1,1 @@
+"""Recommendations: candidate strategies, content similarity, popularity and re-ranking (pure)."""

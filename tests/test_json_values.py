@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from veneer.json_values import INT64_MAX, INT64_MIN, MAX_DEPTH, JsonProblem, find_unstorable
+from veneer.json_values import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_DEPTH,
+    DecodeError,
+    JsonProblem,
+    find_unstorable,
+    loads,
+)
 
 RANGE = "integer out of range (must fit in 64 bits)"
 
@@ -74,3 +82,10 @@ def test_nesting_past_the_limit_is_named_at_the_top() -> None:
         "$", f"must not nest objects and arrays more than {MAX_DEPTH} deep"
     )
     assert find_unstorable(value[0]) is None  # type: ignore[index]
+
+
+def test_a_deeply_nested_body_with_a_long_number_is_a_decode_error() -> None:
+    """A run of 19 digits sends the body to the standard library, which recurses per level."""
+    body = b"[" * 100_000 + b"1" * 19 + b"]" * 100_000
+    with pytest.raises(DecodeError):
+        loads(body)

@@ -42,9 +42,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         )
         model_watch = asyncio.create_task(graphql_app.watch_model(stop))
         changes = asyncio.create_task(services.content_bus.listen(stop))
+        catalogue_watch = asyncio.create_task(
+            services.catalogue.watch(stop, services.settings.recommend_index_refresh)
+        )
         yield
         stop.set()
-        await asyncio.gather(upkeep, model_watch, changes)
+        await asyncio.gather(upkeep, model_watch, changes, catalogue_watch)
         await services.aclose()
 
     graphql_app = VeneerGraphQL(services)
@@ -82,4 +85,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.services = services
     services.content_bus.subscribe(graphql_app.try_refresh_model)
+    services.content_bus.subscribe(services.catalogue.content_changed)
     return app

@@ -38,7 +38,10 @@ def loads(data: bytes | str) -> Any:
     """
     raw = data.encode() if isinstance(data, str) else data
     if _LONG_NUMBER.search(raw):
-        return json.loads(raw)
+        try:
+            return json.loads(raw)
+        except RecursionError as exc:  # orjson answers such nesting with a DecodeError
+            raise DecodeError("nested too deeply to decode", "", 0) from exc
     return orjson.loads(raw)
 
 

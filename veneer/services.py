@@ -21,6 +21,7 @@ from veneer.backends.content_bus import ContentBus
 from veneer.backends.quality_buffer import QualityBuffer
 from veneer.backends.redis_cache import RedisCache
 from veneer.backends.stream import RedisEventStream
+from veneer.catalogue import Catalogue
 from veneer.consent import ConsentState, Purpose, effective_consent
 from veneer.consent.decisions import Decisions
 from veneer.content_adapters.cached import CachedAdapter
@@ -99,6 +100,7 @@ class Services:
             settings.content_stale_ttl,
         )
         self.content_bus = ContentBus(self.redis)
+        self.catalogue = Catalogue(self.content)  # indexed for similarity when first asked
         self.clock = clock
         self.quality = QualityBuffer()
 

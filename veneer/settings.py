@@ -92,6 +92,23 @@ class Settings(BaseSettings):
         ge=1,
         description="Seconds between checks of the content model behind the typed GraphQL fields.",
     )
+    recommend_popularity_days: int = Field(
+        default=30, ge=1, description="Days of events that popularity counts."
+    )
+    recommend_popularity_interval: float = Field(
+        default=600.0, ge=1, description="Seconds between recomputations of popularity."
+    )
+    recommend_index_refresh: float = Field(
+        default=300.0,
+        ge=1,
+        description="Seconds between checks of the catalogue behind content similarity.",
+    )
+    recommend_mmr_lambda: float = Field(
+        default=0.7,
+        ge=0,
+        le=1,
+        description="Relevance against diversity when re-ranking (1: relevance alone).",
+    )
     graphql_max_tokens: int = Field(
         default=1000,
         ge=100,

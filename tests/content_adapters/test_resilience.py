@@ -36,6 +36,12 @@ def test_retry_after_as_an_http_date() -> None:
     assert parse_retry_after(None) is None
 
 
+def test_a_retry_after_of_other_digits_is_ignored_not_a_crash() -> None:
+    """RFC 9110's delay-seconds are ASCII digits; "²" is a digit to str.isdigit only."""
+    assert parse_retry_after("²") is None
+    assert parse_retry_after("٣") is None
+
+
 def test_the_breaker_opens_after_repeated_failures_and_tries_again_later() -> None:
     now = [0.0]
     breaker = CircuitBreaker(threshold=3, cooldown=10, clock=lambda: now[0])

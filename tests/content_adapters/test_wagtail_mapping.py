@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from veneer.content_adapters.wagtail import WagtailMapping, content_types_of, page_to_entry
+import pytest
+
+from veneer.content_adapters.base import ContentUnavailable
+from veneer.content_adapters.wagtail import (
+    WagtailMapping,
+    content_types_of,
+    page_to_entry,
+    total_count,
+)
 
 PAGE = {
     "id": 7,
@@ -84,3 +92,15 @@ def test_two_apps_models_of_one_name_are_told_apart_by_their_app() -> None:
 
 def test_the_adapter_may_say_which_type_a_page_is_served_as() -> None:
     assert page_to_entry(PAGE, WagtailMapping(), "en", "gear").content_type == "gear"
+
+
+def test_a_listing_with_its_page_count_gives_it() -> None:
+    assert total_count({"meta": {"total_count": 41}, "items": []}) == 41
+
+
+@pytest.mark.parametrize(
+    "meta", [{"total_count": "41"}, {"total_count": None}, {"total_count": -1}]
+)
+def test_a_listing_without_a_page_count_is_the_cms_unavailable_not_a_crash(meta: object) -> None:
+    with pytest.raises(ContentUnavailable, match="total_count"):
+        total_count({"meta": meta})

@@ -100,6 +100,10 @@ def test_traffic_goes_through_consent_and_ingest_and_a_rerun_adds_nothing(
     said = " ".join(again.output.split())
     assert "; stored 0," in said and "duplicates 0" not in said
     assert "every event id was already there, so nothing was counted twice" in said
+    # A login copies the device's consent to its user and the device keeps its own, so a
+    # rerun drops exactly what the first run dropped, and the summary says nothing else.
+    assert f"dropped for lack of ANALYTICS consent {done.dropped:,}," in said
+    assert "moved the device's consent" not in said
     assert asyncio.run(_counts(settings.database_url)) == before
 
     out = tmp_path / "clusters"

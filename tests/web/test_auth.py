@@ -98,3 +98,22 @@ def test_a_get_query_still_needs_a_key(client: TestClient) -> None:
 def test_the_server_refuses_to_start_without_a_secret(database_url: str) -> None:
     with pytest.raises(RuntimeError, match="VENEER_SECRET is not set"):
         create_app(Settings(database_url=database_url, secret=None, demo=False))
+
+
+def test_behind_a_root_path_every_api_request_still_needs_a_key(
+    settings: Settings, keys: Keys
+) -> None:
+    """A proxy mounting Veneer under a prefix (``uvicorn --root-path``) keeps the key check.
+
+    The server puts the root path in front of the path; the routes match what follows it.
+    """
+    with TestClient(create_app(settings), root_path="/veneer") as client:
+        assert client.post("/veneer/v1/events", json=[]).status_code == 401
+        assert client.get("/veneer/v1/consent").status_code == 401
+        assert client.post("/veneer/graphql", json=QUERY).status_code == 401
+        authorized = {"Authorization": f"Bearer {keys.public}", "X-Veneer-Anonymous-Id": "a1"}
+        response = client.post("/veneer/v1/events", json=[], headers=authorized)
+        assert response.status_code == 202
+        response = client.post("/veneer/graphql", json=QUERY, headers=authorized)
+        assert response.json()["data"]["entries"]["edges"]
+        assert client.get("/veneer/v1/openapi.json").status_code == 200

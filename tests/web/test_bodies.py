@@ -7,10 +7,12 @@ at the chunk that passes the limit.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from tests.conftest import Keys
@@ -18,6 +20,7 @@ from tests.helpers import headers, post_in_chunks
 from veneer.app import create_app
 from veneer.settings import Settings
 from veneer.web import consent, segments, webhooks
+from veneer.web.bodies import read_body
 
 CHUNK = 4096
 BATCH_LIMIT = 40_000
@@ -88,3 +91,17 @@ def test_a_chunked_body_is_cut_off_once_over_the_limit(
     _is_413(streamed.response, limit)
     assert "content-length" not in streamed.response.request.headers
     assert streamed.chunks_read == limit // CHUNK + 1
+
+
+def test_a_content_length_of_other_digits_is_not_taken_for_a_length() -> None:
+    """``str.isdigit`` says yes to "²", which ``int`` refuses: the body is read and measured."""
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "headers": [(b"content-length", "²".encode("latin-1"))],
+    }
+    assert asyncio.run(read_body(Request(scope, receive), 10)) == b"{}"

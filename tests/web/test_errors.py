@@ -68,3 +68,33 @@ def test_an_unexpected_failure_is_a_json_500_without_internals(tmp_path: Path) -
         "message": "Unexpected error.",
         "extensions": {"code": "INTERNAL_SERVER_ERROR"},
     }
+
+
+def test_rest_refusals_carry_the_code_of_their_status(settings: Settings, keys: Keys) -> None:
+    """A webhook's 401 is UNAUTHENTICATED and a public key's 403 FORBIDDEN, as on /graphql."""
+    hooks = settings.model_copy(update={"webhook_secret": "hook-secret"})
+    with TestClient(create_app(hooks)) as client:
+        unsigned = client.post("/v1/webhooks/generic", content=b"{}")
+        unknown = client.post("/v1/webhooks/nope", content=b"{}")
+        public = client.post("/v1/segments/assign", json={}, headers=headers(keys.public))
+        no_clustering = client.post(
+            "/v1/segments/assign", json={"viewerId": "anon:a"}, headers=headers(keys.secret)
+        )
+    with TestClient(create_app(settings)) as client:
+        off = client.post("/v1/webhooks/generic", content=b"{}")
+    codes = {
+        401: _error(unsigned)["extensions"]["code"],
+        404: _error(unknown)["extensions"]["code"],
+        403: _error(public)["extensions"]["code"],
+        409: _error(no_clustering)["extensions"]["code"],
+        503: _error(off)["extensions"]["code"],
+    }
+    assert codes == {
+        401: "UNAUTHENTICATED",
+        404: "NOT_FOUND",
+        403: "FORBIDDEN",
+        409: "CONFLICT",
+        503: "SERVICE_UNAVAILABLE",
+    }
+    assert (unsigned.status_code, unknown.status_code, public.status_code) == (401, 404, 403)
+    assert (no_clustering.status_code, off.status_code) == (409, 503)

@@ -128,9 +128,7 @@ def _print_report(report: TrafficReport, seed: int, seconds: float) -> None:
     if done.sent and not done.stored and done.duplicates:
         console.print(
             f"Seed {seed} was replayed here before: every event id was already there, so "
-            "nothing was counted twice, and consent already on record was not recorded again. "
-            "Events a device sent before its login count as dropped this time: the login "
-            "moved the device's consent to its user."
+            "nothing was counted twice, and consent already on record was not recorded again."
         )
     else:
         console.print(

@@ -126,7 +126,7 @@ def migrate(revision: str = "head") -> None:
     """Apply the database migrations up to REVISION."""
     settings = Settings()
     run_migrations(settings, revision)
-    console.print(f"database at {revision}: {settings.database_url.split('@')[-1]}")
+    console.print(f"database at {revision}: {_where(settings)}")
 
 
 @app.command()

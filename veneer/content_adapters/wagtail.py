@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from veneer.content_adapters.base import EntryPage, aware_datetime
+from veneer.content_adapters.base import ContentUnavailable, EntryPage, aware_datetime
 from veneer.content_adapters.catalog import TypeCatalog
 from veneer.content_adapters.http import ResilientClient
 from veneer.content_adapters.walk import walk
@@ -164,7 +164,7 @@ class WagtailAdapter:
             items = listing.get("items") or []
             models.update(model_of(item) for item in items)
             offset += len(items)
-            if not items or offset >= int((listing.get("meta") or {}).get("total_count", 0)):
+            if not items or offset >= total_count(listing):
                 break
         models.discard(PLAIN_PAGE)
         return content_types_of(models)
@@ -189,7 +189,7 @@ class WagtailAdapter:
                 self._entry(item, kind) if model_of(item) == model else None
                 for item in listing.get("items") or []
             ]
-            return found, int((listing.get("meta") or {}).get("total_count", 0))
+            return found, total_count(listing)
 
         types = await self.catalog.pick(content_type)
         return await walk(types, first, after, fetch, self.limit_max)
@@ -232,3 +232,13 @@ class WagtailAdapter:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def total_count(listing: Mapping[str, Any]) -> int:
+    """``meta.total_count`` of a listing; anything but a count means the API is not Wagtail's."""
+    total = (listing.get("meta") or {}).get("total_count", 0)
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        raise ContentUnavailable(
+            f"Wagtail's listing has no page count (meta.total_count {total!r})"
+        )
+    return total

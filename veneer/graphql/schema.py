@@ -20,6 +20,7 @@ from veneer.graphql.entries.types import GenericEntry
 from veneer.graphql.events.mutations import EventMutations
 from veneer.graphql.limits import DocumentLimitsExtension
 from veneer.graphql.quality.queries import QualityQueries
+from veneer.graphql.recommendations.queries import RecommendationQueries
 from veneer.graphql.request_errors import RequestErrors
 from veneer.graphql.segments.mutations import SegmentMutations
 from veneer.graphql.segments.queries import SegmentQueries
@@ -28,7 +29,13 @@ from veneer.graphql.viewer.queries import ViewerQueries
 
 logger = logging.getLogger(__name__)
 
-QUERIES: tuple[type, ...] = (EntryQueries, ViewerQueries, SegmentQueries, QualityQueries)
+QUERIES: tuple[type, ...] = (
+    EntryQueries,
+    ViewerQueries,
+    SegmentQueries,
+    QualityQueries,
+    RecommendationQueries,
+)
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", (EventMutations, ViewerMutations, SegmentMutations))
 

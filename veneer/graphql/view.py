@@ -59,10 +59,13 @@ class VeneerGraphQL(GraphQLOverHTTP):
         return True
 
     async def try_refresh_model(self) -> None:
+        """Never raises: the generic fields serve whatever happens to the typed ones."""
         try:
             await self.refresh_model()
         except ContentError as exc:
             logger.warning("typed GraphQL fields not refreshed, the CMS did not answer: %s", exc)
+        except Exception:  # an adapter's bug must not fail the requests waiting on this
+            logger.exception("typed GraphQL fields not refreshed")
 
     async def watch_model(self, stop: asyncio.Event) -> None:
         """Until ``stop``: re-check the model every ``content_model_refresh`` seconds."""

@@ -1,4 +1,5 @@
-"""Background upkeep for app servers and workers: flush counters, prune old receipts."""
+"""Background upkeep for app servers and workers: flush counters, prune old receipts, keep
+stored segment membership and entry popularity current."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import time
 
 from veneer.jobs.memberships import decide_changed_segments, sweep
+from veneer.jobs.popularity import refresh_popularity
 from veneer.services import Services
 from veneer.store.events import prune_receipts
 
@@ -27,9 +29,11 @@ async def run_housekeeping(
 ) -> None:
     """Until ``stop``: flush quality counters every few seconds, prune receipts hourly, and
     (where ``sweep_segments``: workers, or the one embedded process) backfill new or changed
-    segments and re-decide windowed ones every ``segment_sweep_interval`` seconds."""
+    segments and re-decide windowed ones every ``segment_sweep_interval`` seconds, and
+    recompute popularity every ``recommend_popularity_interval`` seconds (the table is
+    stored, so a restarted process serves the last one meanwhile)."""
     last_prune = 0.0
-    last_sweep = last_decide = time.monotonic()
+    last_sweep = last_decide = last_popularity = time.monotonic()
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
@@ -54,5 +58,9 @@ async def run_housekeeping(
                         swept.entered,
                         swept.left,
                     )
+            every = services.settings.recommend_popularity_interval
+            if sweep_segments and time.monotonic() - last_popularity >= every:
+                last_popularity = time.monotonic()  # a failing run waits its turn too
+                await refresh_popularity(services)
         except Exception:
             logger.exception("housekeeping failed; will retry")

@@ -29,6 +29,7 @@ from veneer.identity.viewer import Viewer, profile_id
 from veneer.jobs.ingest import track
 from veneer.jobs.memberships import decide_changed_segments, sweep
 from veneer.jobs.people import identify_many, link_identity
+from veneer.jobs.popularity import refresh_popularity
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store.consent import consent_records_for
@@ -215,6 +216,7 @@ async def run_traffic(
         clock.now = max(clock.now, datetime.now(UTC))
         await decide_changed_segments(services)  # what housekeeping does in a running app
         await sweep(services)
+        await refresh_popularity(services)
         ids = [pid for visitor in traffic.visitors for pid in _profile_ids(visitor)]
         async with services.db.session() as session:
             held = {pid: a for pid, a in (await activities(session, ids)).items() if a}

@@ -261,3 +261,19 @@ class ClusterAssignmentRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     cluster: Mapped[int] = mapped_column(Integer)
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EntryPopularityRow(Base):
+    """An entry's popularity in one scope: ``""`` for everyone counted, else a segment key.
+
+    Written whole by the popularity job, read by requests; aggregates only, with no viewer
+    in them, so erasing a person need not touch it (the next run no longer counts them).
+    """
+
+    __tablename__ = "entry_popularity"
+
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    viewers: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column()

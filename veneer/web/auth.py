@@ -6,7 +6,6 @@ left in ``scope["state"]["principal"]`` for the endpoints to read.
 
 from __future__ import annotations
 
-import orjson
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -14,10 +13,25 @@ from veneer.identity.principal import Principal
 from veneer.identity.viewer import ViewerError, resolve_viewer
 from veneer.jobs import people
 from veneer.services import Services
+from veneer.web.errors import error_response
 
 PROTECTED_PREFIXES = ("/graphql", "/v1/")
 PUBLIC_PATHS = ("/v1/openapi.json",)
 SIGNED_PREFIX = "/v1/webhooks/"  # verified by signature instead of an API key
+
+
+def route_path(scope: Scope) -> str:
+    """The path the routes match: without the root path a proxy mounts Veneer under.
+
+    Servers put the root path in front of the path (``uvicorn --root-path /api`` makes
+    ``/graphql`` arrive as ``/api/graphql``) and Starlette's router strips it before matching,
+    so the check here must strip it the same way, or it would miss every route.
+    """
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        return path[len(root) :]
+    return path
 
 
 def _is_graphiql(scope: Scope, headers: Headers) -> bool:
@@ -35,7 +49,7 @@ class AuthMiddleware:
         self.services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
+        path = route_path(scope)
         if (
             scope["type"] != "http"
             or not path.startswith(PROTECTED_PREFIXES)
@@ -50,16 +64,16 @@ class AuthMiddleware:
             return
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            await _refuse(scope, send, 401, "Authorization: send `Bearer <api key>`")
+            await _refuse(scope, receive, send, 401, "Authorization: send `Bearer <api key>`")
             return
         key = await self.services.authenticate(token.strip())
         if key is None:
-            await _refuse(scope, send, 401, "Authorization: unknown or revoked API key")
+            await _refuse(scope, receive, send, 401, "Authorization: unknown or revoked API key")
             return
         try:
             viewer = resolve_viewer(key.kind, headers, self.services.settings.signing_secret())
         except ViewerError as exc:
-            await _refuse(scope, send, exc.status, exc.message)
+            await _refuse(scope, receive, send, exc.status, exc.message)
             return
         if viewer is not None:
             await people.link_identity(self.services, viewer)
@@ -69,12 +83,7 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
 
-async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
     """GraphQL clients expect an ``errors`` list; REST clients get the same body."""
-    code = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"}[status]
-    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="veneer"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    headers = {"WWW-Authenticate": 'Bearer realm="veneer"'} if status == 401 else None
+    await error_response(status, message, headers=headers)(scope, receive, send)

@@ -13,7 +13,7 @@ from veneer.consent.decisions import ConsentInputError, check_decisions
 from veneer.identity.principal import Principal
 from veneer.services import Services
 from veneer.web.bodies import read_body
-from veneer.web.events import problem
+from veneer.web.errors import error_response
 
 MAX_BODY = 16_384
 
@@ -69,7 +69,9 @@ async def consent_endpoint(request: Request) -> Response:
     services: Services = request.app.state.services
     principal: Principal = request.state.principal
     if principal.viewer is None:
-        return problem(400, "X-Veneer-Anonymous-Id or X-Veneer-Viewer-Token: name the viewer")
+        return error_response(
+            400, "X-Veneer-Anonymous-Id or X-Veneer-Viewer-Token: name the viewer"
+        )
     if request.method == "GET":
         return await _current(services, principal)
     body = await read_body(request, MAX_BODY)
@@ -77,6 +79,6 @@ async def consent_endpoint(request: Request) -> Response:
         choices, source, policy_version = _parse(body)
         decisions = check_decisions(choices, source, policy_version)
     except ConsentInputError as exc:
-        return problem(400, str(exc), exc.field)
+        return error_response(400, str(exc), field=exc.field)
     await services.record_consent(principal.viewer, decisions, principal.gpc)
     return await _current(services, principal)

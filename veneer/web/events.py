@@ -15,14 +15,6 @@ from veneer.web.bodies import read_body
 from veneer.web.errors import error_response
 
 
-def problem(status: int, message: str, field: str | None = None) -> Response:
-    """The error body every REST endpoint uses, shaped like a GraphQL error."""
-    extensions: dict[str, Any] = {"code": "BAD_REQUEST" if status == 400 else "REQUEST_REFUSED"}
-    if field:
-        extensions["field"] = field
-    return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status)
-
-
 def result_json(result: TrackResult) -> dict[str, Any]:
     return {
         "accepted": result.accepted,
@@ -42,9 +34,9 @@ async def post_events(request: Request) -> Response:
     try:
         batch = json_values.loads(body)
     except json_values.DecodeError as exc:
-        return problem(400, f"body: not valid JSON ({exc})", "body")
+        return error_response(400, f"body: not valid JSON ({exc})", field="body")
     if not isinstance(batch, list):
-        return problem(400, "body: must be a JSON array of events", "body")
+        return error_response(400, "body: must be a JSON array of events", field="body")
     if len(batch) > settings.max_batch_events:
         return error_response(
             413,

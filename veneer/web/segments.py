@@ -20,7 +20,7 @@ from veneer.segments.cluster_model import ClusterModel
 from veneer.services import Services
 from veneer.store.clusters import latest_model
 from veneer.web.bodies import read_body
-from veneer.web.events import problem
+from veneer.web.errors import error_response
 
 MAX_BODY = 16_384
 
@@ -53,18 +53,20 @@ async def assign_endpoint(request: Request) -> Response:
     services: Services = request.app.state.services
     principal: Principal = request.state.principal
     if principal.key.kind is not KeyKind.SECRET:
-        return problem(403, "assigning viewers to clusters needs a secret key")
+        return error_response(403, "assigning viewers to clusters needs a secret key")
     body = await read_body(request, MAX_BODY)
     try:
         document = json_values.loads(body)
     except json_values.DecodeError as exc:
-        return problem(400, f"body: not valid JSON ({exc})", "body")
+        return error_response(400, f"body: not valid JSON ({exc})", field="body")
     if not isinstance(document, dict) or ("features" in document) == ("viewerId" in document):
-        return problem(400, 'body: give either {"features": {...}} or {"viewerId": "..."}', "body")
+        return error_response(
+            400, 'body: give either {"features": {...}} or {"viewerId": "..."}', field="body"
+        )
     async with services.db.session() as session:
         stored = await latest_model(session)
     if stored is None:
-        return problem(409, "no clustering yet: run `veneer segments cluster` first")
+        return error_response(409, "no clustering yet: run `veneer segments cluster` first")
     model = ClusterModel.from_json(stored)
     try:
         if "viewerId" in document:
@@ -76,7 +78,7 @@ async def assign_endpoint(request: Request) -> Response:
         else:
             vector = _vector(model, document["features"])
     except AssignError as exc:
-        return problem(400, str(exc), exc.field)
+        return error_response(400, str(exc), field=exc.field)
     cluster = model.assign(vector)
     return JSONResponse(
         {

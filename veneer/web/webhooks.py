@@ -18,7 +18,7 @@ from veneer.metrics import WEBHOOKS
 from veneer.plugin.webhooks import WebhookError, read_change, verify
 from veneer.services import Services
 from veneer.web.bodies import read_body
-from veneer.web.events import problem
+from veneer.web.errors import error_response
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
@@ -29,7 +29,7 @@ async def receive_webhook(request: Request) -> Response:
     source = request.path_params["source"]
     secret = services.settings.webhook_secret
     if not secret:
-        return problem(503, "webhooks are off: set VENEER_WEBHOOK_SECRET")
+        return error_response(503, "webhooks are off: set VENEER_WEBHOOK_SECRET")
     body = await read_body(request, MAX_BODY)
     try:
         verify(source, request.headers, body, secret)
@@ -39,7 +39,7 @@ async def receive_webhook(request: Request) -> Response:
             raise WebhookError(400, f"body: not valid JSON ({exc})") from exc
         change = read_change(source, payload, request.headers)
     except WebhookError as exc:
-        return problem(exc.status, exc.message)
+        return error_response(exc.status, exc.message)
     await services.content.invalidate()
     WEBHOOKS.labels(source, change.action).inc()
     logger.info("%s webhook: %s %s; content cache dropped", source, change.action, change.entry_ids)

@@ -23,8 +23,10 @@ from veneer.entries import Entry as DomainEntry
 from veneer.graphql.context import Context, Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.pagination import PageInfo
+from veneer.graphql.recommendations import serving
 from veneer.identity.opaque_ids import opaque_id
-from veneer.variants.choice import merged_fields
+from veneer.recommend.candidates import Candidate
+from veneer.variants.choice import Choice, merged_fields
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF  # a GraphQL type's strawberry definition
 
@@ -41,14 +43,24 @@ class Personalization:
     purposes: list[Purpose] = strawberry.field(
         description="The consent purposes this choice relied on."
     )
+    strategy: str | None = strawberry.field(
+        default=None,
+        description="What chose this entry for the viewer when Veneer chose it: the "
+        "recommendation strategy or model (`similar`, `similar-to-history`, "
+        "`popular-in-segment`, `popular`, `recent`). Null for an entry the client asked for "
+        "by id or in a list; its variant is told by `variantId` and `baseline`.",
+    )
 
     @strawberry.field(
         description="The same for this entry (and locale) and this viewer in every request, "
-        "different for anyone else; opaque, so it does not reveal who the viewer is."
+        "different for anyone else; opaque, so it does not reveal who the viewer is. A "
+        "recommended entry's also depends on why it was recommended, so a client cache "
+        "keeps it apart from the entry's own."
     )
     def id(self, info: Info) -> strawberry.ID:
         context = info.context
         viewer = context.principal.viewer
+        why = () if self.strategy is None else (self.strategy, self.reason)
         return strawberry.ID(
             opaque_id(
                 context.services.settings.signing_secret(),
@@ -56,7 +68,25 @@ class Personalization:
                 None if viewer is None else viewer.id,
                 self.entry.id,
                 self.entry.locale,
+                *why,
             )
+        )
+
+    @classmethod
+    def of(cls, entry: DomainEntry, choice: Choice, picked: Candidate | None) -> Personalization:
+        """A recommended entry's reason says why it was chosen, then which variant shows."""
+        reason, strategy = choice.reason, None
+        if picked is not None:
+            strategy = picked.strategy
+            reason = picked.reason if choice.baseline else f"{picked.reason}; {choice.reason}"
+        return cls(
+            entry=entry,
+            baseline=choice.baseline,
+            variant_id=strawberry.ID(choice.variant.id) if choice.variant else None,
+            reason=reason,
+            segments=list(choice.segments),
+            purposes=list(choice.purposes),
+            strategy=strategy,
         )
 
 
@@ -81,9 +111,10 @@ class Entry:
     slug: str | None
     locale: str | None
     updated_at: datetime | None
+    picked: strawberry.Private[Candidate | None] = None  # why Veneer recommended it, if it did
 
     @classmethod
-    def from_domain(cls, entry: DomainEntry) -> Entry:
+    def from_domain(cls, entry: DomainEntry, picked: Candidate | None = None) -> Entry:
         return cls(
             entry=entry,
             id=strawberry.ID(entry.id),
@@ -91,6 +122,7 @@ class Entry:
             slug=entry.slug,
             locale=entry.locale,
             updated_at=entry.updated_at,
+            picked=picked,
         )
 
     @classmethod
@@ -122,15 +154,27 @@ class Entry:
 
     @strawberry.field
     def personalization(self, info: Info) -> Personalization:
-        choice = info.context.choice(self.entry)
-        return Personalization(
-            entry=self.entry,
-            baseline=choice.baseline,
-            variant_id=strawberry.ID(choice.variant.id) if choice.variant else None,
-            reason=choice.reason,
-            segments=list(choice.segments),
-            purposes=list(choice.purposes),
-        )
+        return Personalization.of(self.entry, info.context.choice(self.entry), self.picked)
+
+    @strawberry.field(
+        description="Entries for the viewer to see next to this one, each with the variant "
+        "chosen for them and `personalization.reason` and `strategy` saying why it was "
+        "recommended. Personalized only with RECOMMENDATIONS consent; never this entry, "
+        "nor what the viewer bought."
+    )
+    async def recommendations(
+        self, info: Info, first: int = 5, content_types: list[str] | None = None
+    ) -> list[Entry]:
+        picked = await serving.recommendations(info, self.entry, first, content_types)
+        return [GenericEntry.from_domain(entry, why) for entry, why in picked]
+
+    @strawberry.field(
+        description="Entries most like this one in their words and tags (TF-IDF, cosine), "
+        "with no viewer data; works for an entry nobody has seen yet."
+    )
+    async def similar(self, info: Info, first: int = 5) -> list[Entry]:
+        picked = await serving.similar(info, self.entry, first)
+        return [GenericEntry.from_domain(entry, why) for entry, why in picked]
 
 
 @strawberry.type(

@@ -1,0 +1,139 @@
+"""What `recommendations` and `similar` share: argument checks, per-request loads, answers.
+
+Inputs are read once per request however many entries ask (a page of 20 products, each
+with its own `recommendations`): the viewer's state and activity and the popularity table
+go through per-request DataLoaders, and the catalogue's index is held by the process. So
+the statements a request runs do not grow with the entries in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from veneer.consent import Purpose
+from veneer.content_adapters import ContentError
+from veneer.entries import Entry
+from veneer.graphql.context import Info
+from veneer.graphql.errors import UserInputError, content_error
+from veneer.jobs.recommendation_inputs import ViewerActivity, popularity_table, viewer_activity
+from veneer.recommend import answer
+from veneer.recommend.candidates import Candidate, Situation
+from veneer.recommend.content_index import ContentIndex
+from veneer.recommend.popularity import Popularity
+
+Picked = list[tuple[Entry, Candidate]]
+
+
+def _activity_loader(info: Info) -> DataLoader[str, ViewerActivity]:
+    context = info.context
+    loader = context.loaders.get("recommend_activity")
+    if loader is None:
+
+        async def load(viewer_ids: list[str]) -> list[ViewerActivity]:
+            return [await viewer_activity(context.services, v) for v in viewer_ids]
+
+        loader = DataLoader(load_fn=load)
+        context.loaders["recommend_activity"] = loader
+    return loader  # type: ignore[no-any-return]
+
+
+def _popularity_loader(info: Info) -> DataLoader[str, Popularity]:
+    context = info.context
+    loader = context.loaders.get("recommend_popularity")
+    if loader is None:
+
+        async def load(keys: list[str]) -> list[Popularity]:
+            table = await popularity_table(context.services)
+            return [table for _ in keys]
+
+        loader = DataLoader(load_fn=load)
+        context.loaders["recommend_popularity"] = loader
+    return loader  # type: ignore[no-any-return]
+
+
+def check_first(info: Info, first: int) -> None:
+    limit = info.context.services.settings.max_page_size
+    if not 1 <= first <= limit:
+        raise UserInputError("first", f"must be between 1 and {limit}, got {first}")
+
+
+async def check_content_types(info: Info, content_types: Sequence[str] | None) -> None:
+    if content_types is None:
+        return
+    try:
+        known = await info.context.services.content.content_types()
+    except ContentError as exc:
+        raise content_error(exc) from exc
+    unknown = sorted(set(content_types) - set(known))
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        noun = "content type" if len(unknown) == 1 else "content types"
+        raise UserInputError(
+            "contentTypes", f"unknown {noun} {names}; known: {', '.join(sorted(known))}"
+        )
+
+
+async def _index(info: Info) -> ContentIndex:
+    try:
+        return await info.context.services.catalogue.index()
+    except ContentError as exc:
+        raise content_error(exc) from exc
+
+
+def _entries(index: ContentIndex, picked: list[Candidate]) -> Picked:
+    return [(index.entries[c.entry_id], c) for c in picked]
+
+
+async def recommendations(
+    info: Info,
+    anchor: Entry | None,
+    first: int,
+    content_types: Sequence[str] | None,
+    exclude: Sequence[str] = (),
+) -> Picked:
+    """The viewer's recommendations, next to ``anchor`` if they are on an entry."""
+    check_first(info, first)
+    await check_content_types(info, content_types)
+    context = info.context
+    state = await context.viewer_state()
+    index = await _index(info)
+    popularity = await _popularity_loader(info).load("")
+    personal = state.viewer is not None and Purpose.RECOMMENDATIONS in state.granted
+    activity = ViewerActivity()
+    if personal and state.viewer is not None:
+        activity = await _activity_loader(info).load(state.viewer.id)
+    situation = Situation(
+        context.now,
+        anchor=anchor,
+        personal=personal,
+        history=activity.history,
+        segments=tuple(sorted(state.segments - state.held_out)) if personal else (),
+    )
+    picked = answer.recommend(
+        situation,
+        index,
+        popularity,
+        first=first,
+        content_types=None if content_types is None else frozenset(content_types),
+        exclude=frozenset(exclude),
+        bought=activity.bought,
+        diversity_lambda=context.services.settings.recommend_mmr_lambda,
+    )
+    return _entries(index, picked)
+
+
+async def similar(info: Info, entry: Entry, first: int) -> Picked:
+    """Entries like ``entry`` by their words and tags, whoever asks."""
+    check_first(info, first)
+    await info.context.viewer_state()  # the entries returned get the viewer's variants
+    index = await _index(info)
+    picked = answer.similar(
+        entry,
+        index,
+        info.context.now,
+        first=first,
+        diversity_lambda=info.context.services.settings.recommend_mmr_lambda,
+    )
+    return _entries(index, picked)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from veneer.recommend import metrics
+from veneer.recommend.models import metrics
 
 TOP = np.array([[3, 1, 4], [0, 2, 5]])
 RELEVANT = np.zeros((2, 6), dtype=bool)

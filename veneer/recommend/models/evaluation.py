@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from veneer.recommend import metrics
+from veneer.recommend.models import metrics
 from veneer.recommend.models.blend import Blend
 from veneer.recommend.models.interactions import IntArray
 from veneer.recommend.models.ranking import mask_seen, top_n

@@ -25,8 +25,8 @@ PACKAGE = ROOT / "veneer"
 # the learned recommendation models, which need the recs extra only where they are trained.
 EXTRAS_BY_FOLDER = {
     PACKAGE / "plugin" / "wagtail": "wagtail",
-    PACKAGE / "recommend" / "lightfm_model.py": "recs",
-    PACKAGE / "recommend" / "als.py": "recs",
+    PACKAGE / "recommend" / "models" / "lightfm_model.py": "recs",
+    PACKAGE / "recommend" / "models" / "als.py": "recs",
 }
 
 

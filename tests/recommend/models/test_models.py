@@ -18,7 +18,7 @@ from veneer.recommend.models.ease import Ease, item_weights
 from veneer.recommend.models.evaluation import evaluate, evaluate_scorer
 from veneer.recommend.models.itempop import ItemPop
 from veneer.recommend.models.lightfm_model import LightFm
-from veneer.recommend.models.recipe import Candidate
+from veneer.recommend.models.recipe import Recipe
 from veneer.recommend.models.split import split
 
 DATA = planted(seed=7)
@@ -29,7 +29,7 @@ TIME_SPLIT = split(DRIFTING, "time", seed=42)
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, float]:
-    candidates: list[Candidate] = [
+    candidates: list[Recipe] = [
         ItemPop(),
         Ease(lam=10.0),
         LightFm(components=16, epochs=30, threads=1, seed=1),

@@ -14,7 +14,7 @@ from veneer.recommend.models.evaluation import Skipped, fit_all
 from veneer.recommend.models.experiment import run
 from veneer.recommend.models.interactions import Interactions
 from veneer.recommend.models.itempop import ItemPop, PopularityScorer
-from veneer.recommend.models.recipe import Candidate, Scorer
+from veneer.recommend.models.recipe import Recipe, Scorer
 from veneer.recommend.models.selection import best, select, validation_split
 from veneer.recommend.models.split import split
 
@@ -72,7 +72,7 @@ def test_the_best_is_the_highest_and_the_first_among_equals() -> None:
 
 
 def test_a_model_too_big_for_the_budget_is_skipped_with_its_blends() -> None:
-    candidates: list[Candidate] = [
+    candidates: list[Recipe] = [
         ItemPop(),
         Ease(),
         Blend("EASE+ItemPop", (("EASE", 0.5), ("ItemPop", 0.5))),

@@ -14,10 +14,13 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -277,3 +280,50 @@ class EntryPopularityRow(Base):
     score: Mapped[float] = mapped_column(Float)
     viewers: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column()
+
+
+class RecommendationModelRow(Base):
+    """One trained recommendation model (a version) and what is known about it.
+
+    ``status`` is ``candidate``, ``champion`` (the one served; a partial unique index keeps
+    it to one row) or ``retired``. ``replaced`` is the champion this one took over from, so
+    a rollback restores exactly that one. ``retrain_due`` is set when someone whose data
+    trained it withdrew consent or was erased: it may not be promoted again, and while it is
+    champion a replacement must be trained by then.
+    """
+
+    __tablename__ = "recommendation_models"
+    __table_args__ = (
+        Index(
+            "ux_recommendation_models_champion",
+            "status",
+            unique=True,
+            sqlite_where=sql_text("status = 'champion'"),
+            postgresql_where=sql_text("status = 'champion'"),
+        ),
+    )
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recipe: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column()
+    promoted_at: Mapped[datetime | None] = mapped_column(default=None)
+    replaced: Mapped[int | None] = mapped_column(Integer, default=None)
+    retrain_due: Mapped[datetime | None] = mapped_column(default=None)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data_window: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    artifact: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    artifact_path: Mapped[str | None] = mapped_column(Text, default=None)
+    decision: Mapped[str] = mapped_column(Text, default="")
+
+
+class RecommendationModelViewerRow(Base):
+    """A viewer whose interactions trained a model version: what an export lists, and what
+    a withdrawal or erasure looks up. The artifact itself holds no per-viewer data."""
+
+    __tablename__ = "recommendation_model_viewers"
+    __table_args__ = (Index("ix_recommendation_model_viewers_profile", "profile_id"),)
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(200), primary_key=True)

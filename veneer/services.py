@@ -41,6 +41,7 @@ from veneer.store.events import get_activity, recent_events
 from veneer.store.keys import find_key
 from veneer.store.partner_traits import partner_traits_for
 from veneer.store.profiles import get_traits
+from veneer.store.recommendation_models import mark_retrain_due
 from veneer.store.segments import list_segments
 
 KEY_CACHE_TTL = 60.0
@@ -192,6 +193,10 @@ class Services:
                 gpc=gpc,
                 now=self.clock(),
             )
+            if (Purpose.RECOMMENDATIONS, False) in decisions.choices:
+                # Whatever model their data trained must stop serving: one indexed lookup.
+                deadline = timedelta(seconds=self.settings.recommend_erasure_deadline)
+                await mark_retrain_due(session, [viewer.id], self.clock() + deadline)
         await self.viewer_changed(viewer)
 
     async def viewer_changed(self, viewer: Viewer) -> None:

@@ -109,6 +109,43 @@ class Settings(BaseSettings):
         le=1,
         description="Relevance against diversity when re-ranking (1: relevance alone).",
     )
+    recommend_train_days: int = Field(
+        default=90, ge=1, description="Days of events a recommendation model is trained on."
+    )
+    recommend_weights: dict[str, float] = Field(
+        default={"entry_view": 1.0, "click": 1.0, "add_to_cart": 2.0, "purchase": 3.0},
+        description="How much each event type counts when training, as JSON "
+        '(`{"entry_view": 1, "add_to_cart": 2}`); types left out, or weighing 0, are not read.',
+    )
+    recommend_train_half_life_days: float = Field(
+        default=14.0, gt=0, description="Days after which an interaction counts half in training."
+    )
+    recommend_train_interval: float = Field(
+        default=24 * 3600.0, ge=60, description="Seconds between scheduled training runs."
+    )
+    recommend_drift_interval: float = Field(
+        default=24 * 3600.0, ge=60, description="Seconds between drift checks of the champion."
+    )
+    recommend_drift_drop: float = Field(
+        default=0.10,
+        gt=0,
+        lt=1,
+        description="Share of its registered holdout precision@10 the champion may lose on "
+        "fresh interactions before a retraining is started.",
+    )
+    recommend_erasure_deadline: float = Field(
+        default=24 * 3600.0,
+        ge=60,
+        description="Seconds within which a champion trained on a withdrawn or erased "
+        "viewer's data is replaced.",
+    )
+    recommend_artifact_dir: Path | None = Field(
+        default=None,
+        description="Unset: trained models are stored in the database; else files here.",
+    )
+    recommend_budget_gib: float = Field(
+        default=8.0, gt=0, description="Memory a recipe may take while training; more: skipped."
+    )
     graphql_max_tokens: int = Field(
         default=1000,
         ge=100,

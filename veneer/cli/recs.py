@@ -1,13 +1,17 @@
-"""`veneer recs evaluate`: measure the recommendation candidates offline and choose one.
+"""`veneer recs`: measure candidates offline (`evaluate`), train one from Veneer's own events
+(`train`), and look after the model registry (`models`, `promote`, `rollback`).
 
 Imports the models only when a command runs: the CLI starts without numpy's friends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 import orjson
 import typer
@@ -15,8 +19,14 @@ from rich.console import Console
 from rich.table import Table
 
 from veneer.cli.base import app, console
+from veneer.services import Services
+from veneer.settings import Settings
 
-recs_app = typer.Typer(help="Recommendation models: offline evaluation.", no_args_is_help=True)
+T = TypeVar("T")
+
+recs_app = typer.Typer(
+    help="Recommendation models: evaluation, training and the registry.", no_args_is_help=True
+)
 app.add_typer(recs_app, name="recs")
 
 
@@ -117,4 +127,135 @@ def evaluate_command(
     console.print(
         f"selected on the validation split: [bold]{report.selected}[/bold], "
         f"{report.ratio(report.selected):.2f}x ItemPop's precision@{k} on test"
+    )
+
+
+def _run(work: Callable[[Services], Awaitable[T]]) -> T:
+    async def main() -> T:
+        services = Services(Settings())
+        try:
+            return await work(services)
+        finally:
+            await services.aclose()
+
+    return asyncio.run(main())
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(1)
+
+
+@recs_app.command("train")
+def train_command(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    register_only: bool = typer.Option(
+        False, "--no-promote", help="Register the version without promoting it."
+    ),
+) -> None:
+    """Train a model on consenting viewers' recent events, register it, and promote it if
+    it is not worse than the champion on the holdout (what housekeeping does daily)."""
+    from veneer.jobs.recs_training import train
+
+    progress = Console(stderr=True)
+    with progress.status("starting") as status:
+        result = _run(
+            lambda services: train(
+                services, "cli", lambda m: status.update(m), promote=not register_only
+            )
+        )
+    for name, reason in result.skipped.items():
+        progress.print(f"skipped {name}: {reason}", highlight=False)
+    if as_json:
+        sys.stdout.write(orjson.dumps(result.as_json()).decode() + "\n")
+    else:
+        console.print(result.message, highlight=False)
+        if result.version is not None:
+            console.print(f"trained in {result.seconds:.1f} s", highlight=False)
+    if result.version is None:
+        raise typer.Exit(1)
+
+
+def _model_json(model: Any, viewers: int) -> dict[str, Any]:
+    return {
+        "version": model.version,
+        "recipe": model.recipe,
+        "status": model.status,
+        "createdAt": model.created_at.isoformat(),
+        "promotedAt": model.promoted_at.isoformat() if model.promoted_at else None,
+        "retrainDue": model.retrain_due.isoformat() if model.retrain_due else None,
+        "metrics": model.metrics,
+        "params": model.params,
+        "dataWindow": model.data_window,
+        "viewers": viewers,
+        "decision": model.decision,
+    }
+
+
+@recs_app.command("models")
+def models_command(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """List the registered versions, newest first, with their holdout figures."""
+    from veneer.store import recommendation_models as registry
+
+    async def read(services: Services) -> list[dict[str, Any]]:
+        async with services.db.session() as session:
+            return [
+                _model_json(m, await registry.viewer_count(session, m.version))
+                for m in await registry.list_versions(session)
+            ]
+
+    models = _run(read)
+    if as_json:
+        sys.stdout.write(orjson.dumps(models).decode() + "\n")
+        return
+    if not models:
+        console.print("no recommendation models yet: run `veneer recs train`")
+        return
+    table = Table(title="recommendation models")
+    for heading in ("version", "recipe", "status", "P@10", "champion P@10", "viewers", "created"):
+        table.add_column(heading, no_wrap=heading != "recipe")
+    table.add_column("decision")
+    for m in models:
+        champion = m["metrics"].get("champion") or {}
+        theirs = champion.get("precision@10")
+        table.add_row(
+            str(m["version"]),
+            m["recipe"],
+            m["status"] + (" (retrain due)" if m["retrainDue"] else ""),
+            f"{m['metrics'].get('chosen', {}).get('precision@10', float('nan')):.3f}",
+            "-" if theirs is None else f"v{champion['version']}: {theirs:.3f}",
+            str(m["viewers"]),
+            m["createdAt"][:16],
+            m["decision"],
+        )
+    console.print(table)
+
+
+@recs_app.command("promote")
+def promote_command(version: int = typer.Argument(..., help="The version to serve.")) -> None:
+    """Make VERSION the champion (the previous one is retired, and kept for rollback)."""
+    from veneer.jobs.recs_registry import RegistryError, promote
+
+    try:
+        change = _run(lambda services: promote(services, version, f"promoted by hand: v{version}"))
+    except RegistryError as exc:
+        raise _fail(str(exc)) from exc
+    was = f" (was v{change.before})" if change.before is not None else ""
+    console.print(f"version {version} is the champion{was}", highlight=False)
+
+
+@recs_app.command("rollback")
+def rollback_command() -> None:
+    """Give the champion's place back to the version it replaced."""
+    from veneer.jobs.recs_registry import RegistryError, rollback
+
+    try:
+        change = _run(rollback)
+    except RegistryError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"rolled back: version {change.after} is the champion again (was v{change.before})",
+        highlight=False,
     )

@@ -10,12 +10,14 @@ import time
 
 from veneer.jobs.memberships import decide_changed_segments, sweep
 from veneer.jobs.popularity import refresh_popularity
+from veneer.jobs.recs_schedule import Schedule, run_scheduled
 from veneer.services import Services
 from veneer.store.events import prune_receipts
 
 logger = logging.getLogger(__name__)
 FLUSH_SECONDS = 5.0
 PRUNE_SECONDS = 3600.0
+TRAINING_CHECK_SECONDS = 300.0  # how often to ask whether a model must be trained
 
 
 async def prune_once(services: Services) -> int:
@@ -31,9 +33,13 @@ async def run_housekeeping(
     (where ``sweep_segments``: workers, or the one embedded process) backfill new or changed
     segments and re-decide windowed ones every ``segment_sweep_interval`` seconds, and
     recompute popularity every ``recommend_popularity_interval`` seconds (the table is
-    stored, so a restarted process serves the last one meanwhile)."""
+    stored, so a restarted process serves the last one meanwhile), and every few minutes
+    see whether a recommendation model is due to be trained or checked for drift
+    (`veneer.jobs.recs_schedule`), each under its lease."""
     last_prune = 0.0
     last_sweep = last_decide = last_popularity = time.monotonic()
+    last_training_check = -TRAINING_CHECK_SECONDS
+    schedule = Schedule(last_drift=time.monotonic())
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
@@ -62,5 +68,8 @@ async def run_housekeeping(
             if sweep_segments and time.monotonic() - last_popularity >= every:
                 last_popularity = time.monotonic()  # a failing run waits its turn too
                 await refresh_popularity(services)
+            if sweep_segments and time.monotonic() - last_training_check >= TRAINING_CHECK_SECONDS:
+                last_training_check = time.monotonic()
+                await run_scheduled(services, schedule, time.monotonic())
         except Exception:
             logger.exception("housekeeping failed; will retry")

@@ -10,6 +10,7 @@ that nothing about a person survives an erasure or is missing from an export.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from veneer.identity.viewer import Viewer, device_of, profile_id
@@ -73,9 +74,11 @@ async def identify_many(
 
 async def forget(services: Services, viewer: Viewer, requested_by: str) -> dict[str, int]:
     """Erase the person this viewer is (the user if known, else the device), cache too."""
+    now = services.clock()
+    retrain_by = now + timedelta(seconds=services.settings.recommend_erasure_deadline)
     async with services.db.session() as session:
         ids, removed = await erase_person(
-            session, viewer.user_id, viewer.anonymous_id, requested_by, services.clock()
+            session, viewer.user_id, viewer.anonymous_id, requested_by, now, retrain_by
         )
     if services.stream is not None:
         devices = {d for i in ids if (d := device_of(i)) is not None}

@@ -9,12 +9,13 @@ counted; their stored segments count only if they also grant PERSONALIZATION.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from veneer.backends.leases import only_one
 from veneer.consent import ConsentState, Purpose, effective_consent
 from veneer.jobs.recommendation_inputs import popularity_changed
-from veneer.recommend.candidates import Interaction
+from veneer.recommend.candidates import CART, PURCHASE, VIEW, Interaction
 from veneer.recommend.popularity import Counted, popularity
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
@@ -23,6 +24,20 @@ from veneer.store.popularity import interactions_between, replace_popularity, se
 logger = logging.getLogger(__name__)
 HALF_LIFE = timedelta(days=7)
 CHUNK = 5_000
+
+
+async def consent_of(
+    services: Services, viewer_ids: Sequence[str]
+) -> dict[str, dict[Purpose, ConsentState]]:
+    """Each viewer's consent as it stands now, read in chunks: what decides whose activity
+    popularity and model training may count (RECOMMENDATIONS). GPC opts out of sale and
+    sharing, which a shop's own recommendations are not, so it is not applied here."""
+    records: dict[str, list[ConsentState]] = {}
+    async with services.db.session() as session:
+        for first in range(0, len(viewer_ids), CHUNK):
+            records |= await consent_records_for(session, viewer_ids[first : first + CHUNK])
+    default = services.settings.consent_default
+    return {viewer_id: effective_consent(records[viewer_id], default) for viewer_id in viewer_ids}
 
 
 async def refresh_popularity(services: Services) -> int | None:
@@ -34,17 +49,17 @@ async def refresh_popularity(services: Services) -> int | None:
         since = now - timedelta(days=services.settings.recommend_popularity_days)
         found: dict[str, list[Interaction]] = {}
         async with services.db.session() as session:
-            async for viewer_id, interaction in interactions_between(session, since, now):
+            async for viewer_id, interaction in interactions_between(
+                session, since, now, (VIEW, CART, PURCHASE)
+            ):
                 found.setdefault(viewer_id, []).append(interaction)
             viewers = sorted(found)
-            records: dict[str, list[ConsentState]] = {}
-            for first in range(0, len(viewers), CHUNK):
-                records |= await consent_records_for(session, viewers[first : first + CHUNK])
             stored_segments = await segments_of(session, viewers)
+        consents = await consent_of(services, viewers)
         counted: list[Counted] = []
         kept = 0
         for viewer_id in viewers:
-            consent = effective_consent(records[viewer_id], services.settings.consent_default)
+            consent = consents[viewer_id]
             if not consent[Purpose.RECOMMENDATIONS].granted:
                 continue
             personalized = consent[Purpose.PERSONALIZATION].granted

@@ -2,7 +2,8 @@
 
 A person is a user id with the devices linked to it, or a lone anonymous id. Erasure removes
 their events, profile (traits and activity), partner traits, consent records, identity
-links, merge records, stored segment memberships with their moves, and cluster assignments.
+links, merge records, stored segment memberships with their moves, cluster assignments, and
+their places in the recommendation models' viewer lists.
 It keeps event receipts (ids with no personal data, so retries stay duplicates) and writes an
 erasure record that says what was removed but not whose. A backfill's history totals name
 nobody and stay.
@@ -28,6 +29,11 @@ from veneer.store.models import (
     ProfileRow,
     SegmentChangeRow,
     SegmentMemberRow,
+)
+from veneer.store.recommendation_models import (
+    forget_viewers,
+    mark_retrain_due,
+    versions_trained_on,
 )
 from veneer.store.segment_sizes import add_to_sizes
 
@@ -98,6 +104,7 @@ async def export_person(
     )
     return {
         **await _segment_records(session, ids),
+        "recommendationModels": await versions_trained_on(session, ids),
         "userId": user_id,
         "anonymousIds": devices,
         "profiles": [
@@ -199,10 +206,19 @@ async def erase_person(
     anonymous_id: str | None,
     requested_by: str,
     now: datetime,
+    retrain_by: datetime | None = None,
 ) -> tuple[list[str], dict[str, int]]:
-    """Erase one person everywhere in the database; returns their profile ids and counts."""
+    """Erase one person everywhere in the database; returns their profile ids and counts.
+
+    Their rows in the recommendation models' viewer lists go too, but only after every
+    version their data trained is marked for replacement by ``retrain_by`` (default: now):
+    the mark names nobody, and it is what makes the next scheduled run replace a champion
+    trained on them. The artifacts hold no per-viewer data, so nothing else changes there.
+    """
     ids, devices = await viewer_ids_of(session, user_id, anonymous_id)
     removed: dict[str, int] = {}
+    await mark_retrain_due(session, ids, retrain_by or now)
+    removed["recommendationModelViewers"] = await forget_viewers(session, ids)
 
     async def purge(name: str, statement: Any) -> None:
         result = await session.execute(statement)

@@ -21,18 +21,22 @@ CHUNK = 5_000  # ids per IN (...) list
 
 
 async def interactions_between(
-    session: AsyncSession, since: datetime, until: datetime
+    session: AsyncSession,
+    since: datetime,
+    until: datetime,
+    kinds: Collection[str] = (VIEW, CART, PURCHASE),
 ) -> AsyncIterator[tuple[str, Interaction]]:
-    """(viewer id, interaction) for views, cart adds and purchased items in the window.
+    """(viewer id, interaction) for events of ``kinds`` naming an entry in the window.
 
-    Views and cart adds come grouped by viewer, entry and type with their latest time, which
-    is all popularity counts; purchases are read one by one, since the items they bought sit
-    in ``properties``.
+    Views, cart adds and the like come grouped by viewer, entry and type with their latest
+    time, which is all popularity and training count; purchases are read one by one, since
+    the items they bought sit in ``properties``. Training also reads clicks, popularity not.
     """
+    grouped_kinds = sorted(set(kinds) - {PURCHASE})
     grouped = (
         select(EventRow.viewer_id, EventRow.entry_id, EventRow.type, func.max(EventRow.timestamp))
         .where(
-            EventRow.type.in_([VIEW, CART]),
+            EventRow.type.in_(grouped_kinds),
             EventRow.entry_id.is_not(None),
             EventRow.timestamp >= since,
             EventRow.timestamp <= until,
@@ -42,6 +46,8 @@ async def interactions_between(
     async for viewer_id, entry_id, kind, at in await session.stream(grouped):
         if entry_id:
             yield viewer_id, Interaction(entry_id, kind, at)  # max() keeps the column's UTC type
+    if PURCHASE not in kinds:
+        return
     purchases = select(
         EventRow.viewer_id, EventRow.entry_id, EventRow.properties, EventRow.timestamp
     ).where(EventRow.type == PURCHASE, EventRow.timestamp >= since, EventRow.timestamp <= until)

@@ -1,0 +1,126 @@
+"""Housekeeping's training schedule: the interval, a privacy deadline, and drift."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import pytest
+
+from tests.jobs.recs_shop import NOW, Clock, consent, planted_events, send, shop
+from veneer.jobs.recs_schedule import Schedule, check_drift, due, run_scheduled
+from veneer.jobs.recs_training import train
+from veneer.services import Services
+from veneer.settings import Settings
+from veneer.store import recommendation_models as registry
+
+Body = Callable[[Services], Awaitable[None]]
+DAY = 24 * 3600.0
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def play(settings: Settings, clock: Clock) -> Callable[[Body], None]:
+    def run(body: Body) -> None:
+        async def main() -> None:
+            services = Services(settings, clock=clock)
+            try:
+                await body(services)
+            finally:
+                await services.aclose()
+
+        asyncio.run(main())
+
+    return run
+
+
+async def _versions(services: Services) -> list[registry.ModelVersion]:
+    async with services.db.session() as session:
+        return await registry.list_versions(session)
+
+
+def test_training_is_due_by_the_interval_since_the_last_version(
+    play: Callable[[Body], None], clock: Clock
+) -> None:
+    async def body(services: Services) -> None:
+        schedule = Schedule()
+        assert await due(services, schedule, 0.0) == "schedule"  # nothing trained yet
+        await shop(services)
+        await train(services)
+        schedule.last_attempt = 0.0
+        assert await due(services, schedule, DAY / 2) is None
+        clock.now = NOW + timedelta(days=1, seconds=1)
+        assert await due(services, schedule, DAY + 1) == "schedule"
+
+    play(body)
+
+
+def test_a_withdrawal_makes_training_due_and_the_scheduled_run_replaces_the_champion(
+    play: Callable[[Body], None], clock: Clock
+) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+        await train(services)
+        schedule = Schedule(last_attempt=0.0, last_drift=0.0)
+        assert await due(services, schedule, 700.0) is None
+
+        await consent(services, "v0-0", recommendations=False)
+        assert (await due(services, schedule, 700.0) or "").startswith("privacy")
+
+        clock.now = NOW + timedelta(hours=2)
+        await run_scheduled(services, schedule, 700.0)
+        newest, first = await _versions(services)
+        assert newest.status == "champion" and first.status == "retired"
+        assert newest.params["reason"].startswith("privacy")
+        async with services.db.session() as session:
+            assert "user:v0-0" not in await registry.viewers_of(session, newest.version)
+
+    play(body)
+
+
+def test_a_planted_shift_is_drift_and_triggers_retraining(
+    play: Callable[[Body], None], clock: Clock
+) -> None:
+    async def body(services: Services) -> None:
+        names = await shop(services)
+        await train(services)
+        clock.now = NOW + timedelta(days=3)
+        # The same viewers come back browsing the next group's shelf instead of their own.
+        shifted = planted_events(end=clock.now, days=2, shift=1, seed=5)
+        fresh = [e for e in shifted if not str(e["entryId"]).startswith("pop-")]
+        await send(services, fresh)
+
+        check = await check_drift(services)
+
+        assert check is not None and check["drifted"], check
+        assert check["fresh"] < 0.9 * check["registered"]
+        (champion,) = await _versions(services)
+        assert champion.metrics["drift"] == check
+
+        schedule = Schedule(last_attempt=0.0, last_drift=-DAY)
+        await run_scheduled(services, schedule, 1.0)
+        newest = (await _versions(services))[0]
+        assert newest.version == 2 and newest.params["reason"].startswith("drift:")
+        assert len(names) == newest.data_window["viewers"]
+
+    play(body)
+
+
+def test_no_drift_without_a_shift(play: Callable[[Body], None], clock: Clock) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+        await train(services)
+        clock.now = NOW + timedelta(days=3)
+        same = planted_events(end=clock.now, days=2, seed=5)  # their own shelves again
+        await send(services, [e for e in same if not str(e["entryId"]).startswith("pop-")])
+
+        check = await check_drift(services)
+
+        assert check is not None and check["viewers"] >= 30 and not check["drifted"], check
+
+    play(body)

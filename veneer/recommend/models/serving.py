@@ -145,12 +145,9 @@ class ServingModel:
         items = np.fromiter((item for item, _ in known), dtype=np.int64, count=len(known))
         scale = np.fromiter((w for _, w in known), dtype=np.float32, count=len(known))
         totals, spreads = self._totals(items, scale)
-        blocked = np.zeros(len(self.item_ids), dtype=np.bool_)
-        blocked[items] = True
-        blocked[[self.positions[e] for e in skip if e in self.positions]] = True
-        totals[blocked] = -np.inf
-        available = int(len(totals) - blocked.sum())
-        best = _top(totals, min(n, available))
+        blocked = {*items.tolist(), *(self.positions[e] for e in skip if e in self.positions)}
+        totals[list(blocked)] = -np.inf
+        best = _top(totals, min(n, len(totals) - len(blocked)))
         because = self._strongest(items, scale, best, spreads)
         return [
             Scored(self.item_ids[i], float(totals[i]), because[rank]) for rank, i in enumerate(best)
@@ -161,14 +158,13 @@ class ServingModel:
 
     def _totals(self, items: NDArray[np.int64], scale: Vector) -> tuple[Vector, list[float]]:
         """The summed (z-scored when blended) scores, and each part's spread."""
+        if len(self.parts) == 1:
+            part = self.parts[0]
+            return part.score(items, self._history(items, scale, part)), [1.0]
         total = np.zeros(len(self.item_ids), dtype=np.float32)
         spreads: list[float] = []
         for part in self.parts:
             scores = part.score(items, self._history(items, scale, part))
-            if len(self.parts) == 1:
-                spreads.append(1.0)
-                total += scores
-                continue
             spread = float(scores.std()) or 1.0
             spreads.append(spread)
             total += part.weight * (scores - scores.mean()) / spread

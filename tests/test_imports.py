@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
             "traffic",
             "json_values",
             "recommend",
+            "propensity",
         ],
         0,
     ),

@@ -1,6 +1,7 @@
 """Synthetic shoppers with a planted pattern: those about to buy add to cart and came lately.
 
-Each shopper is keen or not (a third are keen). Keen ones add to cart about four times in
+Each shopper is keen or not (every third one is keen), the same whatever ``until`` their
+history is laid out to. Keen ones add to cart about four times in
 the month and were last here within two days; the others rarely add to cart and were last
 here any time in the month. Keen ones buy within the next week seven times in ten, the others
 once in twenty: a model that reads behaviour should rank the keen far above the rest.
@@ -20,15 +21,15 @@ from veneer.segments.evaluate import ViewerEvent
 class Shopper:
     id: str
     keen: bool
-    before: list[ViewerEvent]  # up to the cutoff
+    before: list[ViewerEvent]  # the month up to ``until``
     bought: bool  # a purchase in the horizon after it
 
 
-def shoppers(count: int, cutoff: datetime, seed: int = 7) -> list[Shopper]:
+def shoppers(count: int, until: datetime, seed: int = 7) -> list[Shopper]:
     rng = np.random.default_rng(seed)
     made = []
     for n in range(count):
-        keen = bool(rng.random() < 1 / 3)
+        keen = n % 3 == 1
         last = float(rng.uniform(0, 2)) if keen else float(rng.uniform(0, 28))
         carts = int(rng.poisson(4.0 if keen else 0.5))
         views = int(rng.poisson(8)) + 1
@@ -36,7 +37,7 @@ def shoppers(count: int, cutoff: datetime, seed: int = 7) -> list[Shopper]:
         kinds = ["entry_view"] * views + ["add_to_cart"] * carts
         rng.shuffle(kinds)
         events = [
-            ViewerEvent(kind, cutoff - timedelta(days=days), "tent-x2")
+            ViewerEvent(kind, until - timedelta(days=days), "tent-x2")
             for kind, days in zip(kinds, times, strict=True)
         ]
         bought = bool(rng.random() < (0.7 if keen else 0.05))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.propensity.shoppers import shoppers
-from veneer.propensity.evaluation import calibration_table
+from veneer.propensity.evaluation import calibration_table, evaluate
 from veneer.propensity.features import propensity_features
 from veneer.propensity.training import (
     TooFewExamples,
@@ -52,6 +52,10 @@ def test_new_keen_shoppers_score_higher_and_scores_are_probabilities(trained: Tr
     assert scores[keen].mean() > scores[~keen].mean() + 0.3
     assert abs(scores.mean() - fresh_bought.mean()) < 0.06, "calibrated: as many as it says"
     assert ((scores >= 0) & (scores <= 1)).all()
+    on_fresh = evaluate(list(scores), fresh_bought.astype(int))
+    no_skill = evaluate([float(fresh_bought.mean())] * len(fresh_bought), fresh_bought.astype(int))
+    assert on_fresh.auc > 0.75 and no_skill.auc == 0.5
+    assert on_fresh.brier < no_skill.brier - 0.03, "beats giving everyone the base rate"
 
 
 def test_the_held_out_calibration_table_covers_every_held_out_viewer(trained: Trained) -> None:

@@ -1,5 +1,5 @@
 """Background upkeep for app servers and workers: flush counters, prune old receipts, keep
-stored segment membership and entry popularity current."""
+stored segment membership, entry popularity and propensity models current."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import time
 
 from veneer.jobs.memberships import decide_changed_segments, sweep
 from veneer.jobs.popularity import refresh_popularity
+from veneer.jobs.propensity import Schedule
 from veneer.services import Services
 from veneer.store.events import prune_receipts
 
 logger = logging.getLogger(__name__)
 FLUSH_SECONDS = 5.0
 PRUNE_SECONDS = 3600.0
+PROPENSITY_CHECK_SECONDS = 600.0  # how often to look whether a model is due (it is rarely)
 
 
 async def prune_once(services: Services) -> int:
@@ -31,9 +33,11 @@ async def run_housekeeping(
     (where ``sweep_segments``: workers, or the one embedded process) backfill new or changed
     segments and re-decide windowed ones every ``segment_sweep_interval`` seconds, and
     recompute popularity every ``recommend_popularity_interval`` seconds (the table is
-    stored, so a restarted process serves the last one meanwhile)."""
+    stored, so a restarted process serves the last one meanwhile), and retrain propensity
+    models older than ``propensity_interval`` seconds (see `Schedule`)."""
     last_prune = 0.0
-    last_sweep = last_decide = last_popularity = time.monotonic()
+    last_sweep = last_decide = last_popularity = last_propensity = time.monotonic()
+    propensity = Schedule()
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
@@ -62,5 +66,8 @@ async def run_housekeeping(
             if sweep_segments and time.monotonic() - last_popularity >= every:
                 last_popularity = time.monotonic()  # a failing run waits its turn too
                 await refresh_popularity(services)
+            if sweep_segments and time.monotonic() - last_propensity >= PROPENSITY_CHECK_SECONDS:
+                last_propensity = time.monotonic()
+                await propensity.run_due(services)
         except Exception:
             logger.exception("housekeeping failed; will retry")

@@ -71,6 +71,11 @@ async def latest_models(session: AsyncSession) -> dict[str, ModelRecord]:
     }
 
 
+async def trained_events(session: AsyncSession) -> frozenset[str]:
+    """The events with a stored model (a handful of rows)."""
+    return frozenset(await session.scalars(select(PropensityModelRow.event).distinct()))
+
+
 async def fitted_model(session: AsyncSession, event: str, version: int) -> bytes | None:
     row = await session.get(PropensityModelRow, (event, version))
     return None if row is None else row.fitted

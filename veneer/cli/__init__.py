@@ -1,8 +1,8 @@
 """The `veneer` command: demo (and demo traffic), serve, worker, migrate, keys, viewer-token,
-forget, export, quality, import, plugin, segments. Each module registers its commands on the
-one Typer app."""
+forget, export, quality, import, plugin, segments, propensity. Each module registers its
+commands on the one Typer app."""
 
-from veneer.cli import data, demo, keys, people, plugins, segments, server
+from veneer.cli import data, demo, keys, people, plugins, propensity, segments, server
 from veneer.cli.base import app
 
-__all__ = ["app", "data", "demo", "keys", "people", "plugins", "segments", "server"]
+__all__ = ["app", "data", "demo", "keys", "people", "plugins", "propensity", "segments", "server"]

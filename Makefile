@@ -22,7 +22,7 @@ TEST_WORKERS ?= auto
 NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site tests/e2e/apollo_client ide
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
-.PHONY: setup demo serve test lint bench lock clean graphiql
+.PHONY: setup demo serve test lint bench bench-recs lock clean graphiql
 
 # The venv gets no pip of its own (seeding one costs seconds before the demo's first answer):
 # the base Python's pip puts uv in it, and uv installs the rest.
@@ -82,6 +82,25 @@ bench: setup
 	$(BIN)/python -m bench.wagtail_vs_veneer
 	$(BIN)/python -m bench.segments_backfill
 	$(BIN)/python -m bench.document_limits
+	$(MAKE) bench-recs
+
+# MovieLens 100k comes inside the recbole 1.2.1 wheel; its licence forbids redistribution,
+# so it is fetched here, into an ignored folder, and never committed.
+BENCH_DATA := .cache/bench-data
+ML100K := $(BENCH_DATA)/recbole/dataset_example/ml-100k
+RECS_SEEDS := 42,1,2
+
+$(ML100K)/ml-100k.inter: | $(RUNTIME)
+	mkdir -p $(BENCH_DATA)
+	$(PYTHON) -m pip download --quiet --no-deps --dest $(BENCH_DATA) recbole==1.2.1
+	$(BIN)/python -m bench.movielens $(BENCH_DATA)/recbole-1.2.1-py3-none-any.whl $(BENCH_DATA)
+	touch $@
+
+bench-recs: setup $(ML100K)/ml-100k.inter
+	$(BIN)/veneer recs evaluate --data $(ML100K) --protocol random --seeds $(RECS_SEEDS)
+	$(BIN)/veneer recs evaluate --data $(ML100K) --protocol time --seeds $(RECS_SEEDS)
+	$(BIN)/python -m bench.recs_training
+	$(BIN)/python -m bench.recs_serving
 
 clean:
 	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES))

@@ -21,8 +21,13 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "veneer"
 
-# Parts of veneer that run inside another program and may rely on that program's extra.
-EXTRAS_BY_FOLDER = {PACKAGE / "plugin" / "wagtail": "wagtail"}
+# Parts of veneer that run inside another program and may rely on that program's extra, and
+# the learned recommendation models, which need the recs extra only where they are trained.
+EXTRAS_BY_FOLDER = {
+    PACKAGE / "plugin" / "wagtail": "wagtail",
+    PACKAGE / "recommend" / "models" / "lightfm_model.py": "recs",
+    PACKAGE / "recommend" / "models" / "als.py": "recs",
+}
 
 
 def _project() -> dict[str, Any]:

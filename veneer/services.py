@@ -16,8 +16,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from veneer.backends.bus import CONTENT_CHANNEL, MODEL_CHANNEL, Bus
 from veneer.backends.cache import Cache, InProcessCache
-from veneer.backends.content_bus import ContentBus
 from veneer.backends.quality_buffer import QualityBuffer
 from veneer.backends.redis_cache import RedisCache
 from veneer.backends.stream import RedisEventStream
@@ -104,7 +104,8 @@ class Services:
             settings.content_cache_ttl,
             settings.content_stale_ttl,
         )
-        self.content_bus = ContentBus(self.redis)
+        self.content_bus = Bus(self.redis, CONTENT_CHANNEL)
+        self.model_bus = Bus(self.redis, MODEL_CHANNEL)
         self.catalogue = Catalogue(self.content)  # indexed for similarity when first asked
         self.clock = clock
         self.quality = QualityBuffer()

@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Seconds between checks of the catalogue behind content similarity.",
     )
+    recommend_model_check: float = Field(
+        default=5.0,
+        ge=0.1,
+        description="Seconds between checks for a new champion recommendation model; with "
+        "Redis, promotions are also announced at once.",
+    )
     recommend_mmr_lambda: float = Field(
         default=0.7,
         ge=0,

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from tests.conftest import Keys
 from tests.helpers import gql
 from veneer.app import create_app
-from veneer.backends.content_bus import ContentBus
+from veneer.backends.bus import CONTENT_CHANNEL, Bus
 from veneer.content_adapters.file import SAMPLE_CONTENT
 from veneer.plugin.webhooks import SIGNATURE_HEADER, sign
 from veneer.settings import Settings
@@ -69,11 +69,11 @@ def test_without_redis_or_when_it_fails_this_process_still_hears() -> None:
         async def listener() -> None:
             heard.append("changed")
 
-        local = ContentBus(None)
+        local = Bus(None, CONTENT_CHANNEL)
         local.subscribe(listener)
         await local.publish()
         broken_redis = Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
-        broken = ContentBus(broken_redis)
+        broken = Bus(broken_redis, CONTENT_CHANNEL)
         broken.subscribe(listener)
         await broken.publish()
         await broken_redis.aclose()

@@ -1,0 +1,84 @@
+"""`ServedModel`: the champion recommendation model, loaded once per process, swapped live.
+
+An artifact is megabytes read from the database and unpacked into arrays, far too much for a
+request, so each process holds the champion in memory. It notices a new one two ways: at
+once when the model bus says a version was promoted or rolled back (Redis pub/sub, as for
+content changes), and by checking the registry's champion version every
+``recommend_model_check`` seconds (a one-row read), which is all an embedded deployment
+without Redis needs to pick up a model trained by the CLI within seconds. Requests use the
+model at hand; a swap replaces it once the new one is loaded. A champion that cannot be read
+is logged and the previous one kept, so a bad row never takes recommendations down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Protocol
+
+from veneer.recommend.models.serving import ArtifactError, ServingModel
+
+logger = logging.getLogger(__name__)
+
+
+class ModelSource(Protocol):
+    """Where the registry keeps its champion (the database, in `Services`)."""
+
+    async def champion_version(self) -> int | None: ...
+
+    async def artifact(self, version: int) -> bytes: ...
+
+
+class ServedModel:
+    def __init__(self, source: ModelSource):
+        self._source = source
+        self._current: tuple[int, ServingModel] | None = None
+        self._checked = False
+        self._refreshing = asyncio.Lock()
+
+    async def get(self) -> tuple[int, ServingModel] | None:
+        """The champion's version and model, or None; the first call looks, later ones don't."""
+        if not self._checked:
+            await self.refresh()
+        return self._current
+
+    async def refresh(self) -> bool:
+        """Load the registry's champion if it is not the one held; True if the model changed.
+
+        With no champion (none promoted yet, or every version rolled back) nothing is served
+        from a model, and the fallback strategies answer alone.
+        """
+        async with self._refreshing:
+            version = await self._source.champion_version()
+            self._checked = True
+            held = self._current[0] if self._current is not None else None
+            if version == held:
+                return False
+            if version is None:
+                self._current = None
+                logger.info("no champion recommendation model: fallbacks answer alone")
+                return True
+            data = await self._source.artifact(version)
+            model = await asyncio.to_thread(ServingModel.from_bytes, data)
+            self._current = (version, model)
+        logger.info(
+            "serving recommendation model %s:v%d (%d items)", model.recipe, version, len(model)
+        )
+        return True
+
+    async def champion_changed(self) -> None:
+        """The model bus's listener: load the new champion, keeping the old one on failure."""
+        try:
+            await self.refresh()
+        except (ArtifactError, OSError) as exc:
+            logger.error("recommendation model kept, the new champion could not be read: %s", exc)
+        except Exception:  # a database outage must not end the watch; the next check retries
+            logger.exception("recommendation model kept, the registry could not be read")
+
+    async def watch(self, stop: asyncio.Event, every: float) -> None:
+        """Until ``stop``: look now, then every ``every`` seconds."""
+        while not stop.is_set():
+            await self.champion_changed()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)

@@ -1,8 +1,8 @@
 """Random profiles and rules for checking stored and compiled segments against the live ones.
 
 A seeded generator makes varied profiles (traits of every JSON type, events in and out of
-windows, some in the future) and rules over them (traits, event windows, ``where`` filters,
-combinators, references).
+windows, some in the future, stored propensity scores or none) and rules over them (traits,
+event windows, ``where`` filters, propensity comparisons, combinators, references).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from veneer.segments.evaluate import ViewerEvent, ViewerFacts, evaluate_segments
 from veneer.segments.rules import Rule
 from veneer.settings import Settings
 from veneer.store import Database
-from veneer.store.models import EventRow, ProfileRow
+from veneer.store.models import EventRow, ProfileRow, PropensityScoreRow
 
-Made = list[tuple[str, dict[str, Any], list[ViewerEvent]]]
+# (profile id, traits, events, propensity scores by event)
+Made = list[tuple[str, dict[str, Any], list[ViewerEvent], dict[str, float]]]
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 UNBOUNDED = timedelta(days=90)
@@ -32,9 +33,19 @@ TRAIT_VALUES: dict[str, list[Any]] = {
 }
 EVENT_TYPES = ["view", "purchase", "cart_add"]
 CATEGORIES = ["tents", "shoes", "stoves"]
+SCORED_EVENTS = ["purchase", "signup"]
+SCORES = [0.0, 0.2, 0.5, 0.7, 1.0]  # the values rules compare with, to test the edges
 
 
-def random_profiles(rng: random.Random) -> list[tuple[str, dict[str, Any], list[ViewerEvent]]]:
+def _scores(n: int) -> dict[str, float]:
+    """A profile's scores, from a generator of its own so the rules drawn stay as they were."""
+    own = random.Random(f"scores-{n}")
+    return {
+        event: own.choice([*SCORES, own.random()]) for event in SCORED_EVENTS if own.random() < 0.6
+    }
+
+
+def random_profiles(rng: random.Random) -> Made:
     made = []
     for n in range(70):
         traits = {
@@ -56,7 +67,7 @@ def random_profiles(rng: random.Random) -> list[tuple[str, dict[str, Any], list[
             )
             for _ in range(rng.randrange(0, 9))
         ]
-        made.append((f"a:p{n:03d}", traits, events))
+        made.append((f"a:p{n:03d}", traits, events, _scores(n)))
     return made
 
 
@@ -99,6 +110,16 @@ def _event_rule(rng: random.Random) -> dict[str, Any]:
     return rule
 
 
+def _propensity_rule(rng: random.Random) -> dict[str, Any]:
+    rule: dict[str, Any] = {"propensity": rng.choice([*SCORED_EVENTS, "refund"])}
+    rule["op"] = rng.choice(["gt", "gte", "lt", "lte", "between"])
+    if rule["op"] == "between":
+        rule["value"] = sorted(rng.sample(SCORES, 2))
+    else:
+        rule["value"] = rng.choice(SCORES)
+    return rule
+
+
 def random_rule(rng: random.Random, depth: int = 0, refs: tuple[str, ...] = ()) -> dict[str, Any]:
     roll = rng.random()
     if depth < 2 and roll < 0.3:
@@ -108,15 +129,28 @@ def random_rule(rng: random.Random, depth: int = 0, refs: tuple[str, ...] = ()) 
         return {"not": random_rule(rng, depth + 1, refs)}
     if refs and roll < 0.5:
         return {"segment": rng.choice([*refs, "nobody-saved-this"])}
-    return _trait_rule(rng) if rng.random() < 0.55 else _event_rule(rng)
+    leaf = rng.random()
+    if leaf < 0.15:
+        return _propensity_rule(rng)
+    return _trait_rule(rng) if leaf < 0.6 else _event_rule(rng)
 
 
-async def seed(url: str, made: list[tuple[str, dict[str, Any], list[ViewerEvent]]]) -> None:
+async def seed(url: str, made: Made) -> None:
     db = Database(Settings(database_url=url).database_url)
     try:
         async with db.session() as session:
-            for profile_id, traits, viewer_events in made:
+            for profile_id, traits, viewer_events, scores in made:
                 session.add(ProfileRow(id=profile_id, anonymous_id=profile_id[2:], traits=traits))
+                for event, score in scores.items():
+                    session.add(
+                        PropensityScoreRow(
+                            viewer_id=profile_id,
+                            event=event,
+                            score=score,
+                            version=1,
+                            updated_at=NOW,
+                        )
+                    )
                 for i, event in enumerate(viewer_events):
                     session.add(
                         EventRow(
@@ -137,8 +171,8 @@ async def seed(url: str, made: list[tuple[str, dict[str, Any], list[ViewerEvent]
 def live_members(rules: Mapping[str, Rule], made: Made, now: datetime = NOW) -> dict[str, set[str]]:
     """Each rule's members as requests decide them (events within the unbounded lookback)."""
     found: dict[str, set[str]] = {key: set() for key in rules}
-    for profile_id, traits, viewer_events in made:
+    for profile_id, traits, viewer_events, scores in made:
         recent = [e for e in viewer_events if e.timestamp >= now - UNBOUNDED]
-        for key in evaluate_segments(rules, ViewerFacts(traits, recent), now):
+        for key in evaluate_segments(rules, ViewerFacts(traits, recent, scores), now):
             found[key].add(profile_id)
     return found

@@ -21,7 +21,7 @@ LAYERS: dict[str, int] = {
     # migrations: Alembic's env.py and versions, run by Alembic like a command, imported by none.
     **dict.fromkeys(["app", "cli", "web", "graphql", "migrations"], 4),
     "jobs": 3,
-    **dict.fromkeys(["services", "catalogue"], 2),
+    **dict.fromkeys(["services", "catalogue", "served_model"], 2),
     **dict.fromkeys(["store", "backends", "content_adapters", "plugin"], 1),
     **dict.fromkeys(
         [
@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
             "traffic",
             "json_values",
             "recommend",
+            "propensity",
         ],
         0,
     ),

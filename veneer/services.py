@@ -10,7 +10,7 @@ whole (identity linking, export, erasure) is `veneer.jobs.people`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from veneer.content_adapters.registry import adapter_from_setting
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
 from veneer.identity.viewer import Viewer
 from veneer.profiles.traits import TraitSource, effective_traits
+from veneer.propensity.record import Score
 from veneer.segments import ViewerFacts, evaluate_segments
 from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent
@@ -41,12 +42,14 @@ from veneer.store.events import get_activity, recent_events
 from veneer.store.keys import find_key
 from veneer.store.partner_traits import partner_traits_for
 from veneer.store.profiles import get_traits
+from veneer.store.propensity import delete_scores, scores_of, trained_events
 from veneer.store.recommendation_models import mark_retrain_due
 from veneer.store.segments import list_segments
 
 KEY_CACHE_TTL = 60.0
 MAX_EVENTS_PER_VIEWER = 1000
 SEGMENT_RULES_KEY = "segments:rules"
+PROPENSITY_EVENTS_KEY = "propensity:events"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class ViewerRecord:
     consent_records: list[ConsentState]
     activity: dict[str, Any]
     partner_traits: dict[TraitSource, dict[str, Any]]
+    propensity: dict[str, Score] = field(default_factory=dict)  # by event, as last scored
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class ViewerState:
     activity: dict[str, Any]
     trait_sources: dict[str, TraitSource]
     held_out: frozenset[str] = frozenset()  # segments whose holdout the viewer falls into
+    propensity: dict[str, Score] = field(default_factory=dict)  # none without PERSONALIZATION
 
     @property
     def granted(self) -> frozenset[Purpose]:
@@ -147,6 +152,30 @@ class Services:
     async def segments_changed(self) -> None:
         await self.cache.delete(SEGMENT_RULES_KEY)
 
+    async def propensity_events(self) -> frozenset[str]:
+        """The events a viewer may ask their propensity for: configured or trained.
+
+        Cached like the segment rules, so `Viewer.propensity` can tell a mistyped event
+        from one not scored yet without a query per request.
+        """
+        cached = await self.cache.get(PROPENSITY_EVENTS_KEY)
+        if isinstance(cached, frozenset):
+            return cached
+        async with self.db.session() as session:
+            trained = await trained_events(session)
+        known = frozenset(self.settings.propensity_event_types()) | trained
+        await self.cache.set(PROPENSITY_EVENTS_KEY, known, self.settings.viewer_cache_ttl)
+        return known
+
+    async def propensity_changed(self) -> None:
+        """A training run replaced scores: drop the cached records that hold the old ones.
+
+        With Redis every process sees this at once; an in-process cache elsewhere (an app
+        beside a `veneer propensity train`) catches up within ``viewer_cache_ttl``.
+        """
+        await self.cache.delete(PROPENSITY_EVENTS_KEY)
+        await self.cache.delete_prefix("viewer:")
+
     async def _viewer_record(self, viewer: Viewer) -> ViewerRecord:
         cache_key = f"viewer:{viewer.id}|record"
         cached = await self.cache.get(cache_key)
@@ -162,6 +191,7 @@ class Services:
                 partner_traits=await partner_traits_for(
                     session, viewer.user_id, email_hash if isinstance(email_hash, str) else None
                 ),
+                propensity=await scores_of(session, viewer.id),
             )
         await self.cache.set(cache_key, record, self.settings.viewer_cache_ttl)
         return record
@@ -198,6 +228,9 @@ class Services:
                 # Whatever model their data trained must stop serving: one indexed lookup.
                 deadline = timedelta(seconds=self.settings.recommend_erasure_deadline)
                 await mark_retrain_due(session, [viewer.id], self.clock() + deadline)
+            if (Purpose.PERSONALIZATION, False) in decisions.choices:
+                # Scores are profiling: withdrawn, they go now, not at the next training.
+                await delete_scores(session, [viewer.id])
         await self.viewer_changed(viewer)
 
     async def viewer_changed(self, viewer: Viewer) -> None:
@@ -219,7 +252,9 @@ class Services:
         traits = layered.values
         segments: frozenset[str] = frozenset()
         held_out: frozenset[str] = frozenset()
+        propensity: dict[str, Score] = {}
         if consent[Purpose.PERSONALIZATION].granted:
+            propensity = record.propensity
             definitions = await self.segment_definitions()
             rules = {key: d.rule for key, d in definitions.items()}
             lookback = event_lookback(
@@ -227,10 +262,19 @@ class Services:
             )
             types = referenced_event_types(rules.values())
             events = await self._viewer_events(viewer, lookback, types) if lookback else []
-            segments = evaluate_segments(rules, ViewerFacts(traits, events), self.clock())
+            scores = {event: score.score for event, score in propensity.items()}
+            facts = ViewerFacts(traits, events, scores)
+            segments = evaluate_segments(rules, facts, self.clock())
             held_out = frozenset(
                 key for key in segments if in_holdout(viewer.id, key, definitions[key].holdout)
             )
         return ViewerState(
-            viewer, consent, segments, traits, record.activity, layered.sources, held_out
+            viewer,
+            consent,
+            segments,
+            traits,
+            record.activity,
+            layered.sources,
+            held_out,
+            propensity,
         )

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from veneer.segments.rules import parse_window
+
 DEMO_SECRET = "veneer-demo-secret-not-for-production"
 
 
@@ -152,6 +154,20 @@ class Settings(BaseSettings):
     recommend_budget_gib: float = Field(
         default=8.0, gt=0, description="Memory a recipe may take while training; more: skipped."
     )
+    propensity_events: str = Field(
+        default="purchase",
+        description="Comma-separated event types housekeeping trains propensity models for "
+        "(empty: none).",
+    )
+    propensity_interval: float = Field(
+        default=86_400.0, ge=60, description="Seconds between propensity trainings."
+    )
+    propensity_horizon: str = Field(
+        default="7d", description="How far ahead propensity predicts (30m, 48h, 7d)."
+    )
+    propensity_window: str = Field(
+        default="30d", description="The behaviour propensity learns from (30m, 48h, 7d)."
+    )
     graphql_max_tokens: int = Field(
         default=1000,
         ge=100,
@@ -189,6 +205,15 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
             return float(value)
         return value
+
+    @field_validator("propensity_horizon", "propensity_window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        parse_window(value, "value")  # a RuleError is a ValueError: pydantic names the field
+        return value
+
+    def propensity_event_types(self) -> list[str]:
+        return [event.strip() for event in self.propensity_events.split(",") if event.strip()]
 
     def allowed_origins(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

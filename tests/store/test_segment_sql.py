@@ -1,7 +1,8 @@
 """Rules compiled to SQL decide exactly as the live evaluation does, on both databases.
 
 A seeded generator makes varied profiles (traits of every JSON type, events in and out of
-windows, some in the future) and many rules, then compares `compile_rule` on SQLite and
+windows, some in the future, propensity scores on the edges of what rules compare) and many
+rules, then compares `compile_rule` on SQLite and
 PostgreSQL with `evaluate_segments` on the same data.
 """
 
@@ -61,16 +62,18 @@ def test_sql_and_live_evaluation_agree(database_url: str) -> None:
     )
     refs = tuple(saved)
     disagreements = []
-    matched_somewhere = 0
+    matched_somewhere = scored_split = 0
     for n in range(160):
         raw = random_rule(rng, refs=refs)
         rule = parse_rule(raw)
         live = live_members({**saved, "candidate": rule}, made)["candidate"]
         correlated, grouped = asyncio.run(_sql_members(database_url, rule, saved))
         matched_somewhere += 0 < len(live) < len(made)
+        scored_split += "propensity" in str(raw) and 0 < len(live) < len(made)
         if not live == correlated == grouped:
             disagreements.append(
                 (n, raw, sorted(live ^ correlated)[:5], sorted(live ^ grouped)[:5])
             )
     assert not disagreements, disagreements[:3]
     assert matched_somewhere > 40, "the rules must split the profiles, or agreement proves little"
+    assert scored_split > 10, "propensity conditions must be among the rules that split them"

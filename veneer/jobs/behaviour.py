@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -36,19 +36,29 @@ async def behaviour(
 
 
 async def behaviour_by_viewer(
-    services: Services, features: list[Feature], viewer_ids: list[str]
+    services: Services,
+    features: list[Feature],
+    viewer_ids: list[str] | None,
+    now: datetime | None = None,
 ) -> dict[str, list[float]]:
-    """The features of these viewers (those with events in the window)."""
-    return {v: row async for v, row in each_viewers_behaviour(services, features, viewer_ids)}
+    """The features of these viewers (or all) with events in the window ending ``now``."""
+    return {v: row async for v, row in each_viewers_behaviour(services, features, viewer_ids, now)}
 
 
 async def each_viewers_behaviour(
-    services: Services, features: list[Feature], viewer_ids: list[str] | None = None
+    services: Services,
+    features: list[Feature],
+    viewer_ids: list[str] | None = None,
+    now: datetime | None = None,
 ) -> AsyncIterator[tuple[str, list[float]]]:
-    """Each active profile's features, its events streamed in viewer order (one in memory)."""
+    """Each active profile's features, its events streamed in viewer order (one in memory).
+
+    ``now`` (default: the clock) ends the windows: propensity training measures viewers as
+    they were at a past cutoff, and nothing after it may leak into what it learns from.
+    """
     if any(f.kind == "trait" for f in features):
         raise ValueError("features: traits are not behaviour; cluster on events")
-    now = services.clock()
+    now = now or services.clock()
     longest = max((parse_window(f.within) for f in features), default=timedelta(days=30))
     async with services.db.session() as session:
         async for viewer_id, events in each_viewers_events(

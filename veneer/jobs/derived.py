@@ -1,8 +1,9 @@
 """What is derived from a viewer's data, refreshed after that data is committed.
 
 ``identify``, ``track`` (embedded) and the worker first commit what the viewer sent, then
-refresh what is derived from it: stored segment membership (behind sizes and trends) and
-cluster assignments. Requests decide segments live, so neither changes an answer. A failure
+refresh what is derived from it: stored segment membership (behind sizes and trends),
+cluster assignments and propensity scores (then the stored membership of segments that
+compare them). Requests decide segments live, from the scores stored by then. A failure
 here is therefore logged with its traceback, not raised: raised, it turned a write that had
 succeeded into "Unexpected error.", which a client retries (or gives up on) for nothing.
 """
@@ -13,7 +14,8 @@ import logging
 from collections.abc import Collection
 
 from veneer.jobs.cluster_assignment import assign_profiles
-from veneer.jobs.memberships import profiles_changed
+from veneer.jobs.memberships import profiles_changed, scores_changed
+from veneer.jobs.propensity_scoring import rescore_profiles
 from veneer.services import Services
 
 logger = logging.getLogger(__name__)
@@ -43,3 +45,22 @@ async def refresh_derived(
             "assign them",
             len(profile_ids),
         )
+    try:
+        rescored = await rescore_profiles(services, profile_ids)
+    except Exception:
+        logger.exception(
+            "propensity not rescored for %d changed profile(s); the next training scores them",
+            len(profile_ids),
+        )
+        return
+    if rescored:
+        for profile_id in profile_ids:  # the cached record holds the scores requests read
+            await services.viewer_id_changed(profile_id)
+        try:
+            await scores_changed(services, profile_ids, set(rescored))
+        except Exception:
+            logger.exception(
+                "segments comparing propensity not re-decided for %d profile(s); "
+                "housekeeping decides them again",
+                len(profile_ids),
+            )

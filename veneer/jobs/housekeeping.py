@@ -1,5 +1,5 @@
 """Background upkeep for app servers and workers: flush counters, prune old receipts, keep
-stored segment membership and entry popularity current."""
+stored segment membership, entry popularity and propensity models current."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import time
 
 from veneer.jobs.memberships import decide_changed_segments, sweep
 from veneer.jobs.popularity import refresh_popularity
-from veneer.jobs.recs_schedule import Schedule, run_scheduled
+from veneer.jobs.propensity import Schedule
+from veneer.jobs.recs_schedule import Schedule as RecsSchedule
+from veneer.jobs.recs_schedule import run_scheduled
 from veneer.services import Services
 from veneer.store.events import prune_receipts
 
@@ -18,6 +20,7 @@ logger = logging.getLogger(__name__)
 FLUSH_SECONDS = 5.0
 PRUNE_SECONDS = 3600.0
 TRAINING_CHECK_SECONDS = 300.0  # how often to ask whether a model must be trained
+PROPENSITY_CHECK_SECONDS = 600.0  # how often to look whether a model is due (it is rarely)
 
 
 async def prune_once(services: Services) -> int:
@@ -33,13 +36,15 @@ async def run_housekeeping(
     (where ``sweep_segments``: workers, or the one embedded process) backfill new or changed
     segments and re-decide windowed ones every ``segment_sweep_interval`` seconds, and
     recompute popularity every ``recommend_popularity_interval`` seconds (the table is
-    stored, so a restarted process serves the last one meanwhile), and every few minutes
+    stored, so a restarted process serves the last one meanwhile), retrain propensity
+    models older than ``propensity_interval`` seconds (see `Schedule`), and every few minutes
     see whether a recommendation model is due to be trained or checked for drift
     (`veneer.jobs.recs_schedule`), each under its lease."""
     last_prune = 0.0
-    last_sweep = last_decide = last_popularity = time.monotonic()
+    last_sweep = last_decide = last_popularity = last_propensity = time.monotonic()
+    propensity = Schedule()
     last_training_check = -TRAINING_CHECK_SECONDS
-    schedule = Schedule(last_drift=time.monotonic())
+    recs = RecsSchedule(last_drift=time.monotonic())
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
@@ -68,8 +73,11 @@ async def run_housekeeping(
             if sweep_segments and time.monotonic() - last_popularity >= every:
                 last_popularity = time.monotonic()  # a failing run waits its turn too
                 await refresh_popularity(services)
+            if sweep_segments and time.monotonic() - last_propensity >= PROPENSITY_CHECK_SECONDS:
+                last_propensity = time.monotonic()
+                await propensity.run_due(services)
             if sweep_segments and time.monotonic() - last_training_check >= TRAINING_CHECK_SECONDS:
                 last_training_check = time.monotonic()
-                await run_scheduled(services, schedule, time.monotonic())
+                await run_scheduled(services, recs, time.monotonic())
         except Exception:
             logger.exception("housekeeping failed; will retry")

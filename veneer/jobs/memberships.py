@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from veneer.backends.leases import only_one
-from veneer.segments.impact import affected_by_events, affected_by_traits, moved_by_time
+from veneer.segments.impact import (
+    affected_by_events,
+    affected_by_scores,
+    affected_by_traits,
+    moved_by_time,
+)
 from veneer.segments.rules import Rule, referenced_segments
 from veneer.services import Services
 from veneer.store.memberships import (
@@ -86,6 +91,29 @@ async def profiles_changed(
     except Exception:
         await _decide_again_later(services, keys)
         raise
+
+
+async def scores_changed(
+    services: Services, profile_ids: Collection[str], events: set[str]
+) -> tuple[int, int]:
+    """New propensity scores for these profiles: re-decide the segments comparing them."""
+    if not profile_ids or not events:
+        return 0, 0
+    rules = await _rules(services)
+    keys = affected_by_scores(rules, events)
+    if not keys:
+        return 0, 0
+    try:
+        async with services.db.session() as session:
+            return await refresh_profiles(session, rules, keys, _clock(services), list(profile_ids))
+    except Exception:
+        await _decide_again_later(services, keys)
+        raise
+
+
+async def segments_comparing(services: Services, event: str) -> set[str]:
+    """The segments that compare ``event``'s propensity score (and their referrers)."""
+    return affected_by_scores(await _rules(services), {event})
 
 
 async def _decide_again_later(services: Services, keys: Collection[str]) -> None:

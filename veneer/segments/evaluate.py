@@ -16,6 +16,7 @@ from veneer.segments.rules import (
     AnyOf,
     EventCondition,
     Not,
+    PropensityCondition,
     Rule,
     SegmentRef,
     TraitCondition,
@@ -39,6 +40,7 @@ class ViewerFacts:
 
     traits: Mapping[str, Any] = field(default_factory=dict)
     events: Sequence[ViewerEvent] = ()
+    propensity: Mapping[str, float] = field(default_factory=dict)  # event -> stored score
 
 
 _MISSING = object()
@@ -96,6 +98,17 @@ def trait_matches(condition: TraitCondition, traits: Mapping[str, Any]) -> bool:
     return _compare(op, actual, expected)
 
 
+def propensity_matches(condition: PropensityCondition, scores: Mapping[str, float]) -> bool:
+    """A viewer never scored for the event (no consent, no model, no activity) matches none."""
+    score = scores.get(condition.event)
+    if score is None:
+        return False
+    if isinstance(condition.value, tuple):
+        low, high = condition.value
+        return low <= score <= high
+    return _compare(condition.op, score, condition.value)
+
+
 def _event_field(event: ViewerEvent, name: str) -> Any:
     if name.startswith("properties."):
         return event.properties.get(name.split(".", 1)[1], _MISSING)
@@ -137,6 +150,8 @@ def matches(
         return trait_matches(rule, facts.traits)
     if isinstance(rule, SegmentRef):
         return in_segment(rule.key)
+    if isinstance(rule, PropensityCondition):
+        return propensity_matches(rule, facts.propensity)
     actual = event_count(rule, facts.events, now)
     return all(_count_holds(op, actual, n) for op, n in rule.count)
 

@@ -2,7 +2,8 @@
 
 An event of type ``purchase`` can change only segments that count ``purchase`` events, and
 the segments that refer to those; new traits can change only segments with trait conditions
-(and their referrers). Windowed segments also change as time passes, with no event at all.
+(and their referrers); new propensity scores for ``purchase`` only segments that compare
+that score. Windowed segments also change as time passes, with no event at all.
 Pure: rules in, segment keys out.
 """
 
@@ -15,6 +16,7 @@ from veneer.segments.rules import (
     AnyOf,
     EventCondition,
     Not,
+    PropensityCondition,
     Rule,
     TraitCondition,
     referenced_segments,
@@ -68,5 +70,17 @@ def moved_by_time(rules: Mapping[str, Rule]) -> set[str]:
         key
         for key, rule in rules.items()
         if any(isinstance(leaf, EventCondition) for leaf in _leaves(rule))
+    }
+    return _with_referrers(rules, direct)
+
+
+def affected_by_scores(rules: Mapping[str, Rule], events: set[str]) -> set[str]:
+    """Segments that compare a propensity score for one of ``events``, and their referrers."""
+    direct = {
+        key
+        for key, rule in rules.items()
+        if any(
+            isinstance(leaf, PropensityCondition) and leaf.event in events for leaf in _leaves(rule)
+        )
     }
     return _with_referrers(rules, direct)

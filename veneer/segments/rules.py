@@ -15,8 +15,10 @@ from typing import Any, Literal
 
 TraitOp = Literal["eq", "ne", "in", "gt", "gte", "lt", "lte", "between", "exists", "contains"]
 CountOp = Literal["eq", "gt", "gte", "lt", "lte"]
+ScoreOp = Literal["gt", "gte", "lt", "lte", "between"]
 TRAIT_OPS: tuple[str, ...] = TraitOp.__args__  # type: ignore[attr-defined]
 COUNT_OPS: tuple[str, ...] = CountOp.__args__  # type: ignore[attr-defined]
+SCORE_OPS: tuple[str, ...] = ScoreOp.__args__  # type: ignore[attr-defined]
 _WINDOW = re.compile(r"([0-9]+)(m|h|d)")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 MAX_WINDOW = timedelta(days=3650)
@@ -68,9 +70,22 @@ class SegmentRef:
     key: str
 
 
-Rule = All | AnyOf | Not | TraitCondition | EventCondition | SegmentRef
+@dataclass(frozen=True)
+class PropensityCondition:
+    """The viewer's stored propensity score for ``event`` compared with ``value``.
 
-_NODE_KEYS = ("all", "any", "not", "trait", "event", "segment")
+    Scores are probabilities, so values lie in [0, 1]; ``between`` holds ``(low, high)``,
+    both ends included. A viewer without a score matches no comparison.
+    """
+
+    event: str
+    op: ScoreOp
+    value: float | tuple[float, float]
+
+
+Rule = All | AnyOf | Not | TraitCondition | EventCondition | SegmentRef | PropensityCondition
+
+_NODE_KEYS = ("all", "any", "not", "trait", "event", "segment", "propensity")
 _ALLOWED = {
     "all": {"all"},
     "any": {"any"},
@@ -78,6 +93,7 @@ _ALLOWED = {
     "segment": {"segment"},
     "trait": {"trait", "op", "value"},
     "event": {"event", "where", "count", "within"},
+    "propensity": {"propensity", "op", "value"},
 }
 
 
@@ -103,7 +119,7 @@ def parse_rule(raw: object, path: str = "$") -> Rule:
     if len(kinds) != 1:
         raise RuleError(
             path,
-            "a rule needs exactly one of all, any, not, trait, event, segment"
+            "a rule needs exactly one of all, any, not, trait, event, segment, propensity"
             + (f"; found {', '.join(kinds)}" if kinds else ""),
         )
     kind = kinds[0]
@@ -125,6 +141,8 @@ def parse_rule(raw: object, path: str = "$") -> Rule:
         return SegmentRef(key)
     if kind == "trait":
         return _parse_trait(raw, path)
+    if kind == "propensity":
+        return _parse_propensity(raw, path)
     return _parse_event(raw, path)
 
 
@@ -163,6 +181,36 @@ def _parse_trait(raw: Mapping[str, Any], path: str) -> TraitCondition:
     if isinstance(value, list):
         value = tuple(value)
     return TraitCondition(trait, op, value)
+
+
+def _is_score(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _parse_propensity(raw: Mapping[str, Any], path: str) -> PropensityCondition:
+    event = raw["propensity"]
+    if not isinstance(event, str) or not event:
+        raise RuleError(f"{path}.propensity", "must be the event type the score predicts")
+    op = raw.get("op")
+    if op not in SCORE_OPS:
+        raise RuleError(f"{path}.op", f"must be one of {' '.join(SCORE_OPS)}, got {op!r}")
+    if "value" not in raw:
+        raise RuleError(f"{path}.value", f"the {op} operator needs a value")
+    value = raw["value"]
+    if op == "between":
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(_is_score(v) for v in value)
+            or value[0] > value[1]
+        ):
+            raise RuleError(
+                f"{path}.value", "between takes [low, high], scores from 0 to 1, low <= high"
+            )
+        return PropensityCondition(event, op, (float(value[0]), float(value[1])))
+    if not _is_score(value):
+        raise RuleError(f"{path}.value", f"a score is a number from 0 to 1, got {value!r}")
+    return PropensityCondition(event, op, float(value))
 
 
 def _parse_event(raw: Mapping[str, Any], path: str) -> EventCondition:

@@ -202,3 +202,15 @@ async def events_per_entry(
         .group_by(EventRow.entry_id)
     )
     return {str(entry_id): int(n) for entry_id, n in rows}
+
+
+async def viewers_who_sent(
+    session: AsyncSession, event_type: str, after: datetime, until: datetime
+) -> set[str]:
+    """Viewers with an ``event_type`` event in ``(after, until]``: who converted."""
+    rows = await session.scalars(
+        select(EventRow.viewer_id)
+        .where(EventRow.type == event_type, EventRow.timestamp > after, EventRow.timestamp <= until)
+        .distinct()
+    )
+    return set(rows)

@@ -327,3 +327,30 @@ class RecommendationModelViewerRow(Base):
 
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     profile_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class PropensityModelRow(Base):
+    """One trained propensity model (a version per event), kept to score viewers as their
+    events arrive: ``fitted`` is the pickled calibrated classifier, ``details`` how it was
+    trained and how well it did on held-out viewers."""
+
+    __tablename__ = "propensity_models"
+
+    event: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column()
+    fitted: Mapped[bytes] = mapped_column(LargeBinary)
+    trained_at: Mapped[datetime] = mapped_column()
+
+
+class PropensityScoreRow(Base):
+    """A viewer's latest probability of sending ``event`` within the model's horizon."""
+
+    __tablename__ = "propensity_scores"
+
+    viewer_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column()

@@ -2,7 +2,8 @@
 
 A person is a user id with the devices linked to it, or a lone anonymous id. Erasure removes
 their events, profile (traits and activity), partner traits, consent records, identity
-links, merge records, stored segment memberships with their moves, cluster assignments, and
+links, merge records, stored segment memberships with their moves, cluster assignments,
+propensity scores (the models, trained on many viewers, keep no row of anyone's), and
 their places in the recommendation models' viewer lists.
 It keeps event receipts (ids with no personal data, so retries stay duplicates) and writes an
 erasure record that says what was removed but not whose. A backfill's history totals name
@@ -27,9 +28,11 @@ from veneer.store.models import (
     MergeRow,
     PartnerTraitsRow,
     ProfileRow,
+    PropensityScoreRow,
     SegmentChangeRow,
     SegmentMemberRow,
 )
+from veneer.store.propensity import score_rows_of
 from veneer.store.recommendation_models import (
     forget_viewers,
     mark_retrain_due,
@@ -105,6 +108,7 @@ async def export_person(
     return {
         **await _segment_records(session, ids),
         "recommendationModels": await versions_trained_on(session, ids),
+        "propensityScores": await score_rows_of(session, ids),
         "userId": user_id,
         "anonymousIds": devices,
         "profiles": [
@@ -247,6 +251,10 @@ async def erase_person(
     await purge(
         "clusterAssignments",
         delete(ClusterAssignmentRow).where(ClusterAssignmentRow.profile_id.in_(ids)),
+    )
+    await purge(
+        "propensityScores",
+        delete(PropensityScoreRow).where(PropensityScoreRow.viewer_id.in_(ids)),
     )
     links: list[ColumnElement[bool]] = [IdentityLinkRow.anonymous_id.in_(devices)]
     if user_id is not None:

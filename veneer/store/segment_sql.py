@@ -2,7 +2,8 @@
 
 Backfill, previews and sizes ask "which profiles match this rule now?" for up to millions of
 profiles. `compile_rule` turns a parsed rule into a boolean SQL expression over ``profiles``
-(first-party traits) and a correlated count over ``events``, for SQLite and PostgreSQL. It
+(first-party traits), a correlated count over ``events`` and a lookup of the stored
+propensity score, for SQLite and PostgreSQL. It
 mirrors `veneer.segments.evaluate` exactly, so a stored membership agrees with what a
 request would decide from the same data: ``true`` is not ``1``, a missing trait matches only
 ``exists: false``, strings compare by code point, and windows end at ``now``. Every leaf is
@@ -42,15 +43,17 @@ from veneer.segments.rules import (
     AnyOf,
     EventCondition,
     Not,
+    PropensityCondition,
     Rule,
     SegmentRef,
     TraitCondition,
     reference_cycles,
 )
-from veneer.store.models import EventRow, ProfileRow
+from veneer.store.models import EventRow, ProfileRow, PropensityScoreRow
 
 profiles = ProfileRow.__table__
 events = EventRow.__table__
+scores = PropensityScoreRow.__table__
 
 
 def _number(value: Any) -> bool:
@@ -194,6 +197,22 @@ def _event_field(name: str, wanted: Any, dialect: str) -> ColumnElement[bool]:
     return false()  # a field events do not have never matches
 
 
+def _propensity(condition: PropensityCondition) -> ColumnElement[bool]:
+    """The profile's stored score, looked up by its key; no score is NULL, made FALSE by
+    the caller, as a missing score matches nothing live."""
+    score = (
+        select(scores.c.score)
+        .where(scores.c.viewer_id == profiles.c.id, scores.c.event == condition.event)
+        .scalar_subquery()
+    )
+    if isinstance(condition.value, tuple):
+        low, high = condition.value
+        return and_(score >= low, score <= high)
+    operators = {"gt": score > condition.value, "gte": score >= condition.value}
+    operators |= {"lt": score < condition.value, "lte": score <= condition.value}
+    return operators[condition.op]
+
+
 @dataclass(frozen=True)
 class Clock:
     """``now``, and how far back a condition without ``within`` looks (as requests do)."""
@@ -329,6 +348,8 @@ def compile_rule(
             if counts is not None and id(node) in counts.columns:
                 return _count_holds(node, counts.columns[id(node)])
             return _event(node, clock, dialect)
+        if isinstance(node, PropensityCondition):
+            return _strict(_propensity(node))
         if node.key not in rules or node.key in cyclic:
             return false()  # every loop is made of cyclic keys, so this recursion ends
         return visit(rules[node.key])

@@ -11,6 +11,8 @@ from veneer.consent import ConsentRecord as DomainConsentRecord
 from veneer.consent import ConsentState as DomainConsentState
 from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
+from veneer.graphql.errors import UserInputError
+from veneer.graphql.propensity.types import Propensity
 from veneer.graphql.segments.types import Segment
 from veneer.identity.opaque_ids import opaque_id
 from veneer.identity.viewer import Viewer as DomainViewer
@@ -113,6 +115,23 @@ class Viewer:
             for key in sorted(state.segments)
             if key in definitions
         ]
+
+    @strawberry.field(
+        description="The viewer's stored propensity to send `event` soon; null without "
+        "PERSONALIZATION consent, without a model for that event, or before the viewer is "
+        "scored (no activity in the model's window)."
+    )
+    async def propensity(self, info: Info, event: str) -> Propensity | None:
+        known = await info.context.services.propensity_events()
+        if event not in known:
+            # A typo would otherwise read as "nobody is likely to buy", a silent null.
+            raise UserInputError(
+                "event",
+                f"no propensity model for {event!r}; known: {', '.join(sorted(known)) or 'none'}",
+            )
+        state = await info.context.viewer_state()  # scores only with PERSONALIZATION
+        score = state.propensity.get(event)
+        return None if score is None else Propensity.from_domain(score)
 
     @strawberry.field(description="Every purpose, with the viewer's current decision.")
     async def consent(self, info: Info) -> list[ConsentState]:

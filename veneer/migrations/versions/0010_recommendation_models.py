@@ -2,7 +2,7 @@
 and the viewers whose data trained each.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-08
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from veneer.store.models import UTCDateTime
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Propensity as GraphQL shows it: `Viewer.propensity(event:)`."""

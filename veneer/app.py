@@ -45,9 +45,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         catalogue_watch = asyncio.create_task(
             services.catalogue.watch(stop, services.settings.recommend_index_refresh)
         )
+        champions = asyncio.create_task(services.model_bus.listen(stop))
+        champion_watch = asyncio.create_task(
+            services.served_model.watch(stop, services.settings.recommend_model_check)
+        )
         yield
         stop.set()
-        await asyncio.gather(upkeep, model_watch, changes, catalogue_watch)
+        await asyncio.gather(
+            upkeep, model_watch, changes, catalogue_watch, champions, champion_watch
+        )
         await services.aclose()
 
     graphql_app = VeneerGraphQL(services)
@@ -86,4 +92,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     services.content_bus.subscribe(graphql_app.try_refresh_model)
     services.content_bus.subscribe(services.catalogue.content_changed)
+    services.model_bus.subscribe(services.served_model.champion_changed)
     return app

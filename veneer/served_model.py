@@ -15,9 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 from typing import Protocol
 
 from veneer.recommend.models.serving import ArtifactError, ServingModel
+from veneer.store import Database
+from veneer.store import recommendation_models as registry
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,22 @@ class ModelSource(Protocol):
     async def champion_version(self) -> int | None: ...
 
     async def artifact(self, version: int) -> bytes: ...
+
+
+class StoredModels:
+    """The registry in the database (artifacts in it, or files under ``directory``)."""
+
+    def __init__(self, db: Database, directory: Path | None):
+        self._db = db
+        self._directory = directory
+
+    async def champion_version(self) -> int | None:
+        async with self._db.session() as session:
+            return await registry.champion_version(session)
+
+    async def artifact(self, version: int) -> bytes:
+        async with self._db.session() as session:
+            return await registry.read_artifact(session, version, self._directory)
 
 
 class ServedModel:
@@ -71,7 +90,7 @@ class ServedModel:
         """The model bus's listener: load the new champion, keeping the old one on failure."""
         try:
             await self.refresh()
-        except (ArtifactError, OSError) as exc:
+        except (ArtifactError, registry.RegistryError, OSError) as exc:
             logger.error("recommendation model kept, the new champion could not be read: %s", exc)
         except Exception:  # a database outage must not end the watch; the next check retries
             logger.exception("recommendation model kept, the registry could not be read")

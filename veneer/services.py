@@ -35,6 +35,7 @@ from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent
 from veneer.segments.holdout import in_holdout
 from veneer.segments.rules import event_lookback, referenced_event_types
+from veneer.served_model import ServedModel, StoredModels
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.consent import consent_records, record_consent
@@ -108,6 +109,7 @@ class Services:
         self.content_bus = Bus(self.redis, CONTENT_CHANNEL)
         self.model_bus = Bus(self.redis, MODEL_CHANNEL)
         self.catalogue = Catalogue(self.content)  # indexed for similarity when first asked
+        self.served_model = ServedModel(StoredModels(self.db, settings.recommend_artifact_dir))
         self.clock = clock
         self.quality = QualityBuffer()
 

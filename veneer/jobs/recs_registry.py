@@ -2,7 +2,9 @@
 change (telling app servers to load the new champion) has one place to go.
 
 Each is one transaction in the store: the old champion is retired and the new one crowned
-together, and a failure in between leaves the champion as it was.
+together, and a failure in between leaves the champion as it was. Once committed, the change
+is announced on the model bus, so every app process loads the new champion at once (each
+also checks every ``recommend_model_check`` seconds, which covers a lost announcement).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ async def promote(services: Services, version: int, decision: str | None = None)
         if decision is not None:
             await registry.set_decision(session, version, decision)
     logger.info("recommendation model %d promoted (was %s)", version, before)
+    await services.model_bus.publish()
     return Change(before, version)
 
 
@@ -42,6 +45,7 @@ async def rollback(services: Services) -> Change:
     async with services.db.session() as session:
         before, after = await registry.rollback(session, services.clock())
     logger.info("recommendation model rolled back from %d to %d", before, after)
+    await services.model_bus.publish()
     return Change(before, after)
 
 
@@ -52,4 +56,5 @@ async def retire(services: Services, version: int, decision: str) -> Change:
         await registry.retire(session, version)
         await registry.set_decision(session, version, decision)
     logger.warning("recommendation model %d retired: %s", version, decision)
+    await services.model_bus.publish()
     return Change(version, None)

@@ -52,6 +52,9 @@ PRECISION = f"precision@{K}"
 SEED = 42
 MIN_VIEWERS = 10  # with a holdout each: fewer, and no figure means anything
 MIN_ITEMS = 5
+# Per viewer measured: the holdout takes a fifth (rounded, at least one of 3), and choosing
+# the recipe takes a fifth of the rest again, which needs 4 to leave one held out for each.
+MIN_PER_VIEWER = 4
 Progress = Callable[[str], None]
 
 
@@ -104,10 +107,11 @@ def installed(candidates: Sequence[Recipe]) -> tuple[list[Recipe], list[Skipped]
 def too_little(window: Window) -> str | None:
     """Why the window cannot train a model worth measuring, or None."""
     data = window.interactions
-    measurable = int((data.per_user() >= 3).sum()) if len(data) else 0
+    measurable = int((data.per_user() >= MIN_PER_VIEWER).sum()) if len(data) else 0
     if measurable < MIN_VIEWERS or data.n_items < MIN_ITEMS:
         return (
-            f"too little data to train: {measurable} viewers with 3 or more interactions and "
+            f"too little data to train: {measurable} viewers with {MIN_PER_VIEWER} or more "
+            "interactions and "
             f"{data.n_items} entries in the last {(window.until - window.since).days} days "
             f"(at least {MIN_VIEWERS} and {MIN_ITEMS} are needed); "
             f"{window.skipped_viewers} viewers left out without RECOMMENDATIONS consent; "

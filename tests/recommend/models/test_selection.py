@@ -71,6 +71,19 @@ def test_the_best_is_the_highest_and_the_first_among_equals() -> None:
         best({})
 
 
+def test_on_a_catalogue_smaller_than_the_list_the_order_decides() -> None:
+    """Eight items: every top 10 holds every held-out item, so precision ties and nDCG,
+    which rewards putting the viewer's own group first, must choose."""
+    tiny = planted(
+        groups=2, items_per_group=3, per_user=3, blockbusters=2, per_user_blockbusters=1, seed=5
+    )
+    assert tiny.n_items <= 10
+    chosen = select([ItemPop(), Ease(lam=1.0)], tiny, "random", seed=42)
+    assert chosen.validation["ItemPop"].precision == chosen.validation["EASE"].precision
+    assert chosen.validation["EASE"].ndcg > chosen.validation["ItemPop"].ndcg
+    assert chosen.chosen == "EASE"
+
+
 def test_a_model_too_big_for_the_budget_is_skipped_with_its_blends() -> None:
     candidates: list[Recipe] = [
         ItemPop(),

@@ -19,9 +19,10 @@ from veneer.graphql.context import Info
 from veneer.graphql.errors import UserInputError, content_error
 from veneer.jobs.recommendation_inputs import ViewerActivity, popularity_table, viewer_activity
 from veneer.recommend import answer
-from veneer.recommend.candidates import Candidate, Situation
+from veneer.recommend.candidates import Candidate, Situation, Strategy
 from veneer.recommend.content_index import ContentIndex
 from veneer.recommend.popularity import Popularity
+from veneer.recommend.trained import TrainedStrategy
 
 Picked = list[tuple[Entry, Candidate]]
 
@@ -111,6 +112,10 @@ async def recommendations(
         history=activity.history,
         segments=tuple(sorted(state.segments - state.held_out)) if personal else (),
     )
+    trained: list[Strategy] = []
+    champion = await context.services.served_model.get() if personal else None
+    if champion is not None:
+        trained.append(TrainedStrategy(champion[1], champion[0], index))
     picked = answer.recommend(
         situation,
         index,
@@ -120,6 +125,7 @@ async def recommendations(
         exclude=frozenset(exclude),
         bought=activity.bought,
         diversity_lambda=context.services.settings.recommend_mmr_lambda,
+        trained=trained,
     )
     return _entries(index, picked)
 

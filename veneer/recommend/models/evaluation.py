@@ -113,6 +113,8 @@ def evaluate_scorer(scorer: Scorer, split: Split, k: int = 10, batch: int = 1024
     train = split.train.matrix()
     test = split.test.matrix()
     users: IntArray = np.flatnonzero(split.test.per_user() > 0)
+    if len(users) == 0:
+        raise ValueError("no user has a held-out interaction to measure on")
     vectors = metrics.unit_rows(train.T.tocsr())
     per_user: dict[str, list[np.ndarray]] = {
         "precision": [],

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.jobs.recs_shop import NOW, Clock, consent, send, shop, user, view
-from veneer.jobs import people, recs_registry
+from veneer.jobs import people, recs_registry, recs_training
 from veneer.jobs.recs_training import train
 from veneer.recommend.models.itempop import ItemPop
 from veneer.recommend.models.serving import ServingModel
@@ -210,7 +210,7 @@ def test_a_failure_while_registering_leaves_no_version(
     play(body)
 
 
-def test_a_failure_while_promoting_keeps_one_champion(
+def test_a_failure_while_promoting_registers_nothing_and_keeps_the_champion(
     play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
@@ -222,10 +222,63 @@ def test_a_failure_while_promoting_keeps_one_champion(
 
         monkeypatch.setattr(registry, "set_decision", broken)
         with pytest.raises(RuntimeError, match="connection lost"):
-            await train(services)  # registered, then the promotion fails halfway
+            await train(services)  # registered and promoted in one transaction that fails
 
         versions = await _versions(services)
-        assert [(m.version, m.status) for m in versions] == [(2, "candidate"), (1, "champion")]
-        assert versions[0].decision.startswith("promotion pending")
+        assert [(m.version, m.status) for m in versions] == [(1, "champion")]
+
+    play(body)
+
+
+def _meanwhile(monkeypatch: pytest.MonkeyPatch, services: Services, change: Body) -> None:
+    """Run ``change`` after the window is read and the model fitted, before it registers."""
+    real = recs_training._champion_model
+
+    async def champion_then_change(services: Services) -> object:
+        found = await real(services)
+        await change(services)
+        return found
+
+    monkeypatch.setattr(recs_training, "_champion_model", champion_then_change)
+
+
+def test_a_champion_changed_by_hand_while_training_is_not_overridden(
+    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+        assert (await train(services, candidates=[ItemPop()])).promoted
+        assert not (await train(services, candidates=[ItemPop()], promote=False)).promoted
+
+        async def promote_by_hand(services: Services) -> None:
+            await recs_registry.promote(services, 2)
+
+        _meanwhile(monkeypatch, services, promote_by_hand)
+        third = await train(services)
+
+        assert third.version == 3 and not third.promoted, third.decision
+        assert third.decision.startswith("not promoted: the champion changed from v1 to v2")
+        assert await _champion(services) == 2
+        assert (await _versions(services))[0].decision == third.decision
+
+    play(body)
+
+
+def test_the_promotion_is_announced_once_committed(
+    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+        seen: list[int | None] = []
+        real = services.model_bus.publish
+
+        async def publish() -> None:
+            seen.append(await _champion(services))  # what another process reads now
+            await real()
+
+        monkeypatch.setattr(services.model_bus, "publish", publish)
+        result = await train(services)
+
+        assert result.promoted and seen == [1]
 
     play(body)

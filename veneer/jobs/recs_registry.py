@@ -5,12 +5,20 @@ Each is one transaction in the store: the old champion is retired and the new on
 together, and a failure in between leaves the champion as it was. Once committed, the change
 is announced on the model bus, so every app process loads the new champion at once (each
 also checks every ``recommend_model_check`` seconds, which covers a lost announcement).
+
+A trained version is registered and, if it won, promoted in that same one transaction
+(`register`): a process killed in between would leave a winner nobody promotes until the
+next scheduled run, and a champion changed by hand while it trained would be overridden.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from veneer.services import Services
 from veneer.store import recommendation_models as registry
@@ -18,7 +26,16 @@ from veneer.store.recommendation_models import RegistryError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Change", "RegistryError", "promote", "retire", "rollback"]
+__all__ = [
+    "Candidate",
+    "Change",
+    "Registered",
+    "RegistryError",
+    "promote",
+    "register",
+    "retire",
+    "rollback",
+]
 
 
 @dataclass(frozen=True)
@@ -58,3 +75,68 @@ async def retire(services: Services, version: int, decision: str) -> Change:
     logger.warning("recommendation model %d retired: %s", version, decision)
     await services.model_bus.publish()
     return Change(version, None)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A trained version as it is registered; ``created_at`` is when its window was read."""
+
+    recipe: str
+    created_at: datetime
+    metrics: dict[str, Any]
+    params: dict[str, Any]
+    data_window: dict[str, Any]
+    viewers: Sequence[str]
+    artifact: bytes
+    directory: Path | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The version number, whether it became the champion, and the decision as recorded."""
+
+    version: int
+    promoted: bool
+    decision: str
+
+
+async def register(
+    services: Services,
+    candidate: Candidate,
+    *,
+    measured: int | None,
+    promoting: bool,
+    decision: str,
+) -> Registered:
+    """Register ``candidate`` and, when ``promoting``, make it the champion, in one transaction.
+
+    ``measured`` is the champion it was compared with. Inside the transaction the champion
+    is read again: if it is no longer the one measured (promoted or rolled back by hand
+    meanwhile), the comparison no longer holds, and nothing is promoted.
+    """
+    now = services.clock()
+    async with services.db.session() as session:
+        version = await registry.register(
+            session,
+            recipe=candidate.recipe,
+            created_at=candidate.created_at,
+            metrics=candidate.metrics,
+            params=candidate.params,
+            data_window=candidate.data_window,
+            decision=decision,
+            viewers=candidate.viewers,
+            artifact=candidate.artifact,
+            directory=candidate.directory,
+        )
+        if promoting and (current := await registry.champion_version(session)) != measured:
+            decision = (
+                f"not promoted: the champion changed from v{measured} to v{current} while it "
+                f"trained, so it was measured against another model (it was {decision})"
+            )
+            promoting = False
+        before = await registry.promote(session, version, now) if promoting else None
+        await registry.set_decision(session, version, decision)
+    if promoting:
+        logger.info("recommendation model %d promoted (was %s)", version, before)
+        await services.model_bus.publish()
+    return Registered(version, promoting, decision)

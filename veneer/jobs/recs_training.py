@@ -274,21 +274,21 @@ async def _train(
         "budgetGiB": settings.recommend_budget_gib,
         "candidates": [c.name for c in chosen_list],
     }
-    async with services.db.session() as session:
-        version = await registry.register(
-            session,
-            recipe=trained.chosen,
-            created_at=now,
-            metrics=metrics,
-            params=params,
-            data_window=window.as_json(),
-            decision=decision if not promoting else f"promotion pending: {decision}",
-            viewers=data.user_ids,
-            artifact=model.to_bytes(),
-            directory=settings.recommend_artifact_dir,
-        )
-    if promoting:
-        await recs_registry.promote(services, version, decision)
+    candidate = recs_registry.Candidate(
+        recipe=trained.chosen,
+        created_at=now,
+        metrics=metrics,
+        params=params,
+        data_window=window.as_json(),
+        viewers=data.user_ids,
+        artifact=model.to_bytes(),
+        directory=settings.recommend_artifact_dir,
+    )
+    measured = None if current is None else current.version
+    registered = await recs_registry.register(
+        services, candidate, measured=measured, promoting=promoting, decision=decision
+    )
+    version, promoting, decision = registered.version, registered.promoted, registered.decision
     took = time.perf_counter() - started
     logger.info("recommendation model v%d (%s) registered: %s", version, trained.chosen, decision)
     return TrainingResult(

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.jobs.recs_shop import NOW, Clock, consent, send, shop, user, view
+from veneer.consent import Purpose
+from veneer.consent.decisions import Decisions
+from veneer.identity.viewer import Viewer
 from veneer.jobs import people, recs_registry, recs_training
 from veneer.jobs.recs_training import train
 from veneer.recommend.models.itempop import ItemPop
@@ -19,6 +22,8 @@ from veneer.recommend.models.serving import ServingModel
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import recommendation_models as registry
+
+RECS = ((Purpose.ANALYTICS, True), (Purpose.RECOMMENDATIONS, True))
 
 
 @pytest.fixture
@@ -240,6 +245,80 @@ def _meanwhile(monkeypatch: pytest.MonkeyPatch, services: Services, change: Body
         return found
 
     monkeypatch.setattr(recs_training, "_champion_model", champion_then_change)
+
+
+def test_a_withdrawal_while_training_marks_the_new_version_and_keeps_it_out(
+    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+
+        async def withdraw(services: Services) -> None:
+            await consent(services, "v0-0", recommendations=False)
+
+        _meanwhile(monkeypatch, services, withdraw)
+        result = await train(services)
+
+        assert result.version == 1 and not result.promoted, result.decision
+        assert "1 viewer(s) withdrew RECOMMENDATIONS" in result.decision
+        (first,) = await _versions(services)
+        assert first.retrain_due == NOW + timedelta(hours=24)
+        assert first.status == "candidate" and first.decision == result.decision
+        assert await _champion(services) is None
+        with pytest.raises(recs_registry.RegistryError, match="withdrawn consent or been erased"):
+            await recs_registry.promote(services, 1)
+
+    play(body)
+
+
+def test_an_erasure_while_training_leaves_the_viewer_list_and_marks_the_version(
+    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(services: Services) -> None:
+        names = await shop(services)
+
+        async def erase(services: Services) -> None:
+            await people.forget(services, user("v1-3"), requested_by="test")
+
+        _meanwhile(monkeypatch, services, erase)
+        result = await train(services)
+
+        assert result.version == 1 and not result.promoted, result.decision
+        assert "1 were erased while it trained" in result.decision
+        (first,) = await _versions(services)
+        assert first.retrain_due == NOW + timedelta(hours=24)
+        assert await _viewers(services, 1) == {f"user:{n}" for n in names} - {"user:v1-3"}
+        assert await _champion(services) is None
+
+    play(body)
+
+
+def test_a_device_merged_into_its_user_while_training_is_not_taken_for_erased(
+    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(services: Services) -> None:
+        names = await shop(services)
+        device = Viewer(anonymous_id="tablet")
+        await services.record_consent(device, Decisions(RECS, "test", None), gpc=False)
+        events = [view("v2-0", f"g2-{i}", NOW - timedelta(hours=9 - i)) for i in range(5)]
+        for event in events:
+            del event["userId"]
+        await send(services, [{**e, "anonymousId": "tablet"} for e in events])
+
+        async def log_in(services: Services) -> None:
+            await people.link_identity(
+                services, Viewer(anonymous_id="tablet", user_id="v2-0", device_is_users=True)
+            )
+
+        _meanwhile(monkeypatch, services, log_in)
+        result = await train(services)
+
+        assert result.promoted, result.decision
+        trained_on = await _viewers(services, 1)
+        assert trained_on == {f"user:{n}" for n in names} | {"anon:tablet"}
+        assert (await _versions(services))[0].retrain_due is None
+
+    play(body)
 
 
 def test_a_champion_changed_by_hand_while_training_is_not_overridden(

@@ -11,6 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.backends.leases import only_one
 from veneer.consent import ConsentState, Purpose, effective_consent
@@ -32,11 +35,18 @@ async def consent_of(
     """Each viewer's consent as it stands now, read in chunks: what decides whose activity
     popularity and model training may count (RECOMMENDATIONS). GPC opts out of sale and
     sharing, which a shop's own recommendations are not, so it is not applied here."""
-    records: dict[str, list[ConsentState]] = {}
     async with services.db.session() as session:
-        for first in range(0, len(viewer_ids), CHUNK):
-            records |= await consent_records_for(session, viewer_ids[first : first + CHUNK])
-    default = services.settings.consent_default
+        return await consent_in(session, services.settings.consent_default, viewer_ids)
+
+
+async def consent_in(
+    session: AsyncSession, default: Literal["opt-in", "opt-out"], viewer_ids: Sequence[str]
+) -> dict[str, dict[Purpose, ConsentState]]:
+    """`consent_of` read in the caller's transaction: for a job that checks again, where it
+    stores what it derived, that nobody withdrew since it read them."""
+    records: dict[str, list[ConsentState]] = {}
+    for first in range(0, len(viewer_ids), CHUNK):
+        records |= await consent_records_for(session, viewer_ids[first : first + CHUNK])
     return {viewer_id: effective_consent(records[viewer_id], default) for viewer_id in viewer_ids}
 
 

@@ -9,16 +9,23 @@ interaction, at its latest time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.consent import Purpose
-from veneer.jobs.popularity import consent_of
+from veneer.consent import ConsentState, Purpose
+from veneer.identity.viewer import device_of, profile_id
+from veneer.jobs.popularity import consent_in, consent_of
 from veneer.recommend.models.interactions import FloatArray, Interactions
 from veneer.services import Services
+from veneer.store.identity import linked_users
+from veneer.store.people import erased_among
 from veneer.store.popularity import interactions_between
+
+CHUNK = 5_000  # ids per IN (...)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,46 @@ class Window:
         }
 
 
+def may_train(consent: Mapping[Purpose, ConsentState]) -> bool:
+    """Whether a viewer's data may train a model: one decision for the window and the
+    check at registration."""
+    return consent[Purpose.RECOMMENDATIONS].granted
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    """Viewers of a window who may no longer train a model, read again at registration."""
+
+    erased: set[str]
+    withdrawn: set[str]
+
+
+async def lapsed_since(services: Services, session: AsyncSession, viewers: Sequence[str]) -> Lapsed:
+    """Who of ``viewers`` was erased or withdrew RECOMMENDATIONS since the window was read.
+
+    Read in the registering transaction: a withdrawal or an erasure only marks the versions
+    that already list the viewer, so one landing while a model trains would otherwise be
+    missed. A device linked to a user since answers to the user's consent too: after the
+    link the person decides for all their ids.
+    """
+    erased = await erased_among(session, viewers)
+    present = [v for v in viewers if v not in erased]
+    devices = {d: v for v in present if (d := device_of(v)) is not None}
+    ids = sorted(devices)
+    owners: dict[str, str] = {}
+    for first in range(0, len(ids), CHUNK):
+        links = await linked_users(session, ids[first : first + CHUNK])
+        owners |= {devices[d]: profile_id(None, user) for d, user in links.items()}
+    asked = sorted(set(present) | set(owners.values()))
+    consents = await consent_in(session, services.settings.consent_default, asked)
+    withdrawn = {
+        v
+        for v in present
+        if not may_train(consents[v]) or (v in owners and not may_train(consents[owners[v]]))
+    }
+    return Lapsed(erased, withdrawn)
+
+
 async def read_window(services: Services, since: datetime, until: datetime) -> Window:
     """Consenting viewers' weighted interactions between ``since`` and ``until``."""
     settings = services.settings
@@ -59,7 +106,7 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
             latest[key] = max(interaction.at.timestamp(), latest.get(key, 0.0))
     viewers = sorted({viewer for viewer, _ in strongest})
     consents = await consent_of(services, viewers)
-    allowed = {v for v in viewers if consents[v][Purpose.RECOMMENDATIONS].granted}
+    allowed = {v for v in viewers if may_train(consents[v])}
     records = [(v, entry, at) for (v, entry), at in sorted(latest.items()) if v in allowed]
     interactions = Interactions.from_records(records)
     strengths = np.fromiter(

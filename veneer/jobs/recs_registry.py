@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from veneer.jobs.recs_interactions import lapsed_since
 from veneer.services import Services
 from veneer.store import recommendation_models as registry
 from veneer.store.recommendation_models import RegistryError
@@ -98,6 +99,8 @@ class Registered:
     version: int
     promoted: bool
     decision: str
+    erased: set[str] = field(default_factory=set)
+    withdrawn: set[str] = field(default_factory=set)
 
 
 async def register(
@@ -110,9 +113,16 @@ async def register(
 ) -> Registered:
     """Register ``candidate`` and, when ``promoting``, make it the champion, in one transaction.
 
-    ``measured`` is the champion it was compared with. Inside the transaction the champion
-    is read again: if it is no longer the one measured (promoted or rolled back by hand
-    meanwhile), the comparison no longer holds, and nothing is promoted.
+    ``measured`` is the champion it was compared with. Inside the transaction, after its
+    viewer list is written (so on SQLite a withdrawal or an erasure committing meanwhile
+    waits for it, and then finds and marks this version itself):
+
+    - viewers erased since the window was read leave its viewer list, and any erased or
+      withdrawn since mark it for replacement by the deadline counted from the read, as
+      their erasure or withdrawal marked every older version; a marked version is never
+      promoted (nor can it be, by hand);
+    - the champion is read again: if it is no longer the one measured (promoted or rolled
+      back by hand meanwhile), the comparison no longer holds, and nothing is promoted.
     """
     now = services.clock()
     async with services.db.session() as session:
@@ -128,7 +138,20 @@ async def register(
             artifact=candidate.artifact,
             directory=candidate.directory,
         )
-        if promoting and (current := await registry.champion_version(session)) != measured:
+        lapsed = await lapsed_since(services, session, sorted(set(candidate.viewers)))
+        gone = lapsed.erased | lapsed.withdrawn
+        if gone:
+            wait = timedelta(seconds=services.settings.recommend_erasure_deadline)
+            due = candidate.created_at + wait
+            await registry.mark_retrain_due(session, sorted(gone), due)
+            await registry.forget_viewers(session, sorted(lapsed.erased))
+            decision = (
+                f"not promoted: {len(lapsed.withdrawn)} viewer(s) withdrew RECOMMENDATIONS "
+                f"and {len(lapsed.erased)} were erased while it trained, so it must be "
+                f"replaced by {due.isoformat()} (it was {decision})"
+            )
+            promoting = False
+        elif promoting and (current := await registry.champion_version(session)) != measured:
             decision = (
                 f"not promoted: the champion changed from v{measured} to v{current} while it "
                 f"trained, so it was measured against another model (it was {decision})"
@@ -139,4 +162,4 @@ async def register(
     if promoting:
         logger.info("recommendation model %d promoted (was %s)", version, before)
         await services.model_bus.publish()
-    return Registered(version, promoting, decision)
+    return Registered(version, promoting, decision, lapsed.erased, lapsed.withdrawn)

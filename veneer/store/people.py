@@ -12,13 +12,15 @@ nobody and stay.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.store.identity import anonymous_key, user_key
+from veneer.identity.viewer import device_of
+from veneer.store.identity import anonymous_key, linked_users, user_key
 from veneer.store.models import (
     ClusterAssignmentRow,
     ConsentRecordRow,
@@ -32,8 +34,10 @@ from veneer.store.models import (
     SegmentChangeRow,
     SegmentMemberRow,
 )
+from veneer.store.profiles import existing_profiles
 from veneer.store.propensity import score_rows_of
 from veneer.store.recommendation_models import (
+    CHUNK,
     forget_viewers,
     mark_retrain_due,
     versions_trained_on,
@@ -56,6 +60,23 @@ async def viewer_ids_of(
         )
     ids += [anonymous_key(d) for d in sorted(devices)]
     return ids, sorted(devices)
+
+
+async def erased_among(session: AsyncSession, profile_ids: Collection[str]) -> set[str]:
+    """Those of these profiles whose person has been erased.
+
+    A profile that is gone was erased, unless it is a device's that logging in merged into
+    its user's: that device keeps its identity link (erasure removes the link too), and its
+    data lives on under the user, so it still counts as someone's.
+    """
+    existing = await existing_profiles(session, profile_ids)
+    missing = set(profile_ids) - existing
+    devices = {d: p for p in missing if (d := device_of(p)) is not None}
+    ids = sorted(devices)
+    for first in range(0, len(ids), CHUNK):
+        linked = await linked_users(session, ids[first : first + CHUNK])
+        missing -= {devices[d] for d in linked}
+    return missing
 
 
 async def _partner_rows_of(

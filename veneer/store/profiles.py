@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -66,3 +66,19 @@ async def merge_traits(
     row.updated_at = utcnow()
     await session.flush()
     return dict(row.traits)
+
+
+async def existing_profiles(
+    session: AsyncSession, profile_ids: Collection[str], chunk: int = 5_000
+) -> set[str]:
+    """Those of these profiles that exist: a job that read viewers a while ago checks, in the
+    transaction that stores what it derived, that nobody was erased in between."""
+    ids = sorted(set(profile_ids))
+    found: set[str] = set()
+    for first in range(0, len(ids), chunk):
+        found |= set(
+            await session.scalars(
+                select(ProfileRow.id).where(ProfileRow.id.in_(ids[first : first + chunk]))
+            )
+        )
+    return found

@@ -42,6 +42,7 @@ from veneer.store.consent import consent_records, record_consent
 from veneer.store.events import get_activity, recent_events
 from veneer.store.keys import find_key
 from veneer.store.partner_traits import partner_traits_for
+from veneer.store.people import viewer_ids_of
 from veneer.store.profiles import get_traits
 from veneer.store.propensity import delete_scores, scores_of, trained_events
 from veneer.store.recommendation_models import mark_retrain_due
@@ -229,9 +230,12 @@ class Services:
                 now=self.clock(),
             )
             if (Purpose.RECOMMENDATIONS, False) in decisions.choices:
-                # Whatever model their data trained must stop serving: one indexed lookup.
+                # Whatever model their data trained must stop serving: under any of their
+                # ids, since a model lists a device by its own id even after logging in
+                # moved its events to the user (the ids erasure and export look up).
+                ids, _devices = await viewer_ids_of(session, viewer.user_id, viewer.anonymous_id)
                 deadline = timedelta(seconds=self.settings.recommend_erasure_deadline)
-                await mark_retrain_due(session, [viewer.id], self.clock() + deadline)
+                await mark_retrain_due(session, ids, self.clock() + deadline)
             if (Purpose.PERSONALIZATION, False) in decisions.choices:
                 # Scores are profiling: withdrawn, they go now, not at the next training.
                 await delete_scores(session, [viewer.id])

@@ -186,6 +186,30 @@ def test_withdrawal_and_erasure_take_the_viewer_out_of_the_next_model(
     play(body)
 
 
+def test_withdrawing_after_logging_in_marks_models_trained_on_the_device(
+    play: Callable[[Body], None],
+) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+        phone = Viewer(anonymous_id="phone")
+        await services.record_consent(phone, Decisions(RECS, "test", None), gpc=False)
+        events = [view("-", f"g1-{i}", NOW - timedelta(hours=9 - i)) for i in range(5)]
+        for event in events:
+            del event["userId"]
+        await send(services, [{**e, "anonymousId": "phone"} for e in events])
+        assert (await train(services)).version == 1
+        assert "anon:phone" in await _viewers(services, 1)
+
+        owner = Viewer(anonymous_id="phone", user_id="owner", device_is_users=True)
+        await people.link_identity(services, owner)  # the phone's events move to user:owner
+        await consent(services, "owner", recommendations=False)
+
+        (first,) = await _versions(services)
+        assert first.retrain_due == NOW + timedelta(hours=24)
+
+    play(body)
+
+
 def test_a_failure_while_registering_leaves_no_version(
     play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.jobs.recs_shop import NOW, Clock, consent, planted_events, send, shop
+from veneer.jobs import recs_schedule
 from veneer.jobs.recs_schedule import Schedule, check_drift, due, run_scheduled
 from veneer.jobs.recs_training import train
 from veneer.services import Services
@@ -79,6 +80,32 @@ def test_a_withdrawal_makes_training_due_and_the_scheduled_run_replaces_the_cham
         assert newest.params["reason"].startswith("privacy")
         async with services.db.session() as session:
             assert "user:v0-0" not in await registry.viewers_of(session, newest.version)
+
+    play(body)
+
+
+def test_a_champion_past_its_privacy_deadline_is_retired_even_when_training_crashes(
+    play: Callable[[Body], None], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+        await train(services)
+        await consent(services, "v0-0", recommendations=False)
+
+        async def crash(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("out of memory")
+
+        monkeypatch.setattr(recs_schedule, "train", crash)
+        clock.now = NOW + timedelta(hours=2)  # the deadline is a day away: try again later
+        with pytest.raises(RuntimeError, match="out of memory"):
+            await run_scheduled(services, Schedule(), 1.0)
+        assert [v.status for v in await _versions(services)] == ["champion"]
+
+        clock.now = NOW + timedelta(hours=25)  # past it
+        with pytest.raises(RuntimeError, match="out of memory"):
+            await run_scheduled(services, Schedule(), 2.0)
+        (first,) = await _versions(services)
+        assert first.status == "retired" and "(training failed)" in first.decision
 
     play(body)
 

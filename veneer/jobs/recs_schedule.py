@@ -121,20 +121,42 @@ async def run_scheduled(services: Services, schedule: Schedule, now_monotonic: f
     if reason is None:
         return
     schedule.last_attempt = now_monotonic
-    result = await train(services, reason)
-    if reason.startswith("privacy") and not result.promoted:
-        await _retire_if_still_due(services, result)
+    result: TrainingResult | None = None
+    try:
+        result = await train(services, reason)
+    finally:
+        # Even when training raised: the deadline must not depend on it succeeding.
+        if reason.startswith("privacy") and (result is None or not result.promoted):
+            await _retire_if_still_due(services, result)
 
 
-async def _retire_if_still_due(services: Services, result: TrainingResult) -> None:
+async def _retire_if_still_due(services: Services, result: TrainingResult | None) -> None:
+    """Retire a champion that must go when no replacement came: at once if nothing could be
+    registered, else (a failure may pass, a worse model is not promoted) within the hour
+    before its deadline. ``result`` is None when training raised."""
     async with services.db.session() as session:
         current = await registry.champion(session)
-    if current is None or current.retrain_due is None or not result.data_window:
-        return  # replaced, or another process is training
-    if current.retrain_due <= services.clock() + timedelta(hours=1) or result.version is None:
-        await recs_registry.retire(
-            services,
-            current.version,
-            f"retired: trained on data since withdrawn or erased, and no replacement could "
-            f"be trained ({result.message})",
-        )
+    if current is None or current.retrain_due is None:
+        return  # replaced
+    if result is not None and not result.data_window:
+        return  # another process is training
+    near = current.retrain_due <= services.clock() + timedelta(hours=1)
+    if result is None:
+        if not near:
+            logger.warning(
+                "training to replace v%d failed; tried again before its deadline %s",
+                current.version,
+                current.retrain_due.isoformat(),
+            )
+            return
+        why = "training failed"
+    elif near or result.version is None:
+        why = result.message
+    else:
+        return
+    await recs_registry.retire(
+        services,
+        current.version,
+        f"retired: trained on data since withdrawn or erased, and no replacement could "
+        f"be trained ({why})",
+    )

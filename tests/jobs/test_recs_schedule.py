@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,8 @@ from tests.jobs.recs_shop import NOW, Clock, consent, planted_events, send, shop
 from veneer.jobs import recs_schedule
 from veneer.jobs.recs_schedule import Schedule, check_drift, due, run_scheduled
 from veneer.jobs.recs_training import train
+from veneer.recommend.models.serving import ServingModel
+from veneer.recommend.models.serving_evaluation import measure
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import recommendation_models as registry
@@ -149,5 +152,39 @@ def test_no_drift_without_a_shift(play: Callable[[Body], None], clock: Clock) ->
         check = await check_drift(services)
 
         assert check is not None and check["viewers"] >= 30 and not check["drifted"], check
+
+    play(body)
+
+
+def test_the_drift_check_loads_and_scores_the_champion_off_the_event_loop(
+    play: Callable[[Body], None], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+        await train(services)
+        clock.now = NOW + timedelta(days=3)
+        same = planted_events(end=clock.now, days=2, seed=5)
+        await send(services, [e for e in same if not str(e["entryId"]).startswith("pop-")])
+        on_loop: dict[str, bool] = {}
+
+        def watched(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+            def call(*args: Any) -> Any:
+                try:
+                    asyncio.get_running_loop()
+                    on_loop[name] = True
+                except RuntimeError:
+                    on_loop[name] = False
+                return real(*args)
+
+            return call
+
+        loading = watched("from_bytes", ServingModel.from_bytes)
+        monkeypatch.setattr(ServingModel, "from_bytes", loading)
+        monkeypatch.setattr(recs_schedule, "measure", watched("measure", measure))
+
+        check = await check_drift(services)
+
+        assert check is not None and "fresh" in check, check
+        assert on_loop == {"from_bytes": False, "measure": False}
 
     play(body)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from dataclasses import dataclass
@@ -63,11 +64,11 @@ async def check_drift(services: Services) -> dict[str, Any] | None:
         current = await registry.champion(session)
         if current is None:
             return None
-        model = ServingModel.from_bytes(
-            await registry.read_artifact(
-                session, current.version, services.settings.recommend_artifact_dir
-            )
+        artifact = await registry.read_artifact(
+            session, current.version, services.settings.recommend_artifact_dir
         )
+    # Loading and scoring are CPU-bound: off the event loop, which serves requests meanwhile.
+    model = await asyncio.to_thread(ServingModel.from_bytes, artifact)
     now = services.clock()
     window_end = datetime.fromisoformat(str(current.data_window["to"]))
     since = now - timedelta(days=services.settings.recommend_train_days)
@@ -93,7 +94,7 @@ async def check_drift(services: Services) -> dict[str, Any] | None:
     if len(relevant) < MIN_VIEWERS:
         check |= {"drifted": False, "note": f"{len(relevant)} viewers with fresh interactions"}
     else:
-        figures = measure(model, history, relevant, K)
+        figures = await asyncio.to_thread(measure, model, history, relevant, K)
         limit = registered * (1 - services.settings.recommend_drift_drop)
         check |= {
             "fresh": figures[PRECISION],

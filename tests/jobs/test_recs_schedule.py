@@ -18,6 +18,7 @@ from veneer.recommend.models.serving_evaluation import measure
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import recommendation_models as registry
+from veneer.store.models import RecommendationModelRow
 
 Body = Callable[[Services], Awaitable[None]]
 DAY = 24 * 3600.0
@@ -186,5 +187,33 @@ def test_the_drift_check_loads_and_scores_the_champion_off_the_event_loop(
 
         assert check is not None and "fresh" in check, check
         assert on_loop == {"from_bytes": False, "measure": False}
+
+    play(body)
+
+
+def test_a_champion_without_a_registered_figure_is_unmeasured_and_retrained(
+    play: Callable[[Body], None], clock: Clock
+) -> None:
+    async def body(services: Services) -> None:
+        await shop(services)
+        await train(services)
+        async with services.db.session() as session:
+            row = await session.get(RecommendationModelRow, 1)
+            assert row is not None
+            row.metrics = {**row.metrics, "chosen": {}}  # as registered by an older Veneer
+        clock.now = NOW + timedelta(days=3)
+        same = planted_events(end=clock.now, days=2, seed=5)
+        await send(services, [e for e in same if not str(e["entryId"]).startswith("pop-")])
+
+        check = await check_drift(services)
+
+        assert check is not None and check["drifted"] and check["unmeasured"], check
+        assert check["registered"] is None
+        (champion,) = await _versions(services)
+        assert champion.metrics["drift"] == check
+
+        await run_scheduled(services, Schedule(last_attempt=0.0, last_drift=-DAY), 1.0)
+        newest = (await _versions(services))[0]
+        assert newest.version == 2 and "unmeasured" in newest.params["reason"]
 
     play(body)

@@ -8,7 +8,8 @@
   the champion is retired, so the deadline is always met;
 - when the daily drift check finds the champion's precision@10 on interactions newer than
   its window has dropped by more than ``recommend_drift_drop`` of its registered holdout
-  figure. Every check is recorded on the champion.
+  figure, or finds no registered figure to hold it to ("unmeasured"). Every check is
+  recorded on the champion.
 """
 
 from __future__ import annotations
@@ -89,9 +90,16 @@ async def check_drift(services: Services) -> dict[str, Any] | None:
         for viewer, rows in before.items()
     }
     relevant = {viewer: items for viewer, items in fresh.items() if viewer in history}
-    registered = float(current.metrics.get("chosen", {}).get(PRECISION, math.nan))
+    value = (current.metrics.get("chosen") or {}).get(PRECISION)
+    registered = float(value) if isinstance(value, int | float) else None
+    if registered is not None and not math.isfinite(registered):
+        registered = None
     check: dict[str, Any] = {"at": now.isoformat(), "registered": registered}
-    if len(relevant) < MIN_VIEWERS:
+    if registered is None:
+        # No figure to compare with, so no drop can ever be seen: drift is unknown, and a
+        # retrained version comes with a figure the next check can hold it to.
+        check |= {"drifted": True, "unmeasured": True, "note": f"no registered {PRECISION}"}
+    elif len(relevant) < MIN_VIEWERS:
         check |= {"drifted": False, "note": f"{len(relevant)} viewers with fresh interactions"}
     else:
         figures = await asyncio.to_thread(measure, model, history, relevant, K)
@@ -114,7 +122,9 @@ async def run_scheduled(services: Services, schedule: Schedule, now_monotonic: f
     if reason is None and now_monotonic - schedule.last_drift >= interval:
         schedule.last_drift = now_monotonic
         check = await check_drift(services)
-        if check is not None and check["drifted"]:
+        if check is not None and check.get("unmeasured"):
+            reason = f"drift: unmeasured (the champion has no registered {PRECISION})"
+        elif check is not None and check["drifted"]:
             reason = (
                 f"drift: {PRECISION} {check['fresh']:.4f} on fresh interactions against "
                 f"{check['registered']:.4f} registered"

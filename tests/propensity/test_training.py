@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tests.propensity.shoppers import shoppers
+from veneer.propensity import training
 from veneer.propensity.evaluation import calibration_table, evaluate
 from veneer.propensity.features import propensity_features
 from veneer.propensity.training import (
@@ -92,3 +93,24 @@ def test_too_few_buyers_or_non_buyers_is_refused_with_the_counts() -> None:
     assert "95 did not" in str(refused.value) and "at least 20" in str(refused.value)
     with pytest.raises(TooFewExamples):
         fit_propensity(rows, 1 - labels, "purchase")
+
+
+def test_the_held_out_figures_come_from_the_calibration_that_is_stored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """1,200 viewers: the stored model is isotonic, though the 840 fitted for the held-out
+    figures are fewer than ``ISOTONIC_FROM``."""
+    used: list[str] = []
+    real = training._candidate
+
+    def recorded(kind: training.Kind, calibration: str, seed: int) -> object:
+        used.append(calibration)
+        return real(kind, calibration, seed)
+
+    monkeypatch.setattr(training, "_candidate", recorded)
+    rows, bought, _keen = _matrix(1_200)
+
+    found = fit_propensity(rows, bought, "purchase", seed=1)
+
+    assert found.calibration == "isotonic"
+    assert used == ["isotonic"] * 3  # both kinds on the split, then the stored one

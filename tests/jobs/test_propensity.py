@@ -24,9 +24,10 @@ from tests.propensity.shoppers import Shopper, shoppers
 from veneer.cli import app as cli
 from veneer.consent import Purpose
 from veneer.identity.viewer import Viewer
-from veneer.jobs import people, propensity_scoring
+from veneer.jobs import people, propensity, propensity_scoring
+from veneer.jobs.behaviour import behaviour_by_viewer
 from veneer.jobs.derived import refresh_derived
-from veneer.jobs.memberships import backfill
+from veneer.jobs.memberships import backfill, segments_comparing
 from veneer.jobs.propensity import Schedule, TrainRequest, train_propensity
 from veneer.jobs.propensity_scoring import rescore_profiles
 from veneer.propensity.training import TooFewExamples
@@ -397,3 +398,49 @@ def test_served_scores_are_the_latest_runs_at_once(services: Services, shop: lis
     again = _run(services, train_propensity(services))
     assert first is not None and first.endswith(":v1")
     assert _run(services, model()) == again["model"], "training dropped the cached record"
+
+
+def test_a_withdrawal_or_erasure_while_training_keeps_their_scores_out(
+    services: Services, shop: list[Shopper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    withdrawing, erased = [s.id for s in shop if not _refused(s)][:2]
+    real = segments_comparing
+
+    async def meanwhile(services: Services, event: str) -> Any:
+        # After consent was read and everyone was scored, before the scores are stored.
+        await _consent(services, withdrawing, False)
+        await people.forget(services, Viewer(anonymous_id=erased[5:]), requested_by="test")
+        return await real(services, event)
+
+    monkeypatch.setattr(propensity, "segments_comparing", meanwhile)
+    found = _run(services, train_propensity(services))
+
+    scores = _run(services, _scores(services))
+    assert withdrawing not in scores and erased not in scores
+    assert found["scored"] == len(scores) > 150
+
+
+def test_a_withdrawal_while_rescoring_keeps_the_viewers_score_out(
+    services: Services, shop: list[Shopper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(services, train_propensity(services))
+    viewer = "anon:new-keen"
+    now = services.clock()
+    carts = [ViewerEvent("add_to_cart", now - timedelta(hours=h), "x") for h in range(6)]
+    real = behaviour_by_viewer
+
+    async def measured_then_withdrawn(*args: Any) -> Any:
+        rows = await real(*args)
+        await _consent(services, viewer, False)  # after consent was read, before storing
+        return rows
+
+    async def arrive() -> dict[str, dict[str, float]]:
+        await _add(services, viewer, carts)
+        await _consent(services, viewer, True)
+        return await rescore_profiles(services, [viewer])
+
+    monkeypatch.setattr(propensity_scoring, "behaviour_by_viewer", measured_then_withdrawn)
+    found = _run(services, arrive())
+
+    assert found == {"purchase": {}}
+    assert viewer not in _run(services, _scores(services))

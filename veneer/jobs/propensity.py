@@ -25,7 +25,7 @@ import numpy as np
 from veneer.backends.leases import only_one
 from veneer.jobs.behaviour import behaviour_by_viewer
 from veneer.jobs.memberships import backfill, segments_comparing
-from veneer.jobs.propensity_scoring import personalized
+from veneer.jobs.propensity_scoring import personalized, still_personalized
 from veneer.propensity.features import propensity_features
 from veneer.propensity.record import model_name
 from veneer.propensity.training import TooFewExamples, Trained, dumps, fit_propensity, predict
@@ -126,13 +126,14 @@ async def train_propensity(
     on_step(f"storing the model and {len(scoring):,} scores")
     # One transaction: the model, every score and the segments to re-decide land together
     # or not at all, so a failure midway leaves the previous model's scores serving.
+    # Consent and erasure are read again inside it: either may have landed since `allowed`.
     async with services.db.session() as session:
+        kept = await still_personalized(session, services.settings.consent_default, scoring)
+        stored = {v: s for v, s in zip(scoring, scores, strict=True) if v in kept}
         version = await save_model(
             session, request.event, trained.kind, details, dumps(trained.estimator), now
         )
-        await replace_scores(
-            session, request.event, version, dict(zip(scoring, scores, strict=True)), now
-        )
+        await replace_scores(session, request.event, version, stored, now)
         await mark_undecided(session, keys)
     await services.propensity_changed()
     found = {
@@ -140,7 +141,7 @@ async def train_propensity(
         "version": version,
         "model": model_name(trained.kind, version),
         **found,
-        "scored": len(scoring),
+        "scored": len(stored),
     }
     if keys:
         on_step(f"deciding {', '.join(keys)} again")

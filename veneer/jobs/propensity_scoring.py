@@ -5,13 +5,16 @@ events touched, after the events are committed, as it assigns clusters: each eve
 model is read from the database once per process and version (the pickled classifier the
 training run stored), the profiles' behaviour is measured with the features that model was
 trained on, and their scores are replaced. Only viewers whose consent grants
-PERSONALIZATION now are scored; the others lose any score they had.
+PERSONALIZATION now are scored, checked again where the scores are stored; the others lose
+any score they had.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.consent import Purpose, effective_consent
 from veneer.jobs.behaviour import behaviour_by_viewer
@@ -20,9 +23,11 @@ from veneer.propensity.training import loads, predict
 from veneer.segments.behaviour import Feature
 from veneer.services import Services
 from veneer.store.consent import consent_records_for
+from veneer.store.profiles import existing_profiles
 from veneer.store.propensity import delete_scores, fitted_model, latest_models, save_scores
 
 CHUNK = 5_000  # viewer ids per consent query
+ConsentDefault = Literal["opt-in", "opt-out"]
 KEPT = 8  # fitted models kept in memory per process (a few events, one version each)
 _fitted: dict[tuple[str, str, int], Any] = {}  # (database, event, version) -> estimator
 
@@ -34,13 +39,31 @@ async def personalized(services: Services, viewer_ids: Collection[str]) -> set[s
     default = services.settings.consent_default
     for first in range(0, len(ids), CHUNK):
         async with services.db.session() as session:
-            records = await consent_records_for(session, ids[first : first + CHUNK])
-        found |= {
-            viewer_id
-            for viewer_id, states in records.items()
-            if effective_consent(states, default)[Purpose.PERSONALIZATION].granted
-        }
+            found |= await _granted(session, default, ids[first : first + CHUNK])
     return found
+
+
+async def still_personalized(
+    session: AsyncSession, default: ConsentDefault, viewer_ids: Collection[str]
+) -> set[str]:
+    """Those of these viewers who still exist and still grant PERSONALIZATION, read in the
+    transaction that stores their scores: consent read before measuring and fitting may be
+    stale by then, and a withdrawal or an erasure in between only deletes the scores that
+    were already stored, so it would otherwise be undone."""
+    ids = sorted(await existing_profiles(session, viewer_ids))
+    found: set[str] = set()
+    for first in range(0, len(ids), CHUNK):
+        found |= await _granted(session, default, ids[first : first + CHUNK])
+    return found
+
+
+async def _granted(session: AsyncSession, default: ConsentDefault, ids: list[str]) -> set[str]:
+    records = await consent_records_for(session, ids)
+    return {
+        viewer_id
+        for viewer_id, states in records.items()
+        if effective_consent(states, default)[Purpose.PERSONALIZATION].granted
+    }
 
 
 def model_features(record: ModelRecord) -> list[Feature]:
@@ -86,6 +109,8 @@ async def rescore_profiles(
         scored = sorted(rows)  # active in the window: as training scores them
         scores = dict(zip(scored, predict(estimator, [rows[v] for v in scored]), strict=True))
         async with services.db.session() as session:
+            kept = await still_personalized(session, services.settings.consent_default, scores)
+            scores = {viewer: score for viewer, score in scores.items() if viewer in kept}
             await save_scores(session, event, record.version, scores, now)
             await delete_scores(session, [v for v in ids if v not in scores], event)
         found[event] = scores

@@ -46,9 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             services.catalogue.watch(stop, services.settings.recommend_index_refresh)
         )
         champions = asyncio.create_task(services.model_bus.listen(stop))
-        champion_watch = asyncio.create_task(
-            services.served_model.watch(stop, services.settings.recommend_model_check)
-        )
+        champion_watch = asyncio.create_task(services.served_model.watch(stop))
         yield
         stop.set()
         await asyncio.gather(

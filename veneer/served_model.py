@@ -5,9 +5,12 @@ request, so each process holds the champion in memory. It notices a new one two 
 once when the model bus says a version was promoted or rolled back (Redis pub/sub, as for
 content changes), and by checking the registry's champion version every
 ``recommend_model_check`` seconds (a one-row read), which is all an embedded deployment
-without Redis needs to pick up a model trained by the CLI within seconds. Requests use the
-model at hand; a swap replaces it once the new one is loaded. A champion that cannot be read
-is logged and the previous one kept, so a bad row never takes recommendations down.
+without Redis needs to pick up a model trained by the CLI within seconds. A request that
+finds the last check older than that looks itself; with the interval at 0 (the demo's
+default) every request that recommends looks, so a model trained from the CLI answers the
+very next query. A swap replaces the model once the new one is loaded. A champion that
+cannot be read is logged and the previous one kept, so a bad row never takes
+recommendations down.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -50,16 +54,18 @@ class StoredModels:
 
 
 class ServedModel:
-    def __init__(self, source: ModelSource):
+    def __init__(self, source: ModelSource, every: float):
         self._source = source
+        self._every = every  # seconds a check stays fresh
         self._current: tuple[int, ServingModel] | None = None
-        self._checked = False
+        self._checked_at: float | None = None
         self._refreshing = asyncio.Lock()
 
     async def get(self) -> tuple[int, ServingModel] | None:
-        """The champion's version and model, or None; the first call looks, later ones don't."""
-        if not self._checked:
-            await self.refresh()
+        """The champion's version and model, or None; looks first if the last look is stale."""
+        checked = self._checked_at
+        if checked is None or time.monotonic() - checked >= self._every:
+            await self.champion_changed()
         return self._current
 
     async def refresh(self) -> bool:
@@ -70,7 +76,7 @@ class ServedModel:
         """
         async with self._refreshing:
             version = await self._source.champion_version()
-            self._checked = True
+            self._checked_at = time.monotonic()
             held = self._current[0] if self._current is not None else None
             if version == held:
                 return False
@@ -95,9 +101,12 @@ class ServedModel:
         except Exception:  # a database outage must not end the watch; the next check retries
             logger.exception("recommendation model kept, the registry could not be read")
 
-    async def watch(self, stop: asyncio.Event, every: float) -> None:
-        """Until ``stop``: look now, then every ``every`` seconds."""
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: look now, then as often as a check stays fresh (with 0, requests
+        look for themselves and this only looks at start)."""
         while not stop.is_set():
             await self.champion_changed()
+            if self._every <= 0:
+                return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every)
+                await asyncio.wait_for(stop.wait(), self._every)

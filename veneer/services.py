@@ -109,7 +109,9 @@ class Services:
         self.content_bus = Bus(self.redis, CONTENT_CHANNEL)
         self.model_bus = Bus(self.redis, MODEL_CHANNEL)
         self.catalogue = Catalogue(self.content)  # indexed for similarity when first asked
-        self.served_model = ServedModel(StoredModels(self.db, settings.recommend_artifact_dir))
+        self.served_model = ServedModel(
+            StoredModels(self.db, settings.recommend_artifact_dir), settings.recommend_model_check
+        )
         self.clock = clock
         self.quality = QualityBuffer()
 

@@ -107,9 +107,10 @@ class Settings(BaseSettings):
     )
     recommend_model_check: float = Field(
         default=5.0,
-        ge=0.1,
-        description="Seconds between checks for a new champion recommendation model; with "
-        "Redis, promotions are also announced at once.",
+        ge=0,
+        description="Seconds between checks for a new champion recommendation model (0: on "
+        "every request that recommends, the demo's default); with Redis, promotions are also "
+        "announced at once.",
     )
     recommend_mmr_lambda: float = Field(
         default=0.7,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,17 @@ from tests.conftest import Keys
 from tests.e2e.served import served_title
 from tests.e2e.wagtail_server import WagtailServer, wagtail_server
 from tests.helpers import data, gql
+from tests.jobs.recs_shop import NOW, Clock, consent, send, view
 from tests.postgres import free_port
 from veneer.app import create_app
 from veneer.content_adapters import InvalidCursor, UnknownContentType
 from veneer.content_adapters.http import ResilientClient
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.content_adapters.wagtail import WagtailAdapter
+from veneer.jobs.recs_training import train
+from veneer.recommend.models.ease import Ease
+from veneer.recommend.models.itempop import ItemPop
+from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store.migrate import migrate
 
@@ -397,3 +403,57 @@ def test_when_wagtail_is_down_seen_content_is_served_stale(
     assert stale["data"] == fresh["data"]
     assert stale["extensions"]["stale"] is True
     assert never_seen["errors"][0]["extensions"]["code"] == "CONTENT_UNAVAILABLE"
+
+
+def test_recommendations_over_wagtail_learn_from_events(
+    wagtail: WagtailServer, settings: Settings, keys: Keys
+) -> None:
+    """Pages nobody wrote for recommendations: shoppers view products in two groups, a model
+    is trained on those events, and next to a product the rest of its group comes back."""
+    over_wagtail = settings.model_copy(update={"content": f"wagtail:{wagtail.api}?{TYPES}"})
+    listing = '{ entries(contentType: "product", first: 8) { edges { node { id slug } } } }'
+    with TestClient(create_app(over_wagtail)) as client:
+        nodes = [e["node"] for e in data(gql(client, listing, key=keys.public))["entries"]["edges"]]
+    ids = {node["slug"]: node["id"] for node in nodes}
+    groups = [
+        [ids[f"product-0{n}"] for n in (1, 2, 3, 4)],
+        [ids[f"product-0{n}"] for n in (5, 6, 7, 8)],
+    ]
+
+    async def shop_and_train() -> None:
+        services = Services(over_wagtail, clock=Clock())
+        try:
+            events = []
+            for group, shelf in enumerate(groups):
+                for member in range(25):
+                    name = f"wagtail-shopper-{group}-{member}"
+                    await consent(services, name)
+                    order = shelf[member % 4 :] + shelf[: member % 4]
+                    events += [
+                        view(name, entry, NOW - timedelta(days=4 - i, minutes=member))
+                        for i, entry in enumerate(order)
+                    ]
+            await send(services, events)
+            result = await train(services, candidates=[ItemPop(), Ease(lam=1.0)])
+            assert result.promoted, result.message
+        finally:
+            await services.aclose()
+
+    asyncio.run(shop_and_train())
+    query = """query($id: ID!) { entry(id: $id) {
+      similar(first: 2) { id }
+      recommendations(first: 3) { id personalization { reason strategy } } } }"""
+    grant = (
+        "mutation { setConsent(purposes: [{purpose: RECOMMENDATIONS, granted: true}]) { purpose } }"
+    )
+    with TestClient(create_app(over_wagtail)) as client:
+        data(gql(client, grant, key=keys.public, anonymous_id="reader"))
+        found = data(
+            gql(client, query, {"id": groups[1][0]}, key=keys.public, anonymous_id="reader")
+        )
+
+    assert len(found["entry"]["similar"]) == 2  # the pages' words, whoever asks
+    picked = found["entry"]["recommendations"]
+    assert {r["id"] for r in picked} == set(groups[1][1:]), (groups, found)
+    assert {r["personalization"]["strategy"] for r in picked} == {"EASE:v1"}
+    assert {r["personalization"]["reason"] for r in picked} == {"often chosen with *Product 05*"}

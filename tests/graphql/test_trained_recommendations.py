@@ -10,6 +10,7 @@ from content similarity or popularity.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -31,6 +32,7 @@ from veneer.recommend.models.ease import Ease
 from veneer.recommend.models.itempop import ItemPop
 from veneer.services import Services
 from veneer.settings import Settings
+from veneer.store import recommendation_models as registry
 
 ROPE = ["rope-care-basics", "fogbank-rain-shell", "kettle-pot-set", "layering-for-cold-mornings"]
 RUNNERS = [
@@ -146,7 +148,9 @@ def _strategies(base: str, keys: Keys, viewer: str) -> set[str]:
     """The strategies of what ``viewer`` is recommended next to the rope care article (the
     entry on screen is history enough, whether or not their events are stored yet)."""
     headers = {"Authorization": f"Bearer {keys.public}", "X-Veneer-Anonymous-Id": viewer}
-    answer = httpx.post(f"{base}/graphql", json={"query": NEXT_TO_ROPE}, headers=headers)
+    answer = httpx.post(
+        f"{base}/graphql", json={"query": NEXT_TO_ROPE}, headers=headers, timeout=60
+    )
     picked = answer.json()["data"]["entry"]["recommendations"]
     return {r["personalization"]["strategy"] for r in picked}
 
@@ -198,3 +202,46 @@ def test_promotion_and_rollback_reach_a_running_server(
 
         _change(served_settings, recs_registry.rollback)
         _until(base, keys, "watcher", "EASE:v1")
+
+
+async def _register_garbage(services: Services) -> None:
+    """A version whose artifact is not a model (a newer format, a truncated copy...)."""
+    async with services.db.session() as session:
+        version = await registry.register(
+            session,
+            recipe="EASE",
+            created_at=NOW,
+            metrics={},
+            params={},
+            data_window={},
+            decision="registered by hand",
+            viewers=[],
+            artifact=b"not a model",
+        )
+        await registry.promote(session, version, NOW)
+
+
+def test_with_the_check_at_zero_the_next_request_serves_a_change_made_elsewhere(
+    settings: Settings, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What the demo does: a model promoted from another process answers the next query; one
+    that cannot be read is logged and the model before it keeps answering."""
+    _trained(settings, RECIPES)  # v1: EASE, the champion
+    _change(settings, lambda s: train(s, candidates=[ItemPop()], promote=False))
+    every_request = settings.model_copy(update={"recommend_model_check": 0})
+    with TestClient(create_app(every_request)) as client:
+        data(gql(client, GRANT % "true", key=keys.public, anonymous_id="asker"))
+
+        def strategies() -> set[str]:
+            found = data(gql(client, NEXT_TO_ROPE, key=keys.public, anonymous_id="asker"))
+            return {r["personalization"]["strategy"] for r in found["entry"]["recommendations"]}
+
+        assert strategies() == {"EASE:v1"}
+        _change(settings, lambda s: recs_registry.promote(s, 2))
+        assert strategies() == {"ItemPop:v2"}
+        _change(settings, _register_garbage)
+        with caplog.at_level(logging.ERROR, logger="veneer.served_model"):
+            assert strategies() == {"ItemPop:v2"}
+        assert "could not be read" in caplog.text
+        _change(settings, recs_registry.rollback)
+        assert strategies() == {"ItemPop:v2"}, "rolled back from the broken v3 to v2"

@@ -35,6 +35,8 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return  # `veneer demo traffic` fills the demo; it does not serve it
     os.environ["VENEER_DEMO"] = "1"
+    # A model trained from another terminal answers the next query, not seconds later.
+    os.environ.setdefault("VENEER_RECOMMEND_MODEL_CHECK", "0")
     settings = Settings()
     run_migrations(settings)
     asyncio.run(seed_demo_segments(settings))

@@ -19,7 +19,8 @@ One column per feature, in four kinds:
 
 Each kind an entry has gets an equal share of a row summing to 1; the model adds the
 entry's identity column (1) and scales rows to sum 1, so an entry's features together weigh
-as much as its own embedding. On planted data (tests/recommend/models/test_hybrid.py) that
+as much as its own embedding. Tried on the planted groups of
+tests/recommend/models/test_hybrid.py (validation precision@10 over three seeds), that
 balance served both halves of the point: features weighing four times the identity made the
 model worse than LightFM without them on entries with interactions, while at a quarter of it
 a new entry was pulled towards its group less and nothing was gained on the rest. A column

@@ -29,7 +29,8 @@ class Catalogue:
         self._index: ContentIndex | None = None
         self._refreshing = asyncio.Lock()  # one listing and build at a time
 
-    async def _list(self) -> list[Entry]:
+    async def entries(self) -> list[Entry]:
+        """Every entry the CMS lists now, read afresh (not the index's copy)."""
         entries: list[Entry] = []
         after: str | None = None
         while True:
@@ -50,7 +51,7 @@ class Catalogue:
     async def refresh(self) -> bool:
         """List the catalogue again and rebuild if anything changed; True if it did."""
         async with self._refreshing:
-            entries = await self._list()
+            entries = await self.entries()
             if self._index is not None and entries == self._entries:
                 return False
             index = await asyncio.to_thread(ContentIndex.build, entries)

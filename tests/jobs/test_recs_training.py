@@ -63,7 +63,7 @@ async def _viewers(services: Services, version: int) -> set[str]:
 
 async def _model(services: Services, version: int) -> ServingModel:
     async with services.db.session() as session:
-        return ServingModel.from_bytes(await registry.read_artifact(session, version))
+        return ServingModel.from_bytes(await registry.read_artifact(session, version, None))
 
 
 def test_the_trained_champion_beats_popularity_on_held_out_planted_pairs(

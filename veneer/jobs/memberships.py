@@ -83,14 +83,7 @@ async def profiles_changed(
     keys = (
         affected_by_traits(rules) if event_types is None else affected_by_events(rules, event_types)
     )
-    if not keys:
-        return 0, 0
-    try:
-        async with services.db.session() as session:
-            return await refresh_profiles(session, rules, keys, _clock(services), list(profile_ids))
-    except Exception:
-        await _decide_again_later(services, keys)
-        raise
+    return await _refresh(services, rules, keys, profile_ids)
 
 
 async def scores_changed(
@@ -100,7 +93,16 @@ async def scores_changed(
     if not profile_ids or not events:
         return 0, 0
     rules = await _rules(services)
-    keys = affected_by_scores(rules, events)
+    return await _refresh(services, rules, affected_by_scores(rules, events), profile_ids)
+
+
+async def _refresh(
+    services: Services,
+    rules: dict[str, Rule],
+    keys: Collection[str],
+    profile_ids: Collection[str],
+) -> tuple[int, int]:
+    """Re-decide ``keys`` for these profiles; on failure, for everyone later."""
     if not keys:
         return 0, 0
     try:

@@ -63,7 +63,11 @@ async def check_drift(services: Services) -> dict[str, Any] | None:
         current = await registry.champion(session)
         if current is None:
             return None
-        model = ServingModel.from_bytes(await registry.read_artifact(session, current.version))
+        model = ServingModel.from_bytes(
+            await registry.read_artifact(
+                session, current.version, services.settings.recommend_artifact_dir
+            )
+        )
     now = services.clock()
     window_end = datetime.fromisoformat(str(current.data_window["to"]))
     since = now - timedelta(days=services.settings.recommend_train_days)

@@ -133,7 +133,9 @@ async def _champion_model(services: Services) -> tuple[registry.ModelVersion | N
         current = await registry.champion(session)
         if current is None:
             return None, None
-        data = await registry.read_artifact(session, current.version)
+        data = await registry.read_artifact(
+            session, current.version, services.settings.recommend_artifact_dir
+        )
     try:
         return current, ServingModel.from_bytes(data)
     except ArtifactError as exc:

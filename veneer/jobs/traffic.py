@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from veneer.consent.decisions import check_decisions
-from veneer.entries import Entry
 from veneer.events.validation import EventError
 from veneer.identity.keys import ApiKey, KeyKind
 from veneer.identity.viewer import Viewer, profile_id
@@ -94,14 +93,7 @@ def _profile_ids(visitor: Visitor) -> list[str]:
 
 async def read_catalogue(services: Services) -> list[Item]:
     """Every published entry of the configured content source."""
-    entries: list[Entry] = []
-    after: str | None = None
-    while True:
-        page = await services.content.list_entries(None, PAGE, after, None)
-        entries += page.entries
-        if not page.has_next_page or not page.cursors:
-            return catalogue(entries)
-        after = page.cursors[-1]
+    return catalogue(await services.catalogue.entries())
 
 
 async def _already_consented(services: Services, visitors: Iterable[Visitor]) -> set[str]:

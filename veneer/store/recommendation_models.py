@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.settings import Settings
 from veneer.store.models import RecommendationModelRow, RecommendationModelViewerRow
 
 CANDIDATE, CHAMPION, RETIRED = "candidate", "champion", "retired"
@@ -94,14 +93,7 @@ async def list_versions(session: AsyncSession) -> list[ModelVersion]:
     return [_version(row) for row in rows]
 
 
-def artifact_directory(directory: Path | None = None) -> Path | None:
-    """Where artifacts go as files, or None to keep them in the database."""
-    return directory if directory is not None else Settings().recommend_artifact_dir
-
-
-async def read_artifact(
-    session: AsyncSession, version: int, directory: Path | None = None
-) -> bytes:
+async def read_artifact(session: AsyncSession, version: int, directory: Path | None) -> bytes:
     """The version's serving model: its blob, or its file under the configured directory."""
     query = select(RecommendationModelRow.artifact, RecommendationModelRow.artifact_path)
     row = (await session.execute(query.where(RecommendationModelRow.version == version))).first()
@@ -112,7 +104,7 @@ async def read_artifact(
         return bytes(blob)
     if name is None:
         raise RegistryError(f"version {version} has no artifact")
-    base = artifact_directory(directory)
+    base = directory
     if base is None:
         raise RegistryError(
             f"version {version} is stored as the file {name}, and "

@@ -80,7 +80,7 @@ def test_the_features_model_is_measured_and_its_features_recorded(
         assert (columns["type"], columns["tag"], columns["category"]) == (2, 5, 4)
         assert columns["word"] >= 8
         async with services.db.session() as session:  # whichever was chosen, it serves
-            model = ServingModel.from_bytes(await registry.read_artifact(session, 1))
+            model = ServingModel.from_bytes(await registry.read_artifact(session, 1, None))
         top = model.recommend(["g2-0", "g2-1", "g2-2"], 5)
         assert all(s.entry_id.startswith("g2-") for s in top), (result.recipe, top)
 

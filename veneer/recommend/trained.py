@@ -69,9 +69,11 @@ class TrainedStrategy:
             )
 
     def _reason(self, because: str | None, anchor: str | None, carted: set[str]) -> str:
-        entry = self.index.entries.get(because) if because is not None else None
+        if because is None:
+            return "popular now"  # a popularity model: nothing in the history is behind it
+        entry = self.index.entries.get(because)
         if entry is None:
-            return "popular now"
+            return "based on what you viewed"  # an entry the CMS no longer serves
         title = title_of(entry)
         if because == anchor:
             return f"often chosen with *{title}*"

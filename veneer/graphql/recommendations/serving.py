@@ -9,6 +9,7 @@ the statements a request runs do not grow with the entries in it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from strawberry.dataloader import DataLoader
 
@@ -131,7 +132,16 @@ async def recommendations(
     trained: list[Strategy] = []
     champion = await _champion_loader(info).load("") if personal else None
     if champion is not None:
-        trained.append(TrainedStrategy(champion[1], champion[0], index))
+        settings = context.services.settings
+        trained.append(
+            TrainedStrategy(
+                champion[1],
+                champion[0],
+                index,
+                settings.recommend_weights,
+                timedelta(days=settings.recommend_train_half_life_days),
+            )
+        )
     picked = answer.recommend(
         situation,
         index,

@@ -182,8 +182,9 @@ def test_views_without_recommendations_consent_are_not_counted_as_popular(
     for n in range(3):
         _consent(client, keys, f"shy-{n}", ["ANALYTICS"])  # events kept, for analytics only
         _views(client, keys, f"shy-{n}", "kettle-pot-set")
-    _consent(client, keys, "fan", EVERYTHING)
-    _views(client, keys, "fan", "tent-x2")
+    for n in range(3):
+        _consent(client, keys, f"fan-{n}", EVERYTHING)
+        _views(client, keys, f"fan-{n}", "tent-x2")
     _popularity_job(client)
 
     picked = _for_you(client, keys, "stranger", first=2)

@@ -59,43 +59,59 @@ class ServedModel:
         self._every = every  # seconds a check stays fresh
         self._current: tuple[int, ServingModel] | None = None
         self._checked_at: float | None = None
+        self._unreadable: int | None = None  # a champion whose artifact could not be read
         self._refreshing = asyncio.Lock()
 
-    async def get(self) -> tuple[int, ServingModel] | None:
-        """The champion's version and model, or None; looks first if the last look is stale."""
+    def _stale(self) -> bool:
         checked = self._checked_at
-        if checked is None or time.monotonic() - checked >= self._every:
-            await self.champion_changed()
+        return checked is None or time.monotonic() - checked >= self._every
+
+    async def get(self) -> tuple[int, ServingModel] | None:
+        """The champion's version and model, or None; looks first if the last look is stale.
+
+        Requests arriving together while a look is under way wait for it and then use its
+        answer, rather than each asking the database again.
+        """
+        if self._stale():
+            await self.champion_changed(only_if_stale=True)
         return self._current
 
-    async def refresh(self) -> bool:
+    async def refresh(self, only_if_stale: bool = False) -> bool:
         """Load the registry's champion if it is not the one held; True if the model changed.
 
         With no champion (none promoted yet, or every version rolled back) nothing is served
-        from a model, and the fallback strategies answer alone.
+        from a model, and the fallback strategies answer alone. A version that could not be
+        read is not read again until the champion changes: one error in the log, not one
+        per request.
         """
         async with self._refreshing:
+            if only_if_stale and not self._stale():
+                return False
             version = await self._source.champion_version()
             self._checked_at = time.monotonic()
             held = self._current[0] if self._current is not None else None
-            if version == held:
+            if version == held or (version is not None and version == self._unreadable):
                 return False
             if version is None:
                 self._current = None
                 logger.info("no champion recommendation model: fallbacks answer alone")
                 return True
-            data = await self._source.artifact(version)
-            model = await asyncio.to_thread(ServingModel.from_bytes, data)
+            try:
+                data = await self._source.artifact(version)
+                model = await asyncio.to_thread(ServingModel.from_bytes, data)
+            except (ArtifactError, registry.RegistryError, OSError):
+                self._unreadable = version
+                raise
             self._current = (version, model)
         logger.info(
             "serving recommendation model %s:v%d (%d items)", model.recipe, version, len(model)
         )
         return True
 
-    async def champion_changed(self) -> None:
+    async def champion_changed(self, only_if_stale: bool = False) -> None:
         """The model bus's listener: load the new champion, keeping the old one on failure."""
         try:
-            await self.refresh()
+            await self.refresh(only_if_stale)
         except (ArtifactError, registry.RegistryError, OSError) as exc:
             logger.error("recommendation model kept, the new champion could not be read: %s", exc)
         except Exception:  # a database outage must not end the watch; the next check retries

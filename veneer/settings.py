@@ -123,11 +123,15 @@ class Settings(BaseSettings):
     )
     recommend_weights: dict[str, float] = Field(
         default={"entry_view": 1.0, "click": 1.0, "add_to_cart": 2.0, "purchase": 3.0},
-        description="How much each event type counts when training, as JSON "
-        '(`{"entry_view": 1, "add_to_cart": 2}`); types left out, or weighing 0, are not read.',
+        description="How much each event type counts in a viewer's history when a trained "
+        "model scores it, on the holdout and when serving, as JSON "
+        '(`{"entry_view": 1, "add_to_cart": 2}`); types left out, or weighing 0, are not read '
+        "(a model is fitted on which entries each viewer engaged with).",
     )
     recommend_train_half_life_days: float = Field(
-        default=14.0, gt=0, description="Days after which an interaction counts half in training."
+        default=14.0,
+        gt=0,
+        description="Days after which an interaction counts half in a viewer's history.",
     )
     recommend_train_interval: float = Field(
         default=24 * 3600.0, ge=60, description="Seconds between scheduled training runs."

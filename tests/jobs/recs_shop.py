@@ -9,9 +9,11 @@ split holds out.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 
@@ -110,3 +112,38 @@ async def shop(services: Services, **options: object) -> list[str]:
         await consent(services, name)
     await send(services, planted_events(**options))  # type: ignore[arg-type]
     return names
+
+
+THEMES = ("tent camping", "rope climbing", "shoe running", "stove cooking")
+
+
+def shop_content(folder: Path, groups: int = 4, shelf: int = 20, missing: int = 1) -> Path:
+    """The shop's entries as a content folder: each shelf's entries share their group's tag,
+    category and words; blockbusters are tagged alike; the last ``missing`` blockbusters
+    are no longer in the CMS."""
+    entries: list[tuple[str, str, dict[str, object]]] = []
+    for group in range(groups):
+        theme = THEMES[group % len(THEMES)]
+        kind = "article" if group % 2 else "product"
+        entries += [
+            (
+                kind,
+                f"g{group}-{i}",
+                {
+                    "title": f"{theme} {i}",
+                    "body": f"All about {theme}.",
+                    "tags": [f"group-{group}"],
+                    "category": theme.split()[1],
+                },
+            )
+            for i in range(shelf)
+        ]
+    entries += [
+        ("product", f"pop-{i}", {"title": f"Bestseller {i}", "tags": ["bestseller"]})
+        for i in range(8 - missing)
+    ]
+    for kind, entry_id, fields in entries:
+        (folder / kind).mkdir(parents=True, exist_ok=True)
+        document = {"id": entry_id, "updatedAt": "2026-11-01T00:00:00Z", **fields}
+        (folder / kind / f"{entry_id}.json").write_text(json.dumps(document))
+    return folder

@@ -82,41 +82,46 @@ def test_only_recommendations_consent_counts_and_segments_also_need_personalizat
         _viewer(app, keys, name, EVERYTHING, climber=True)
     _viewer(app, keys, "bob", ["RECOMMENDATIONS"], climber=True)  # no PERSONALIZATION
     _viewer(app, keys, "cat", ["PERSONALIZATION"], climber=True)  # no RECOMMENDATIONS
+    for name in ("fay", "gus"):
+        _viewer(app, keys, name, EVERYTHING, climber=False)
     for name in ("ann", "bob", "cat", "dan", "eve"):
         _view(app, keys, name, "quickdraw-set-six")
-    _view(app, keys, "cat", "rope-care-basics")
-    _view(app, keys, "ann", "granite-chalk-bag")  # one climber only
+    for name in ("cat", "fay", "gus"):  # two counted: short of the floor without cat
+        _view(app, keys, name, "rope-care-basics")
+    for name in ("ann", "fay", "gus"):  # three counted, one climber only
+        _view(app, keys, name, "granite-chalk-bag")
 
     table = _table(app)
 
-    assert _viewers(table, OVERALL) == {"quickdraw-set-six": 4, "granite-chalk-bag": 1}
+    assert _viewers(table, OVERALL) == {"quickdraw-set-six": 4, "granite-chalk-bag": 3}
     assert _viewers(table, "climbers") == {"quickdraw-set-six": 3}
 
 
 def test_the_window_and_the_half_life_weigh_what_is_counted(app: TestClient, keys: Keys) -> None:
-    for name in ("ann", "bob"):
+    for name in ("ann", "bob", "cat"):
         _viewer(app, keys, name, EVERYTHING, climber=False)
-    _view(app, keys, "ann", "tent-x2", days_ago=7)
-    _view(app, keys, "bob", "kettle-pot-set")
-    _view(app, keys, "bob", "basecamp-55-pack", days_ago=45)  # before the 30-day window
+        _view(app, keys, name, "tent-x2", days_ago=7)
+        _view(app, keys, name, "kettle-pot-set")
+        _view(app, keys, name, "basecamp-55-pack", days_ago=45)  # before the 30-day window
 
     scores = {p.entry_id: p.score for p in _table(app)[OVERALL]}
 
-    assert scores == {"kettle-pot-set": 1.0, "tent-x2": 0.5}
+    assert scores == {"kettle-pot-set": 3.0, "tent-x2": 1.5}
 
 
 def test_an_erased_viewer_stops_counting_at_the_next_run(app: TestClient, keys: Keys) -> None:
-    for name in ("ann", "bob"):
+    for name in ("ann", "bob", "cat", "dan"):
         _viewer(app, keys, name, EVERYTHING, climber=False)
         _view(app, keys, name, "tent-x2")
-    assert _viewers(_table(app), OVERALL) == {"tent-x2": 2}
+    assert _viewers(_table(app), OVERALL) == {"tent-x2": 4}
 
     data(gql(app, "mutation { forgetViewer }", key=keys.public, anonymous_id="ann"))
 
-    assert _viewers(_table(app), OVERALL) == {"tent-x2": 1}
+    assert _viewers(_table(app), OVERALL) == {"tent-x2": 3}
 
 
 def test_nobody_counted_leaves_an_empty_table(app: TestClient, keys: Keys) -> None:
-    _viewer(app, keys, "shy", [], climber=False)
-    _view(app, keys, "shy", "tent-x2")
+    for name in ("shy-1", "shy-2", "shy-3"):  # enough to pass the floor, were they counted
+        _viewer(app, keys, name, [], climber=False)
+        _view(app, keys, name, "tent-x2")
     assert _table(app) == {}

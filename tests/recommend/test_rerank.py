@@ -95,3 +95,22 @@ def test_diversity_also_weighs_what_an_earlier_strategy_chose() -> None:
 
 def test_nothing_proposed_is_an_empty_list() -> None:
     assert rerank([[], []], LIVE, 5, index().pairwise) == []
+
+
+def test_a_model_scoring_below_zero_keeps_its_order() -> None:
+    """Scores shifted below zero mean what they meant above it: the order decides."""
+
+    def scored(offset: float) -> list[Candidate]:
+        return [
+            Candidate(entry, score + offset, "m", "m")
+            for entry, score in (
+                ("tent-x2", 3.0),
+                ("kettle-pot-set", 2.9),
+                ("quickdraw-set-six", 0.5),
+                ("fogbank-rain-shell", 0.1),
+            )
+        ]
+
+    above = rerank([scored(0.0)], LIVE, 2, index().pairwise, diversity_lambda=0.9)
+    below = rerank([scored(-10.0)], LIVE, 2, index().pairwise, diversity_lambda=0.9)
+    assert _ids(above) == _ids(below) == ["tent-x2", "kettle-pot-set"]

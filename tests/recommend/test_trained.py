@@ -7,6 +7,7 @@ them comes from the model, not from content similarity.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -17,7 +18,7 @@ from veneer.recommend.candidates import CART, VIEW, Interaction, Situation
 from veneer.recommend.models.ease import Ease
 from veneer.recommend.models.interactions import Interactions
 from veneer.recommend.models.serving import export
-from veneer.recommend.trained import TrainedStrategy
+from veneer.recommend.trained import TrainedStrategy, strength
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ROPE = ["rope-care-basics", "fogbank-rain-shell", "kettle-pot-set"]
@@ -78,3 +79,22 @@ def test_nothing_to_go_on_leaves_the_answer_to_the_fallbacks() -> None:
     assert len(picked) == 6
     assert picked[0].strategy == "EASE:v3"
     assert {c.strategy for c in picked[2:]} - {"EASE:v3"}  # others fill after the model
+
+
+def test_history_weighs_as_training_weighed_it() -> None:
+    """Types by their weights, age by the half-life: a month-old view of one group's entry
+    gives way to today's of the other, and a type weighing 0 says nothing."""
+    fresh = Interaction("cinder-trail-runner", VIEW, NOW - timedelta(hours=1))
+    old = Interaction("rope-care-basics", VIEW, NOW - timedelta(days=30))
+    strategy = _strategy()
+    found = list(strategy.candidates(Situation(NOW, personal=True, history=(fresh, old))))
+    assert found[0].entry_id in RUNNERS
+    assert found[0].reason == "because you viewed *Cinder Trail Runner*"
+
+    carted = Interaction("rope-care-basics", CART, NOW - timedelta(hours=2))
+    viewed = Interaction("cinder-trail-runner", VIEW, NOW - timedelta(hours=1))
+    situation = Situation(NOW, personal=True, history=(viewed, carted))
+    assert next(iter(strategy.candidates(situation))).entry_id in ROPE
+    ignoring_carts = replace(strategy, weights={VIEW: 1.0, CART: 0.0})
+    assert next(iter(ignoring_carts.candidates(situation))).entry_id in RUNNERS
+    assert strength(VIEW, NOW - timedelta(days=14), NOW, {VIEW: 2.0}, timedelta(days=14)) == 1.0

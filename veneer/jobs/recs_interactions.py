@@ -20,6 +20,7 @@ from veneer.consent import ConsentState, Purpose
 from veneer.identity.viewer import device_of, profile_id
 from veneer.jobs.popularity import consent_in, consent_of
 from veneer.recommend.models.interactions import FloatArray, Interactions
+from veneer.recommend.trained import strength
 from veneer.services import Services
 from veneer.store.identity import linked_users
 from veneer.store.people import erased_among
@@ -92,17 +93,16 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
     """Consenting viewers' weighted interactions between ``since`` and ``until``."""
     settings = services.settings
     weights = {kind: w for kind, w in settings.recommend_weights.items() if w > 0}
-    half_life = timedelta(days=settings.recommend_train_half_life_days).total_seconds()
+    half_life = timedelta(days=settings.recommend_train_half_life_days)
     strongest: dict[tuple[str, str], float] = {}
     latest: dict[tuple[str, str], float] = {}
     async with services.db.session() as session:
         async for viewer_id, interaction in interactions_between(
             session, since, until, tuple(weights)
         ):
-            age = (until - interaction.at).total_seconds()
-            strength = weights[interaction.kind] * 2.0 ** (-max(age, 0.0) / half_life)
+            value = strength(interaction.kind, interaction.at, until, weights, half_life)
             key = (viewer_id, interaction.entry_id)
-            strongest[key] = max(strength, strongest.get(key, 0.0))
+            strongest[key] = max(value, strongest.get(key, 0.0))
             latest[key] = max(interaction.at.timestamp(), latest.get(key, 0.0))
     viewers = sorted({viewer for viewer, _ in strongest})
     consents = await consent_of(services, viewers)

@@ -8,6 +8,11 @@ training history through the serving model); register the version with its figur
 window, parameters, artifact and viewer list in one transaction; promote it only if it is
 not worse than the champion on that holdout (precision@10), otherwise record why not.
 
+The default candidates include LightFM with item features (each entry's content type, tags,
+categories and words, from the catalogue; see `recs_features`) whenever the CMS answers, so
+the hybrid competes on the same holdout; without them the run says why in its message and
+parameters.
+
 The artifact is the chosen recipe fitted on the training part: exactly what was measured.
 A champion trained on an earlier window may have seen some of today's holdout, which can
 only flatter it, so the comparison leans towards keeping the champion, never towards a
@@ -28,6 +33,7 @@ from typing import Any
 
 from veneer.backends.leases import only_one
 from veneer.jobs import recs_registry
+from veneer.jobs.recs_features import Features, read_features
 from veneer.jobs.recs_interactions import Window, read_window
 from veneer.recommend.models.als import Als
 from veneer.recommend.models.evaluation import Skipped, evaluate_scorer, fit_all
@@ -56,6 +62,8 @@ MIN_ITEMS = 5
 # the recipe takes a fifth of the rest again, which needs 4 to leave one held out for each.
 MIN_PER_VIEWER = 4
 Progress = Callable[[str], None]
+# Candidates a caller passes bring their own features, if any: the run reads none for them.
+CALLERS_CHOICE = Features(None, {"used": False, "reason": "the caller chose the candidates"})
 
 
 def _quiet(message: str) -> None:
@@ -225,7 +233,13 @@ async def _train(
     if (why := too_little(window)) is not None:
         logger.info("recommendation training: %s", why)
         return TrainingResult(why, data_window=window.as_json())
-    chosen_list, skipped = installed(candidates or default_candidates(SEED))
+    features = CALLERS_CHOICE
+    if not candidates:
+        progress("reading the entries' content types, tags and words")
+        features = await read_features(services, window.interactions.item_ids)
+        matrix = None if features.features is None else features.features.matrix
+        candidates = default_candidates(SEED, item_features=matrix)
+    chosen_list, skipped = installed(candidates)
     budget = int(settings.recommend_budget_gib * 2**30)
     # The fitting is CPU-bound: off the event loop, so the process keeps serving meanwhile.
     trained = await asyncio.to_thread(fit_and_measure, window, chosen_list, budget, progress)
@@ -273,6 +287,7 @@ async def _train(
         "halfLifeDays": settings.recommend_train_half_life_days,
         "budgetGiB": settings.recommend_budget_gib,
         "candidates": [c.name for c in chosen_list],
+        "itemFeatures": features.params,
     }
     candidate = recs_registry.Candidate(
         recipe=trained.chosen,
@@ -291,8 +306,11 @@ async def _train(
     version, promoting, decision = registered.version, registered.promoted, registered.decision
     took = time.perf_counter() - started
     logger.info("recommendation model v%d (%s) registered: %s", version, trained.chosen, decision)
+    message = f"registered version {version} ({trained.chosen}): {decision}"
+    if features is not CALLERS_CHOICE and features.note:
+        message += f"; {features.note}"
     return TrainingResult(
-        message=f"registered version {version} ({trained.chosen}): {decision}",
+        message=message,
         version=version,
         recipe=trained.chosen,
         promoted=promoting,

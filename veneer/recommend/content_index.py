@@ -160,6 +160,25 @@ class ContentIndex:
             self._neighbours[entry.id] = found
         return found
 
+    def term_rows(self, ids: Sequence[str]) -> tuple[Any, tuple[str, ...]]:
+        """The TF-IDF rows of ``ids`` as a len(ids) x terms CSR matrix (empty for an id not
+        indexed), and each column's term.
+
+        These are the rows similarity compares, read rather than computed again, so a model
+        that learns from an entry's words sees the same words, weighed the same way.
+        """
+        from scipy.sparse import csr_matrix
+
+        if self._matrix is None:
+            return csr_matrix((len(ids), 0)), ()
+        terms = tuple(str(term) for term in self._vectorizer.get_feature_names_out())
+        known = [(i, self._row[entry_id]) for i, entry_id in enumerate(ids) if entry_id in self]
+        picked = csr_matrix(
+            (np.ones(len(known)), ([i for i, _ in known], [row for _, row in known])),
+            shape=(len(ids), len(self._ids)),
+        )
+        return (picked @ self._matrix).tocsr(), terms
+
     def pairwise(self, ids: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Cosine similarity between each pair of ``ids`` (0 for an id not in the index)."""
         size = len(ids)

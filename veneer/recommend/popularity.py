@@ -9,9 +9,11 @@ a personalization purpose).
 Each viewer counts once per entry, by their strongest recent interaction: a purchase weighs
 more than a cart add, which weighs more than a view, and older interactions fade with a
 half-life. So one enthusiast who views an entry fifty times cannot make it "popular", and
-what people did this week counts for more than what they did last month. A segment's
-popularity needs several viewers (`MIN_SEGMENT_VIEWERS`): "popular with `climbers`" must not
-reveal what one climber looked at to the others.
+what people did this week counts for more than what they did last month. An entry is
+popular in a scope only once several distinct viewers (`MIN_VIEWERS`) were counted engaging
+with it, in the overall scope as in a segment's: "popular now" is shown to every viewer and
+"popular with `climbers`" to every climber, and neither may reveal what one viewer looked at
+to the others (on a small site, a single viewer's views would otherwise top "popular now").
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from veneer.recommend.candidates import CART, PURCHASE, VIEW, Interaction
 
 OVERALL = ""  # the scope of everyone counted; other scopes are segment keys
 WEIGHTS: Mapping[str, float] = {VIEW: 1.0, CART: 2.0, PURCHASE: 3.0}
-MIN_SEGMENT_VIEWERS = 3
+MIN_VIEWERS = 3  # distinct viewers an entry needs before it is popular in any scope
 KEEP = 200  # entries kept per scope: more than any page of recommendations asks for
 
 
@@ -65,9 +67,12 @@ def popularity(
     now: datetime,
     half_life: timedelta,
     keep: int = KEEP,
-    min_segment_viewers: int = MIN_SEGMENT_VIEWERS,
+    min_viewers: int = MIN_VIEWERS,
 ) -> dict[str, list[Popular]]:
-    """Every scope's most popular entries, from the viewers' interactions in the window."""
+    """Every scope's most popular entries, from the viewers' interactions in the window.
+
+    An entry is left out of a scope until `min_viewers` distinct viewers in it were counted.
+    """
     strongest: dict[tuple[str, str], float] = {}
     segments_of: dict[str, frozenset[str]] = {}
     for item in counted:
@@ -88,12 +93,11 @@ def popularity(
             counts[entry_id] = counts.get(entry_id, 0) + 1
     result: dict[str, list[Popular]] = {}
     for scope in sorted(scores):
-        floor = 1 if scope == OVERALL else min_segment_viewers
         ranked = sorted(
             (
                 Popular(entry_id, round(score, 6), viewers[scope][entry_id])
                 for entry_id, score in scores[scope].items()
-                if viewers[scope][entry_id] >= floor
+                if viewers[scope][entry_id] >= min_viewers
             ),
             key=lambda p: (-p.score, p.entry_id),
         )

@@ -42,6 +42,16 @@ class Filters:
         return self.content_types is None or item.content_type in self.content_types
 
 
+def _relevance(scores: list[float]) -> list[float]:
+    """Scores on [0, 1], keeping the strategy's order: as shares of the best when none is
+    negative (a similarity of 0.3 is half of 0.6), else spread from the lowest to the best,
+    since a trained model may score everything below zero and the order is all it says."""
+    top, low = max(scores), min(scores)
+    if low >= 0:
+        return [score / top if top > 0 else 1.0 for score in scores]
+    return [(score - low) / (top - low) for score in scores]
+
+
 def _mmr(
     pool: list[Candidate],
     chosen: list[Candidate],
@@ -50,8 +60,7 @@ def _mmr(
     diversity_lambda: float,
 ) -> list[Candidate]:
     """Up to ``slots`` of ``pool`` (best first), each picked by maximal marginal relevance."""
-    top = max(c.score for c in pool)
-    relevance = [c.score / top if top > 0 else 1.0 for c in pool]
+    relevance = _relevance([c.score for c in pool])
     ids = [c.entry_id for c in pool] + [c.entry_id for c in chosen]
     similarity = pairwise(ids)
     # For each pool entry, its greatest similarity to anything picked so far.

@@ -5,20 +5,35 @@ then their newest views and cart adds), not as it was when the model was trained
 click just made already moves the next answer, and a viewer the model never saw still gets
 one. A viewer with no history at all gets nothing from it; the fallbacks behind it in the
 plan (segments' favourites, popular, new) answer for them.
+
+Each history entry weighs what it weighed when the model was measured on its holdout: its
+strongest interaction's type weight (``recommend_weights``), halved for every half-life it
+is old (`strength`); so the figures the registry promoted on describe what is served.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from veneer.recommend.candidates import CART, Candidate, Situation
+from veneer.recommend.candidates import CART, VIEW, Candidate, Situation
 from veneer.recommend.content_index import ContentIndex, title_of
 from veneer.recommend.models.serving import ServingModel
 
 POOL = 200  # results scored per request: enough for any page after filtering and diversity
-CART_WEIGHT = 1.5  # a cart add says more about a viewer's interest than a view
-ANCHOR_WEIGHT = 2.0  # the entry on screen is what the viewer is interested in right now
+ANCHOR_WEIGHT = 2.0  # the entry on screen, against a view made now: what matters right now
+WEIGHTS: Mapping[str, float] = {VIEW: 1.0, "click": 1.0, CART: 2.0, "purchase": 3.0}
+HALF_LIFE = timedelta(days=14)
+
+
+def strength(
+    kind: str, at: datetime, now: datetime, weights: Mapping[str, float], half_life: timedelta
+) -> float:
+    """How much one interaction says: its type's weight, halved every ``half_life`` of age
+    (0 for a type that does not count). Training and serving weigh with this one formula."""
+    age = max((now - at) / half_life, 0.0)
+    return float(weights.get(kind, 0.0) * 2.0 ** (-age))
 
 
 @dataclass(frozen=True)
@@ -28,30 +43,28 @@ class TrainedStrategy:
     model: ServingModel
     version: int
     index: ContentIndex
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    half_life: timedelta = HALF_LIFE
 
     @property
     def name(self) -> str:
         return f"{self.model.recipe}:v{self.version}"
 
     def _history(self, situation: Situation) -> tuple[list[str], list[float], set[str]]:
-        """Distinct entries newest first, their weights, and which were cart adds."""
-        ids: list[str] = []
-        weights: list[float] = []
+        """Distinct entries newest first, each by its strongest interaction, and which of
+        them were added to the cart."""
+        strongest: dict[str, float] = {}
         carted: set[str] = set()
-        position: dict[str, int] = {}
         if situation.anchor is not None:
-            position[situation.anchor.id] = 0
-            ids.append(situation.anchor.id)
-            weights.append(ANCHOR_WEIGHT)
+            strongest[situation.anchor.id] = ANCHOR_WEIGHT * self.weights.get(VIEW, 1.0)
         for item in situation.history:
-            if item.entry_id not in position:
-                position[item.entry_id] = len(ids)
-                ids.append(item.entry_id)
-                weights.append(1.0)
-            if item.kind == CART and item.entry_id not in carted:
+            value = strength(item.kind, item.at, situation.now, self.weights, self.half_life)
+            if value <= 0:
+                continue
+            strongest[item.entry_id] = max(value, strongest.get(item.entry_id, 0.0))
+            if item.kind == CART:
                 carted.add(item.entry_id)
-                weights[position[item.entry_id]] *= CART_WEIGHT
-        return ids, weights, carted
+        return list(strongest), list(strongest.values()), carted
 
     def candidates(self, situation: Situation) -> Iterator[Candidate]:
         ids, weights, carted = self._history(situation)
@@ -69,9 +82,11 @@ class TrainedStrategy:
             )
 
     def _reason(self, because: str | None, anchor: str | None, carted: set[str]) -> str:
-        entry = self.index.entries.get(because) if because is not None else None
+        if because is None:
+            return "popular now"  # a popularity model: nothing in the history is behind it
+        entry = self.index.entries.get(because)
         if entry is None:
-            return "popular now"
+            return "based on what you viewed"  # an entry the CMS no longer serves
         title = title_of(entry)
         if because == anchor:
             return f"often chosen with *{title}*"

@@ -9,6 +9,7 @@ the statements a request runs do not grow with the entries in it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from strawberry.dataloader import DataLoader
 
@@ -21,6 +22,7 @@ from veneer.jobs.recommendation_inputs import ViewerActivity, popularity_table, 
 from veneer.recommend import answer
 from veneer.recommend.candidates import Candidate, Situation, Strategy
 from veneer.recommend.content_index import ContentIndex
+from veneer.recommend.models.serving import ServingModel
 from veneer.recommend.popularity import Popularity
 from veneer.recommend.trained import TrainedStrategy
 
@@ -51,6 +53,21 @@ def _popularity_loader(info: Info) -> DataLoader[str, Popularity]:
 
         loader = DataLoader(load_fn=load)
         context.loaders["recommend_popularity"] = loader
+    return loader  # type: ignore[no-any-return]
+
+
+def _champion_loader(info: Info) -> DataLoader[str, tuple[int, ServingModel] | None]:
+    """The champion model, looked up once per request however many entries recommend."""
+    context = info.context
+    loader = context.loaders.get("recommend_champion")
+    if loader is None:
+
+        async def load(keys: list[str]) -> list[tuple[int, ServingModel] | None]:
+            champion = await context.services.served_model.get()
+            return [champion for _ in keys]
+
+        loader = DataLoader(load_fn=load)
+        context.loaders["recommend_champion"] = loader
     return loader  # type: ignore[no-any-return]
 
 
@@ -113,9 +130,18 @@ async def recommendations(
         segments=tuple(sorted(state.segments - state.held_out)) if personal else (),
     )
     trained: list[Strategy] = []
-    champion = await context.services.served_model.get() if personal else None
+    champion = await _champion_loader(info).load("") if personal else None
     if champion is not None:
-        trained.append(TrainedStrategy(champion[1], champion[0], index))
+        settings = context.services.settings
+        trained.append(
+            TrainedStrategy(
+                champion[1],
+                champion[0],
+                index,
+                settings.recommend_weights,
+                timedelta(days=settings.recommend_train_half_life_days),
+            )
+        )
     picked = answer.recommend(
         situation,
         index,

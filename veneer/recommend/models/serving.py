@@ -136,12 +136,19 @@ class ServingModel:
 
         ``weights`` optionally scales each history item (a cart add counts more than a view);
         entries the model was not trained on are left out of the history and of the results.
+        Only items the history speaks for come back (a history item adds to their score):
+        the rest score what any entry would, and filling a list with them in catalogue order
+        would crowd out the fallbacks, which know better. A popularity model is the
+        exception, since its counts are the same for everyone.
         """
         known = [
             (self.positions[entry_id], float(weights[i]) if i < len(weights) else 1.0)
             for i, entry_id in enumerate(history)
             if entry_id in self.positions
         ]
+        popular = any(part.kind == COUNTS for part in self.parts)
+        if not known and not popular:
+            return []
         items = np.fromiter((item for item, _ in known), dtype=np.int64, count=len(known))
         scale = np.fromiter((w for _, w in known), dtype=np.float32, count=len(known))
         totals, spreads = self._totals(items, scale)
@@ -150,7 +157,9 @@ class ServingModel:
         best = _top(totals, min(n, len(totals) - len(blocked)))
         because = self._strongest(items, scale, best, spreads)
         return [
-            Scored(self.item_ids[i], float(totals[i]), because[rank]) for rank, i in enumerate(best)
+            Scored(self.item_ids[i], float(totals[i]), because[rank])
+            for rank, i in enumerate(best)
+            if popular or because[rank] is not None
         ]
 
     def _history(self, items: NDArray[np.int64], scale: Vector, part: Part) -> Vector:

@@ -1,24 +1,50 @@
-"""`veneer recs train`, `models`, `promote` and `rollback` against a real database."""
+"""`veneer recs train`, `models`, `promote` and `rollback` against a real database.
+
+Each command runs as the installed `veneer` program in its own process, as a user runs it:
+a training run starts threads (BLAS, LightFM) and event loops that must not outlive it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
+from bench.servers import veneer_env
 from tests.jobs.recs_shop import shop
-from veneer.cli import app
 from veneer.services import Services
 from veneer.settings import Settings
 
-runner = CliRunner()
+VENEER = Path(sys.executable).parent / "veneer"
+
+
+@dataclass(frozen=True)
+class Result:
+    exit_code: int
+    stdout: str
+    output: str  # stdout and stderr
+
+
+ENV: dict[str, str] = {}
+
+
+def run(args: list[str]) -> Result:
+    """``veneer ARGS`` against the test's database."""
+    done = subprocess.run(
+        [str(VENEER), *args], env=ENV, capture_output=True, text=True, timeout=600
+    )
+    return Result(done.returncode, done.stdout, done.stdout + done.stderr)
 
 
 @pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("VENEER_DATABASE_URL", settings.database_url)
+def cli(settings: Settings) -> Settings:
+    ENV.clear()
+    ENV.update(veneer_env(database_url=settings.database_url, secret=settings.signing_secret()))
     return settings
 
 
@@ -35,35 +61,35 @@ def _shop(settings: Settings) -> None:
 
 def test_train_models_promote_and_rollback(cli: Settings) -> None:
     _shop(cli)
-    first = runner.invoke(app, ["recs", "train", "--json"])
+    first = run(["recs", "train", "--json"])
     assert first.exit_code == 0, first.output
     trained = orjson.loads(first.stdout)
     assert trained["version"] == 1 and trained["promoted"]
-    second = runner.invoke(app, ["recs", "train", "--no-promote"])
+    second = run(["recs", "train", "--no-promote"])
     assert second.exit_code == 0, second.output
     assert "registered version 2" in second.stdout
 
-    listed = orjson.loads(runner.invoke(app, ["recs", "models", "--json"]).stdout)
+    listed = orjson.loads(run(["recs", "models", "--json"]).stdout)
     assert [(m["version"], m["status"]) for m in listed] == [(2, "candidate"), (1, "champion")]
     assert listed[1]["viewers"] == 60 and "precision@10" in listed[1]["metrics"]["chosen"]
-    table = runner.invoke(app, ["recs", "models"])
+    table = run(["recs", "models"])
     assert "champion" in table.stdout and "recommendation models" in table.stdout
 
-    promoted = runner.invoke(app, ["recs", "promote", "2"])
+    promoted = run(["recs", "promote", "2"])
     assert promoted.exit_code == 0 and "version 2 is the champion (was v1)" in promoted.stdout
-    back = runner.invoke(app, ["recs", "rollback"])
+    back = run(["recs", "rollback"])
     assert back.exit_code == 0 and "version 1 is the champion again" in back.stdout
-    again = runner.invoke(app, ["recs", "rollback"])
+    again = run(["recs", "rollback"])
     assert again.exit_code == 1
     assert "nothing to roll back to: version 1 is the first champion" in again.output
 
 
 def test_errors_name_the_problem(cli: Settings) -> None:
-    unknown = runner.invoke(app, ["recs", "promote", "7"])
+    unknown = run(["recs", "promote", "7"])
     assert unknown.exit_code == 1
     assert "no recommendation model version 7; versions: none yet" in unknown.output
-    nothing = runner.invoke(app, ["recs", "rollback"])
+    nothing = run(["recs", "rollback"])
     assert nothing.exit_code == 1 and "there is no champion to roll back" in nothing.output
-    empty = runner.invoke(app, ["recs", "train"])
+    empty = run(["recs", "train"])
     assert empty.exit_code == 1 and "too little data to train" in empty.output
-    assert "no recommendation models yet" in runner.invoke(app, ["recs", "models"]).stdout
+    assert "no recommendation models yet" in run(["recs", "models"]).stdout

@@ -134,7 +134,10 @@ class Settings(BaseSettings):
         description="Days after which an interaction counts half in a viewer's history.",
     )
     recommend_train_interval: float = Field(
-        default=24 * 3600.0, ge=60, description="Seconds between scheduled training runs."
+        default=24 * 3600.0,
+        ge=0,
+        description="Seconds between scheduled training runs (at least 60); 0 turns scheduled "
+        "and drift-triggered training off, leaving `veneer recs train` and the privacy deadline.",
     )
     recommend_drift_interval: float = Field(
         default=24 * 3600.0, ge=60, description="Seconds between drift checks of the champion."
@@ -215,6 +218,14 @@ class Settings(BaseSettings):
     @classmethod
     def _window(cls, value: str) -> str:
         parse_window(value, "value")  # a RuleError is a ValueError: pydantic names the field
+        return value
+
+    @field_validator("recommend_train_interval")
+    @classmethod
+    def _train_interval(cls, value: float) -> float:
+        """A minute at least between runs, so training cannot occupy a worker; 0 is off."""
+        if 0 < value < 60:
+            raise ValueError("must be 0 (scheduled training off) or at least 60 seconds")
         return value
 
     def propensity_event_types(self) -> list[str]:

@@ -217,3 +217,44 @@ def test_a_champion_without_a_registered_figure_is_unmeasured_and_retrained(
         assert newest.version == 2 and "unmeasured" in newest.params["reason"]
 
     play(body)
+
+
+def test_an_interval_of_zero_turns_scheduled_and_drift_training_off_but_not_the_privacy_deadline(
+    settings: Settings, clock: Clock
+) -> None:
+    off = settings.model_copy(update={"recommend_train_interval": 0.0})
+
+    async def main() -> None:
+        services = Services(off, clock=clock)
+        try:
+            assert await due(services, Schedule(), 0.0) is None  # nothing trained, none due
+            await run_scheduled(services, Schedule(), 0.0)
+            assert await _versions(services) == []
+
+            await shop(services)
+            await train(services)
+            await consent(services, "v0-0", recommendations=False)
+            schedule = Schedule()
+            assert (await due(services, schedule, 700.0) or "").startswith("privacy")
+            clock.now = NOW + timedelta(hours=2)
+            await run_scheduled(services, schedule, 700.0)
+            newest, first = await _versions(services)
+            assert newest.status == "champion" and first.status == "retired"
+
+            clock.now = NOW + timedelta(days=3)  # a schedule and a drift check would be due
+            await run_scheduled(services, Schedule(), 1e6)
+            latest, *_ = await _versions(services)
+            assert latest.version == newest.version and "drift" not in latest.metrics
+        finally:
+            await services.aclose()
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("seconds", ["30", "-1"])
+def test_a_training_interval_under_a_minute_is_refused_naming_the_setting(
+    seconds: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VENEER_RECOMMEND_TRAIN_INTERVAL", seconds)
+    with pytest.raises(ValueError, match="recommend_train_interval"):
+        Settings()

@@ -37,6 +37,9 @@ def demo(
     os.environ["VENEER_DEMO"] = "1"
     # A model trained from another terminal answers the next query, not seconds later.
     os.environ.setdefault("VENEER_RECOMMEND_MODEL_CHECK", "0")
+    # The demo trains when asked (`veneer recs train`), not when its housekeeping happens to
+    # look while `veneer demo traffic` is half done.
+    os.environ.setdefault("VENEER_RECOMMEND_TRAIN_INTERVAL", "0")
     settings = Settings()
     run_migrations(settings)
     asyncio.run(seed_demo_segments(settings))

@@ -10,6 +10,10 @@
   its window has dropped by more than ``recommend_drift_drop`` of its registered holdout
   figure, or finds no registered figure to hold it to ("unmeasured"). Every check is
   recorded on the champion.
+
+``recommend_train_interval = 0`` turns the first and the last off (the demo does: there a
+run happens when someone asks, so what the README shows does not depend on when the server
+looked); the privacy deadline holds regardless.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ async def due(services: Services, schedule: Schedule, now_monotonic: float) -> s
             return f"privacy: champion v{current.version} must be replaced"
         return None
     interval = services.settings.recommend_train_interval
-    if now_monotonic - schedule.last_attempt < interval:
+    if interval == 0 or now_monotonic - schedule.last_attempt < interval:
         return None
     if latest is not None and services.clock() - latest < timedelta(seconds=interval):
         return None
@@ -119,7 +123,8 @@ async def run_scheduled(services: Services, schedule: Schedule, now_monotonic: f
     """One housekeeping round's worth: drift check when due, then training when due."""
     reason = await due(services, schedule, now_monotonic)
     interval = services.settings.recommend_drift_interval
-    if reason is None and now_monotonic - schedule.last_drift >= interval:
+    scheduled = services.settings.recommend_train_interval > 0
+    if reason is None and scheduled and now_monotonic - schedule.last_drift >= interval:
         schedule.last_drift = now_monotonic
         check = await check_drift(services)
         if check is not None and check.get("unmeasured"):

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from veneer.settings import Settings
-from veneer.store.engine import sync_url
+from veneer.store.engine import SQLITE_BUSY_SECONDS, sync_url
 from veneer.store.models import Base
 
 config = context.config
@@ -26,8 +26,18 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(sync_url(url), poolclass=pool.NullPool)
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(
+        sync_url(url),
+        poolclass=pool.NullPool,
+        connect_args={"timeout": SQLITE_BUSY_SECONDS} if sqlite else {},
+    )
     with engine.connect() as connection:
+        if sqlite:
+            # WAL lets readers read while one process writes; it persists in the file, so
+            # it is set here, once, before any server opens it.
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            connection.commit()  # else Alembic joins this transaction and never commits it
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

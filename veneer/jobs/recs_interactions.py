@@ -4,7 +4,8 @@ Read from the events the way popularity reads them (one row per viewer, entry an
 kept only for viewers whose consent grants RECOMMENDATIONS now (decided as popularity
 decides it), and weighed: each event type by ``recommend_weights``, halved every
 ``recommend_train_half_life_days``. A viewer and entry pair counts once, by its strongest
-interaction, at its latest time.
+interaction, at its latest time. The strengths ride on the interactions, so every
+candidate fits on them (see `Interactions.confidence`) as well as scoring histories by them.
 """
 
 from __future__ import annotations
@@ -117,4 +118,6 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
         dtype=np.float64,
         count=len(interactions),
     )
-    return Window(since, until, interactions, strengths, len(viewers) - len(allowed))
+    # The models fit on these strengths too, not only score histories with them.
+    weighed = interactions.weighed(strengths)
+    return Window(since, until, weighed, strengths, len(viewers) - len(allowed))

@@ -45,7 +45,8 @@ class Als:
                 random_state=self.seed,
                 num_threads=self.threads,
             )
-            model.fit(train.matrix().astype(np.float32).tocsr(), show_progress=False)
+            # Confidence 1 + alpha * c: a purchase is surer evidence than a glance.
+            model.fit(train.fitting_matrix().astype(np.float32).tocsr(), show_progress=False)
         return FactorScorer(
             np.asarray(model.user_factors, dtype=np.float32),
             np.asarray(model.item_factors, dtype=np.float32),

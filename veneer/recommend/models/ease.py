@@ -7,7 +7,8 @@ items x items matrix (items^2 x 8 bytes, three of them while fitting: 50,000 ite
 60 GB), so it only serves catalogues of a few tens of thousands of items.
 
 With ``half_life`` set, a user's profile weighs their newest interactions most when scoring
-(see ``recency``); the item-item weights are learned from the plain binary matrix either way.
+(see ``recency``); the item-item weights are learned from the interactions' confidence
+(binary when they carry no strengths) either way.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Ease:
         return 3 * n_items * n_items * 8
 
     def fit(self, train: Interactions, fitted: Mapping[str, Scorer]) -> EaseScorer:
-        matrix = train.matrix()
+        matrix = train.fitting_matrix()
         weights = item_weights(matrix, self.lam)
         if self.half_life is not None:
             matrix = train.matrix(recency_weights(train, self.half_life))

@@ -27,6 +27,9 @@ class Interactions:
     """One positive per (user, item) pair, each with its timestamp (0 when unknown).
 
     ``users`` and ``items`` index ``user_ids`` and ``item_ids``, which every subset shares.
+    ``strengths``, when given, say how much each interaction counts (a purchase more than a
+    view, a recent one more than an old one); models fit on them through `confidence`.
+    Without them every interaction counts alike, as in a ratings data set.
     """
 
     users: IntArray
@@ -34,6 +37,7 @@ class Interactions:
     timestamps: FloatArray
     user_ids: tuple[str, ...]
     item_ids: tuple[str, ...]
+    strengths: FloatArray | None = None
 
     @classmethod
     def from_records(cls, records: Iterable[tuple[str, str, float]]) -> Interactions:
@@ -74,8 +78,34 @@ class Interactions:
     def subset(self, keep: BoolArray) -> Interactions:
         """The interactions where ``keep`` is true, over the same users and items."""
         return Interactions(
-            self.users[keep], self.items[keep], self.timestamps[keep], self.user_ids, self.item_ids
+            self.users[keep],
+            self.items[keep],
+            self.timestamps[keep],
+            self.user_ids,
+            self.item_ids,
+            None if self.strengths is None else self.strengths[keep],
         )
+
+    def weighed(self, strengths: FloatArray) -> Interactions:
+        """The same interactions, each counting as much as ``strengths`` says (aligned)."""
+        if strengths.shape != self.users.shape or not np.all(np.isfinite(strengths)):
+            raise ValueError(f"strengths must be {len(self)} finite numbers")
+        if np.any(strengths <= 0):
+            raise ValueError("strengths must be positive: an interaction is a positive")
+        return Interactions(
+            self.users, self.items, self.timestamps, self.user_ids, self.item_ids, strengths
+        )
+
+    def confidence(self) -> FloatArray | None:
+        """How much each interaction counts when a model fits, scaled to a mean of 1 so that
+        regularisation tuned on unweighted data keeps its meaning; None when all count 1."""
+        if self.strengths is None or len(self.strengths) == 0:
+            return None
+        return np.asarray(self.strengths / self.strengths.mean(), dtype=np.float64)
+
+    def fitting_matrix(self) -> Any:
+        """users x items CSR matrix of `confidence` (1 per interaction without strengths)."""
+        return self.matrix(self.confidence())
 
     def matrix(self, weights: FloatArray | None = None) -> Any:
         """users x items CSR matrix (scipy), 1 per interaction unless ``weights`` are given."""

@@ -27,5 +27,6 @@ class ItemPop:
         return n_items * 8
 
     def fit(self, train: Interactions, fitted: Mapping[str, Scorer]) -> PopularityScorer:
-        counts = np.bincount(train.items, minlength=train.n_items).astype(np.float64)
-        return PopularityScorer(counts)
+        # A purchase counts for more than a view when the interactions say so.
+        counts = np.bincount(train.items, train.confidence(), minlength=train.n_items)
+        return PopularityScorer(counts.astype(np.float64))

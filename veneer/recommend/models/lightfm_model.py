@@ -77,9 +77,13 @@ class LightFm:
             random_state=np.random.RandomState(self.seed),
         )
         features = self._features(train.n_items)
+        confidence = train.confidence()
         model.fit(
             train.matrix().tocoo(),
             item_features=features,
+            # WARP scales each positive's update by its weight; the COO built from the same
+            # CSR pattern lists the pairs in the order LightFM requires.
+            sample_weight=None if confidence is None else train.matrix(confidence).tocoo(),
             epochs=self.epochs_for(len(train)),
             num_threads=self.threads,
         )

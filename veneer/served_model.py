@@ -10,7 +10,8 @@ finds the last check older than that looks itself; with the interval at 0 (the d
 default) every request that recommends looks, so a model trained from the CLI answers the
 very next query. A swap replaces the model once the new one is loaded. A champion that
 cannot be read is logged and the previous one kept, so a bad row never takes
-recommendations down.
+recommendations down. The model held remembers its latest answers (`RememberedModel`), so a
+viewer asking again with the same history is not scored again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from veneer.recommend.models.remembered import RememberedModel
 from veneer.recommend.models.serving import ArtifactError, ServingModel
 from veneer.store import Database
 from veneer.store import recommendation_models as registry
@@ -57,7 +59,7 @@ class ServedModel:
     def __init__(self, source: ModelSource, every: float):
         self._source = source
         self._every = every  # seconds a check stays fresh
-        self._current: tuple[int, ServingModel] | None = None
+        self._current: tuple[int, RememberedModel] | None = None
         self._checked_at: float | None = None
         self._unreadable: int | None = None  # a champion whose artifact could not be read
         self._refreshing = asyncio.Lock()
@@ -66,7 +68,7 @@ class ServedModel:
         checked = self._checked_at
         return checked is None or time.monotonic() - checked >= self._every
 
-    async def get(self) -> tuple[int, ServingModel] | None:
+    async def get(self) -> tuple[int, RememberedModel] | None:
         """The champion's version and model, or None; looks first if the last look is stale.
 
         Requests arriving together while a look is under way wait for it and then use its
@@ -102,7 +104,8 @@ class ServedModel:
             except (ArtifactError, registry.RegistryError, OSError):
                 self._unreadable = version
                 raise
-            self._current = (version, model)
+            # A new version starts with an empty memory: its answers are its own.
+            self._current = (version, RememberedModel(model))
         logger.info(
             "serving recommendation model %s:v%d (%d items)", model.recipe, version, len(model)
         )

@@ -13,13 +13,14 @@ is old (`strength`); so the figures the registry promoted on describe what is se
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from veneer.recommend.candidates import CART, VIEW, Candidate, Situation
 from veneer.recommend.content_index import ContentIndex, title_of
-from veneer.recommend.models.serving import ServingModel
+from veneer.recommend.models.serving import Scored
 
 POOL = 200  # results scored per request: enough for any page after filtering and diversity
 ANCHOR_WEIGHT = 2.0  # the entry on screen, against a view made now: what matters right now
@@ -36,11 +37,26 @@ def strength(
     return float(weights.get(kind, 0.0) * 2.0 ** (-age))
 
 
+class Recommender(Protocol):
+    """A served model: a `ServingModel`, or one that remembers its answers."""
+
+    @property
+    def recipe(self) -> str: ...
+
+    def recommend(
+        self,
+        history: Sequence[str],
+        n: int,
+        skip: Collection[str] = (),
+        weights: Sequence[float] = (),
+    ) -> list[Scored]: ...
+
+
 @dataclass(frozen=True)
 class TrainedStrategy:
     """A served version of a trained model, e.g. ``EASE+LightFM:v7``."""
 
-    model: ServingModel
+    model: Recommender
     version: int
     index: ContentIndex
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))

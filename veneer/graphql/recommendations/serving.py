@@ -22,7 +22,7 @@ from veneer.jobs.recommendation_inputs import ViewerActivity, popularity_table, 
 from veneer.recommend import answer
 from veneer.recommend.candidates import Candidate, Situation, Strategy
 from veneer.recommend.content_index import ContentIndex
-from veneer.recommend.models.serving import ServingModel
+from veneer.recommend.models.remembered import RememberedModel
 from veneer.recommend.popularity import Popularity
 from veneer.recommend.trained import TrainedStrategy
 
@@ -56,13 +56,13 @@ def _popularity_loader(info: Info) -> DataLoader[str, Popularity]:
     return loader  # type: ignore[no-any-return]
 
 
-def _champion_loader(info: Info) -> DataLoader[str, tuple[int, ServingModel] | None]:
+def _champion_loader(info: Info) -> DataLoader[str, tuple[int, RememberedModel] | None]:
     """The champion model, looked up once per request however many entries recommend."""
     context = info.context
     loader = context.loaders.get("recommend_champion")
     if loader is None:
 
-        async def load(keys: list[str]) -> list[tuple[int, ServingModel] | None]:
+        async def load(keys: list[str]) -> list[tuple[int, RememberedModel] | None]:
             champion = await context.services.served_model.get()
             return [champion for _ in keys]
 

@@ -123,10 +123,9 @@ class Settings(BaseSettings):
     )
     recommend_weights: dict[str, float] = Field(
         default={"entry_view": 1.0, "click": 1.0, "add_to_cart": 2.0, "purchase": 3.0},
-        description="How much each event type counts in a viewer's history when a trained "
-        "model scores it, on the holdout and when serving, as JSON "
-        '(`{"entry_view": 1, "add_to_cart": 2}`); types left out, or weighing 0, are not read '
-        "(a model is fitted on which entries each viewer engaged with).",
+        description="How much each event type counts when a model fits and in a viewer's "
+        "history when a trained model scores it, on the holdout and when serving, as JSON "
+        '(`{"entry_view": 1, "add_to_cart": 2}`); types left out, or weighing 0, are not read.',
     )
     recommend_train_half_life_days: float = Field(
         default=14.0,

@@ -34,6 +34,7 @@ from veneer.propensity.training import TooFewExamples
 from veneer.segments.evaluate import ViewerEvent
 from veneer.services import Services
 from veneer.settings import Settings
+from veneer.store import leases
 from veneer.store import propensity as store_propensity
 from veneer.store.consent import record_consent
 from veneer.store.models import (
@@ -290,6 +291,25 @@ def test_the_command_prints_the_report(database_url: str, shop: list[Shopper]) -
     assert report["version"] == 2 and report["viewers"] == 250 and report["scored"] > 150
     assert refused.exit_code == 2 and "0 viewer(s) sent signup" in refused.output
     assert bad.exit_code == 2 and "horizon: window must look like 30m, 48h or 7d" in bad.output
+
+
+def test_the_command_waits_its_turn_while_housekeeping_trains(
+    database_url: str, shop: list[Shopper]
+) -> None:
+    env = {"VENEER_DATABASE_URL": database_url, "VENEER_SECRET": "s" * 32}
+
+    async def take() -> None:
+        services = Services(Settings(database_url=database_url, secret="s" * 32))
+        try:
+            async with services.db.session() as session:
+                hour = timedelta(hours=1)
+                await leases.take(session, "propensity", "housekeeping", services.clock(), hour)
+        finally:
+            await services.aclose()
+
+    asyncio.run(take())  # by the server beside it, which holds it for up to an hour
+    busy = CliRunner().invoke(cli, ["propensity", "train"], env=env)
+    assert busy.exit_code == 2 and "another process is training propensity" in busy.output
 
 
 def test_viewers_read_their_own_propensity_only_with_personalization(

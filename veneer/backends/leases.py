@@ -1,9 +1,9 @@
 """Upkeep that one process should do for all: a lease, so workers do not repeat each other.
 
 Every worker runs housekeeping, and without a lease each would re-decide every windowed
-segment on the same schedule, recording the same moves several times over. With Redis the
-lease is a Redis lock that expires on its own if its holder dies; without Redis there is
-one embedded process, which always holds it.
+segment on the same schedule, recording the same moves several times over. This is the
+Redis lock, which expires on its own if its holder dies; without Redis, `veneer.jobs.lease`
+holds the lease in the database instead, since the CLI runs beside the embedded server.
 """
 
 from __future__ import annotations

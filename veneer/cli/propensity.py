@@ -13,6 +13,7 @@ from rich.status import Status
 from rich.table import Table
 
 from veneer.cli.base import app, console
+from veneer.jobs.lease import only_one
 from veneer.jobs.propensity import TrainRequest, train_propensity
 from veneer.propensity.training import TooFewExamples
 from veneer.services import Services
@@ -50,7 +51,14 @@ def train_command(
     async def run(status: Status) -> dict[str, Any]:
         services = Services(settings)
         try:
-            return await train_propensity(services, request, status.update)
+            # The lease housekeeping trains under: one training at a time, whoever asks.
+            async with only_one(services, "propensity") as mine:
+                if not mine:
+                    raise ValueError(
+                        "another process is training propensity models now; "
+                        "run this again when it is done"
+                    )
+                return await train_propensity(services, request, status.update)
         finally:
             await services.aclose()
 

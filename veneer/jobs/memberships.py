@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
-from veneer.backends.leases import only_one
+from veneer.jobs.lease import only_one
 from veneer.segments.impact import (
     affected_by_events,
     affected_by_scores,
@@ -208,7 +208,7 @@ async def decide_changed_segments(services: Services) -> list[str]:
     anyone running `veneer segments backfill`. A rule changed during the backfill stays due.
     One process at a time does it; the others find nothing to do.
     """
-    async with only_one(services.redis, "segment-decide") as mine:
+    async with only_one(services, "segment-decide") as mine:
         if not mine:
             return []
         async with services.db.session() as session:
@@ -232,7 +232,7 @@ async def sweep(services: Services) -> BackfillResult | None:
     Who left because a window slid past is recorded profile by profile, as live moves are.
     None when another process is sweeping already.
     """
-    async with only_one(services.redis, "segment-sweep") as mine:
+    async with only_one(services, "segment-sweep") as mine:
         if not mine:
             return None
         rules = await _rules(services)

@@ -15,8 +15,8 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.backends.leases import only_one
 from veneer.consent import ConsentState, Purpose, effective_consent
+from veneer.jobs.lease import only_one
 from veneer.jobs.recommendation_inputs import popularity_changed
 from veneer.recommend.candidates import CART, PURCHASE, VIEW, Interaction
 from veneer.recommend.popularity import Counted, popularity
@@ -52,7 +52,7 @@ async def consent_in(
 
 async def refresh_popularity(services: Services) -> int | None:
     """Recompute and store popularity; the rows written, or None if another process is."""
-    async with only_one(services.redis, "popularity") as mine:
+    async with only_one(services, "popularity") as mine:
         if not mine:
             return None
         now = services.clock()

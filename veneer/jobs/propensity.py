@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from veneer.backends.leases import only_one
 from veneer.jobs.behaviour import behaviour_by_viewer
+from veneer.jobs.lease import only_one
 from veneer.jobs.memberships import backfill, segments_comparing
 from veneer.jobs.propensity_scoring import personalized, still_personalized
 from veneer.propensity.features import propensity_features
@@ -168,7 +168,7 @@ class Schedule:
     async def run_due(self, services: Services) -> list[dict[str, Any]] | None:
         """The reports of the runs done; None when another process holds the lease."""
         settings = services.settings
-        async with only_one(services.redis, "propensity") as mine:
+        async with only_one(services, "propensity") as mine:
             if not mine:
                 return None
             async with services.db.session() as session:

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from veneer.backends.leases import only_one
 from veneer.jobs import recs_registry
+from veneer.jobs.lease import only_one
 from veneer.jobs.recs_features import Features, read_features
 from veneer.jobs.recs_interactions import Window, read_window
 from veneer.recommend.models.als import Als
@@ -212,7 +212,7 @@ async def train(
     promote: bool = True,
 ) -> TrainingResult:
     """One training run under the training lease; see the module docstring."""
-    async with only_one(services.redis, "recs-training") as mine:
+    async with only_one(services, "recs-training") as mine:
         if not mine:
             return TrainingResult("another process is training a recommendation model")
         return await _train(services, reason, progress, candidates, promote)

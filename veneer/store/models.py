@@ -354,3 +354,17 @@ class PropensityScoreRow(Base):
     score: Mapped[float] = mapped_column(Float)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class LeaseRow(Base):
+    """Who holds an upkeep lease and until when, where there is no Redis to hold it.
+
+    A process takes a free or expired lease, gives it back when done, and if it dies the
+    lease expires on its own, as a Redis lock would.
+    """
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column()

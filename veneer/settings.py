@@ -158,6 +158,12 @@ class Settings(BaseSettings):
         default=None,
         description="Unset: trained models are stored in the database; else files here.",
     )
+    recommend_keep_versions: int = Field(
+        default=5,
+        ge=1,
+        description="Trained models whose artifacts are kept besides the champion: the newest "
+        "ones and as many rollback steps; older ones keep their figures only.",
+    )
     recommend_budget_gib: float = Field(
         default=8.0, gt=0, description="Memory a recipe may take while training; more: skipped."
     )

@@ -184,6 +184,7 @@ def _model_json(model: Any, viewers: int) -> dict[str, Any]:
         "createdAt": model.created_at.isoformat(),
         "promotedAt": model.promoted_at.isoformat() if model.promoted_at else None,
         "retrainDue": model.retrain_due.isoformat() if model.retrain_due else None,
+        "prunedAt": model.pruned_at.isoformat() if model.pruned_at else None,
         "metrics": model.metrics,
         "params": model.params,
         "dataWindow": model.data_window,
@@ -223,7 +224,9 @@ def models_command(
         table.add_row(
             str(m["version"]),
             m["recipe"],
-            m["status"] + (" (retrain due)" if m["retrainDue"] else ""),
+            m["status"]
+            + (" (retrain due)" if m["retrainDue"] else "")
+            + (" (pruned)" if m["prunedAt"] else ""),
             f"{m['metrics'].get('chosen', {}).get('precision@10', float('nan')):.3f}",
             "-" if theirs is None else f"v{champion['version']}: {theirs:.3f}",
             str(m["viewers"]),

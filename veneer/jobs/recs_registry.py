@@ -33,6 +33,7 @@ __all__ = [
     "Registered",
     "RegistryError",
     "promote",
+    "prune",
     "register",
     "retire",
     "rollback",
@@ -162,4 +163,24 @@ async def register(
     if promoting:
         logger.info("recommendation model %d promoted (was %s)", version, before)
         await services.model_bus.publish()
+    try:
+        await prune(services)
+    except Exception:  # the version is registered; pruning is tried again after the next one
+        logger.exception("old recommendation model artifacts were not pruned")
     return Registered(version, promoting, decision, lapsed.erased, lapsed.withdrawn)
+
+
+async def prune(services: Services) -> list[int]:
+    """Delete the artifacts (and viewer lists) of versions that will not serve again, keeping
+    ``recommend_keep_versions`` newest ones and rollback steps; returns the versions pruned.
+    Without it a daily training would add a model's worth of bytes to the database a day."""
+    settings = services.settings
+    async with services.db.session() as session:
+        pruned = await registry.prune(session, settings.recommend_keep_versions, services.clock())
+    directory = settings.recommend_artifact_dir
+    for name in pruned.files:  # after the commit: a row never names a deleted file
+        if directory is not None:
+            (directory / name).unlink(missing_ok=True)
+    if pruned.versions:
+        logger.info("recommendation model artifacts pruned: versions %s", pruned.versions)
+    return pruned.versions

@@ -289,7 +289,8 @@ class RecommendationModelRow(Base):
     it to one row) or ``retired``. ``replaced`` is the champion this one took over from, so
     a rollback restores exactly that one. ``retrain_due`` is set when someone whose data
     trained it withdrew consent or was erased: it may not be promoted again, and while it is
-    champion a replacement must be trained by then.
+    champion a replacement must be trained by then. ``pruned_at`` is when its artifact and
+    viewer list were deleted: its figures stay, it can never serve again.
     """
 
     __tablename__ = "recommendation_models"
@@ -310,6 +311,7 @@ class RecommendationModelRow(Base):
     promoted_at: Mapped[datetime | None] = mapped_column(default=None)
     replaced: Mapped[int | None] = mapped_column(Integer, default=None)
     retrain_due: Mapped[datetime | None] = mapped_column(default=None)
+    pruned_at: Mapped[datetime | None] = mapped_column(default=None)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     data_window: Mapped[dict[str, Any]] = mapped_column(default=dict)

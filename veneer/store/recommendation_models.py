@@ -41,6 +41,7 @@ class ModelVersion:
     promoted_at: datetime | None
     replaced: int | None
     retrain_due: datetime | None
+    pruned_at: datetime | None
     metrics: dict[str, Any]
     params: dict[str, Any]
     data_window: dict[str, Any]
@@ -57,6 +58,7 @@ def _version(row: RecommendationModelRow) -> ModelVersion:
         promoted_at=row.promoted_at,
         replaced=row.replaced,
         retrain_due=row.retrain_due,
+        pruned_at=row.pruned_at,
         metrics=dict(row.metrics),
         params=dict(row.params),
         data_window=dict(row.data_window),
@@ -100,6 +102,8 @@ async def read_artifact(session: AsyncSession, version: int, directory: Path | N
     if row is None:
         raise RegistryError(f"no recommendation model version {version}")
     blob, name = row
+    if blob is None and name is None and await _pruned(session, version):
+        raise RegistryError(f"version {version} was pruned: its artifact was deleted")
     if blob is not None:
         return bytes(blob)
     if name is None:
@@ -111,6 +115,21 @@ async def read_artifact(session: AsyncSession, version: int, directory: Path | N
             "VENEER_RECOMMEND_ARTIFACT_DIR is not set"
         )
     return (base / name).read_bytes()
+
+
+async def _pruned(session: AsyncSession, version: int) -> bool:
+    when = await session.scalar(
+        select(RecommendationModelRow.pruned_at).where(RecommendationModelRow.version == version)
+    )
+    return when is not None
+
+
+def _refuse_pruned(row: RecommendationModelRow, doing: str) -> None:
+    if row.pruned_at is not None:
+        raise RegistryError(
+            f"cannot {doing} version {row.version}: it was pruned (its artifact deleted) "
+            f"on {row.pruned_at.date().isoformat()}; train a new version instead"
+        )
 
 
 def _write_file(directory: Path, name: str, data: bytes) -> None:
@@ -194,6 +213,7 @@ async def promote(session: AsyncSession, version: int, now: datetime) -> int | N
     target = await _row(session, version)
     if target.status == CHAMPION:
         raise RegistryError(f"version {version} is already the champion")
+    _refuse_pruned(target, "promote")
     if target.retrain_due is not None:
         raise RegistryError(
             f"version {version} was trained on data of a viewer who has since withdrawn "
@@ -230,6 +250,7 @@ async def rollback(session: AsyncSession, now: datetime) -> tuple[int, int]:
             f"nothing to roll back to: version {current.version} is the first champion"
         )
     target = await _row(session, current.replaced)
+    _refuse_pruned(target, "roll back to")
     if target.retrain_due is not None:
         raise RegistryError(
             f"cannot roll back to version {target.version}: it was trained on data of a "
@@ -330,3 +351,57 @@ async def latest_created_at(session: AsyncSession) -> datetime | None:
         select(func.max(RecommendationModelRow.created_at))
     )
     return found
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """The versions pruned, and their artifact files to delete once the transaction commits
+    (a file deleted before a rollback would leave a row naming nothing)."""
+
+    versions: list[int]
+    files: list[str]
+
+
+async def prune(session: AsyncSession, keep: int, now: datetime) -> Pruned:
+    """Delete the artifacts and viewer lists of versions that will not serve again.
+
+    Kept: the champion, the ``keep`` versions a rollback would step back through, and the
+    ``keep`` newest versions (the next candidates to promote by hand). A version marked for
+    replacement is pruned whatever its age unless it serves: it can never be promoted or
+    rolled back to. A pruned version keeps its row and figures, so the history of what was
+    trained and how it scored stays readable; it holds nobody's data any more.
+    """
+    rows = list(
+        await session.scalars(
+            select(RecommendationModelRow)
+            .where(RecommendationModelRow.pruned_at.is_(None))
+            .order_by(RecommendationModelRow.version.desc())
+            .with_for_update()
+        )
+    )
+    by_version = {row.version: row for row in rows}
+    kept = {row.version for row in rows[:keep] if row.retrain_due is None}
+    champion = next((row for row in rows if row.status == CHAMPION), None)
+    step = champion
+    for _ in range(keep + 1):
+        if step is None:
+            break
+        if step.status == CHAMPION or step.retrain_due is None:  # a rollback refuses the rest
+            kept.add(step.version)
+        step = by_version.get(step.replaced) if step.replaced is not None else None
+    files = []
+    pruned = [row for row in rows if row.version not in kept and row.status != CHAMPION]
+    for row in pruned:
+        if row.artifact_path is not None:
+            files.append(row.artifact_path)
+        row.artifact = None
+        row.artifact_path = None
+        row.pruned_at = now
+    if pruned:
+        await session.flush()
+        await session.execute(
+            delete(RecommendationModelViewerRow).where(
+                RecommendationModelViewerRow.version.in_([row.version for row in pruned])
+            )
+        )
+    return Pruned(sorted(row.version for row in pruned), files)

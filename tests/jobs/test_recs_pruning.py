@@ -89,17 +89,20 @@ def test_the_champion_its_rollback_steps_and_the_newest_keep_their_artifacts(
     run(keep_two, body)
 
 
-def test_a_version_marked_for_replacement_is_pruned_unless_it_serves(settings: Settings) -> None:
+def test_a_rollback_step_marked_for_replacement_is_not_kept_for_it(settings: Settings) -> None:
+    keep_one = settings.model_copy(update={"recommend_keep_versions": 1})
+
     async def body(services: Services) -> None:
         await trained(services, 3)
         async with services.db.session() as session:  # v2 trained on them, and v3
             await registry.mark_retrain_due(
                 session, ["user:v2", "user:v3"], NOW + timedelta(days=1)
             )
-        assert await recs_registry.prune(services) == [2]  # v1 is young and clean: kept
-        assert await statuses(services) == {3: "champion", 2: "retired pruned", 1: "retired"}
+        # v2, one rollback step back, can never serve again; v1 is not a step within one
+        assert await recs_registry.prune(services) == [1, 2]
+        assert await statuses(services) == {3: "champion", 2: "retired pruned", 1: "retired pruned"}
 
-    run(settings, body)
+    run(keep_one, body)
 
 
 def test_artifact_files_go_only_once_the_pruning_committed(

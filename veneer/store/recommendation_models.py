@@ -365,11 +365,12 @@ class Pruned:
 async def prune(session: AsyncSession, keep: int, now: datetime) -> Pruned:
     """Delete the artifacts and viewer lists of versions that will not serve again.
 
-    Kept: the champion, the ``keep`` versions a rollback would step back through, and the
-    ``keep`` newest versions (the next candidates to promote by hand). A version marked for
-    replacement is pruned whatever its age unless it serves: it can never be promoted or
-    rolled back to. A pruned version keeps its row and figures, so the history of what was
-    trained and how it scored stays readable; it holds nobody's data any more.
+    Kept: the champion, the ``keep`` newest versions (the next candidates to promote by hand,
+    and what a run just registered, whatever its state), and the versions a rollback would
+    step back through, up to ``keep`` steps; a step marked for replacement is not kept for
+    that, since a rollback to it is refused. A pruned version keeps its row and figures, so
+    the history of what was trained and how it scored stays readable; it holds nobody's data
+    any more.
     """
     rows = list(
         await session.scalars(
@@ -380,7 +381,7 @@ async def prune(session: AsyncSession, keep: int, now: datetime) -> Pruned:
         )
     )
     by_version = {row.version: row for row in rows}
-    kept = {row.version for row in rows[:keep] if row.retrain_due is None}
+    kept = {row.version for row in rows[:keep]}
     champion = next((row for row in rows if row.status == CHAMPION), None)
     step = champion
     for _ in range(keep + 1):

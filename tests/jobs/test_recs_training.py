@@ -8,8 +8,10 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from tests.jobs.recs_shop import NOW, Clock, consent, send, shop, user, view
 from veneer.consent import Purpose
@@ -291,6 +293,46 @@ def test_a_withdrawal_while_training_marks_the_new_version_and_keeps_it_out(
         assert await _champion(services) is None
         with pytest.raises(recs_registry.RegistryError, match="withdrawn consent or been erased"):
             await recs_registry.promote(services, 1)
+
+    play(body)
+
+
+def test_a_withdrawal_committing_while_the_version_registers_still_marks_it(
+    play: Callable[[Body], None],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    database_url: str,
+) -> None:
+    """The narrowest window: the registration has read everyone's consent, and a withdrawal
+    commits before the registration does. One of the two must see the other."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time, so the two cannot overlap there")
+
+    async def body(services: Services) -> None:
+        await shop(services)
+        other = Services(settings)
+        real = recs_registry.lapsed_since
+        withdrawals: list[asyncio.Task[None]] = []
+
+        async def read_then_withdraw(*args: Any) -> Any:
+            lapsed = await real(*args)
+            task = asyncio.create_task(consent(other, "v0-0", recommendations=False))
+            withdrawals.append(task)
+            async with services.db.session() as watcher:  # done, or waiting on the registration
+                while not task.done() and not await watcher.scalar(
+                    text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                ):
+                    await asyncio.sleep(0.01)  # polling a condition, with the loop free
+            return lapsed
+
+        monkeypatch.setattr(recs_registry, "lapsed_since", read_then_withdraw)
+        try:
+            result = await train(services)
+            await withdrawals[0]
+        finally:
+            await other.aclose()
+        (first,) = await _versions(services)
+        assert result.version == 1 and first.retrain_due is not None, result.decision
 
     play(body)
 

@@ -139,6 +139,7 @@ async def register(
             artifact=candidate.artifact,
             directory=candidate.directory,
         )
+        await registry.hold_privacy_lock(session)  # a withdrawal now waits, then marks it
         lapsed = await lapsed_since(services, session, sorted(set(candidate.viewers)))
         gone = lapsed.erased | lapsed.withdrawn
         if gone:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.store.models import RecommendationModelRow, RecommendationModelViewerRow
@@ -279,11 +279,30 @@ async def versions_trained_on(session: AsyncSession, profile_ids: Collection[str
     return sorted(found)
 
 
+# Any fixed 64-bit number, the same in every process: the registry's privacy lock.
+PRIVACY_LOCK = 0x7665_6E65_6572_0011
+
+
+async def hold_privacy_lock(session: AsyncSession) -> None:
+    """Serialize registering a version with marking versions after a withdrawal or erasure,
+    until the transaction ends.
+
+    On PostgreSQL (read committed) a withdrawal committing while a version registers could
+    otherwise miss both ways: the registration read the viewer's consent before the
+    withdrawal committed, and the withdrawal looked for versions listing the viewer before
+    the registration committed. Under the lock one of them runs after the other commits, and
+    sees it. SQLite runs one writer at a time, which serializes them already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PRIVACY_LOCK})
+
+
 async def mark_retrain_due(
     session: AsyncSession, profile_ids: Collection[str], due: datetime
 ) -> list[int]:
     """Mark every version these profiles trained as due for replacement by ``due`` (an
     earlier mark stays); returns the versions marked."""
+    await hold_privacy_lock(session)
     versions = await versions_trained_on(session, profile_ids)
     if versions:
         await session.execute(

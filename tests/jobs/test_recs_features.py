@@ -4,13 +4,10 @@ leaves the run without them, and says so, rather than failing it."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import pytest
-
-from tests.jobs.recs_shop import Clock, shop, shop_content
+from tests.jobs.conftest import Play
+from tests.jobs.recs_shop import shop, shop_content
 from veneer.catalogue import Catalogue
 from veneer.content_adapters.base import ContentUnavailable, EntryPage
 from veneer.content_adapters.file import FileAdapter
@@ -18,27 +15,7 @@ from veneer.jobs.recs_training import train
 from veneer.recommend.models.itempop import ItemPop
 from veneer.recommend.models.serving import ServingModel
 from veneer.services import Services
-from veneer.settings import Settings
 from veneer.store import recommendation_models as registry
-
-Body = Callable[[Services], Awaitable[None]]
-
-
-@pytest.fixture
-def play(settings: Settings) -> Callable[[Body], None]:
-    """Run a test's body in one event loop, with Services made and closed inside it."""
-
-    def run(body: Body) -> None:
-        async def main() -> None:
-            services = Services(settings, clock=Clock())
-            try:
-                await body(services)
-            finally:
-                await services.aclose()
-
-        asyncio.run(main())
-
-    return run
 
 
 class Down(FileAdapter):
@@ -57,7 +34,7 @@ async def _params(services: Services, version: int | None) -> dict[str, object]:
 
 
 def test_the_features_model_is_measured_and_its_features_recorded(
-    play: Callable[[Body], None], tmp_path: Path
+    play: Play, tmp_path: Path
 ) -> None:
     async def body(services: Services) -> None:
         services.catalogue = Catalogue(FileAdapter(shop_content(tmp_path / "content")))
@@ -87,9 +64,7 @@ def test_the_features_model_is_measured_and_its_features_recorded(
     play(body)
 
 
-def test_a_cms_outage_trains_without_features_and_says_so(
-    play: Callable[[Body], None], tmp_path: Path
-) -> None:
+def test_a_cms_outage_trains_without_features_and_says_so(play: Play, tmp_path: Path) -> None:
     async def body(services: Services) -> None:
         services.catalogue = Catalogue(Down(shop_content(tmp_path / "content")))
         await shop(services)
@@ -109,9 +84,7 @@ def test_a_cms_outage_trains_without_features_and_says_so(
     play(body)
 
 
-def test_candidates_the_caller_chose_read_no_features(
-    play: Callable[[Body], None], tmp_path: Path
-) -> None:
+def test_candidates_the_caller_chose_read_no_features(play: Play, tmp_path: Path) -> None:
     async def body(services: Services) -> None:
         services.catalogue = Catalogue(Down(shop_content(tmp_path / "content")))
         await shop(services)

@@ -3,31 +3,17 @@ daily training does not grow the database without end; what may still serve is k
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.jobs.recs_shop import NOW, Clock
+from tests.jobs.conftest import Play
+from tests.jobs.recs_shop import NOW
 from veneer.jobs import recs_registry
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import recommendation_models as registry
-
-Body = Callable[[Services], Awaitable[None]]
-
-
-def run(settings: Settings, body: Body) -> None:
-    async def main() -> None:
-        services = Services(settings, clock=Clock())
-        try:
-            await body(services)
-        finally:
-            await services.aclose()
-
-    asyncio.run(main())
 
 
 async def trained(services: Services, count: int, directory: Path | None = None) -> None:
@@ -58,7 +44,7 @@ async def statuses(services: Services) -> dict[int, str]:
 
 
 def test_the_champion_its_rollback_steps_and_the_newest_keep_their_artifacts(
-    settings: Settings,
+    play: Play, settings: Settings
 ) -> None:
     keep_two = settings.model_copy(update={"recommend_keep_versions": 2})
 
@@ -86,10 +72,12 @@ def test_the_champion_its_rollback_steps_and_the_newest_keep_their_artifacts(
         async with services.db.session() as session:
             assert await registry.read_artifact(session, 5, None) == b"model 5"
 
-    run(keep_two, body)
+    play(body, keep_two)
 
 
-def test_a_rollback_step_marked_for_replacement_is_not_kept_for_it(settings: Settings) -> None:
+def test_a_rollback_step_marked_for_replacement_is_not_kept_for_it(
+    play: Play, settings: Settings
+) -> None:
     keep_one = settings.model_copy(update={"recommend_keep_versions": 1})
 
     async def body(services: Services) -> None:
@@ -102,11 +90,11 @@ def test_a_rollback_step_marked_for_replacement_is_not_kept_for_it(settings: Set
         assert await recs_registry.prune(services) == [1, 2]
         assert await statuses(services) == {3: "champion", 2: "retired pruned", 1: "retired pruned"}
 
-    run(keep_one, body)
+    play(body, keep_one)
 
 
 def test_artifact_files_go_only_once_the_pruning_committed(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    play: Play, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     in_files = settings.model_copy(
         update={"recommend_keep_versions": 1, "recommend_artifact_dir": tmp_path / "models"}
@@ -133,4 +121,4 @@ def test_artifact_files_go_only_once_the_pruning_committed(
             "recommendation-model-4.npz",
         ]
 
-    run(in_files, body)
+    play(body, in_files)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from tests.jobs.conftest import Play
 from tests.jobs.recs_shop import NOW, Clock, consent, planted_events, send, shop
 from veneer.jobs import recs_schedule
 from veneer.jobs.recs_schedule import Schedule, check_drift, due, run_scheduled
@@ -20,28 +21,7 @@ from veneer.settings import Settings
 from veneer.store import recommendation_models as registry
 from veneer.store.models import RecommendationModelRow
 
-Body = Callable[[Services], Awaitable[None]]
 DAY = 24 * 3600.0
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def play(settings: Settings, clock: Clock) -> Callable[[Body], None]:
-    def run(body: Body) -> None:
-        async def main() -> None:
-            services = Services(settings, clock=clock)
-            try:
-                await body(services)
-            finally:
-                await services.aclose()
-
-        asyncio.run(main())
-
-    return run
 
 
 async def _versions(services: Services) -> list[registry.ModelVersion]:
@@ -49,9 +29,7 @@ async def _versions(services: Services) -> list[registry.ModelVersion]:
         return await registry.list_versions(session)
 
 
-def test_training_is_due_by_the_interval_since_the_last_version(
-    play: Callable[[Body], None], clock: Clock
-) -> None:
+def test_training_is_due_by_the_interval_since_the_last_version(play: Play, clock: Clock) -> None:
     async def body(services: Services) -> None:
         schedule = Schedule()
         assert await due(services, schedule, 0.0) == "schedule"  # nothing trained yet
@@ -66,7 +44,7 @@ def test_training_is_due_by_the_interval_since_the_last_version(
 
 
 def test_a_withdrawal_makes_training_due_and_the_scheduled_run_replaces_the_champion(
-    play: Callable[[Body], None], clock: Clock
+    play: Play, clock: Clock
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -89,7 +67,7 @@ def test_a_withdrawal_makes_training_due_and_the_scheduled_run_replaces_the_cham
 
 
 def test_a_champion_past_its_privacy_deadline_is_retired_even_when_training_crashes(
-    play: Callable[[Body], None], clock: Clock, monkeypatch: pytest.MonkeyPatch
+    play: Play, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -114,9 +92,7 @@ def test_a_champion_past_its_privacy_deadline_is_retired_even_when_training_cras
     play(body)
 
 
-def test_a_planted_shift_is_drift_and_triggers_retraining(
-    play: Callable[[Body], None], clock: Clock
-) -> None:
+def test_a_planted_shift_is_drift_and_triggers_retraining(play: Play, clock: Clock) -> None:
     async def body(services: Services) -> None:
         names = await shop(services)
         await train(services)
@@ -142,7 +118,7 @@ def test_a_planted_shift_is_drift_and_triggers_retraining(
     play(body)
 
 
-def test_no_drift_without_a_shift(play: Callable[[Body], None], clock: Clock) -> None:
+def test_no_drift_without_a_shift(play: Play, clock: Clock) -> None:
     async def body(services: Services) -> None:
         await shop(services)
         await train(services)
@@ -158,7 +134,7 @@ def test_no_drift_without_a_shift(play: Callable[[Body], None], clock: Clock) ->
 
 
 def test_the_drift_check_loads_and_scores_the_champion_off_the_event_loop(
-    play: Callable[[Body], None], clock: Clock, monkeypatch: pytest.MonkeyPatch
+    play: Play, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -192,7 +168,7 @@ def test_the_drift_check_loads_and_scores_the_champion_off_the_event_loop(
 
 
 def test_a_champion_without_a_registered_figure_is_unmeasured_and_retrained(
-    play: Callable[[Body], None], clock: Clock
+    play: Play, clock: Clock
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -220,35 +196,29 @@ def test_a_champion_without_a_registered_figure_is_unmeasured_and_retrained(
 
 
 def test_an_interval_of_zero_turns_scheduled_and_drift_training_off_but_not_the_privacy_deadline(
-    settings: Settings, clock: Clock
+    play: Play, settings: Settings, clock: Clock
 ) -> None:
-    off = settings.model_copy(update={"recommend_train_interval": 0.0})
+    async def body(services: Services) -> None:
+        assert await due(services, Schedule(), 0.0) is None  # nothing trained, none due
+        await run_scheduled(services, Schedule(), 0.0)
+        assert await _versions(services) == []
 
-    async def main() -> None:
-        services = Services(off, clock=clock)
-        try:
-            assert await due(services, Schedule(), 0.0) is None  # nothing trained, none due
-            await run_scheduled(services, Schedule(), 0.0)
-            assert await _versions(services) == []
+        await shop(services)
+        await train(services)
+        await consent(services, "v0-0", recommendations=False)
+        schedule = Schedule()
+        assert (await due(services, schedule, 700.0) or "").startswith("privacy")
+        clock.now = NOW + timedelta(hours=2)
+        await run_scheduled(services, schedule, 700.0)
+        newest, first = await _versions(services)
+        assert newest.status == "champion" and first.status == "retired"
 
-            await shop(services)
-            await train(services)
-            await consent(services, "v0-0", recommendations=False)
-            schedule = Schedule()
-            assert (await due(services, schedule, 700.0) or "").startswith("privacy")
-            clock.now = NOW + timedelta(hours=2)
-            await run_scheduled(services, schedule, 700.0)
-            newest, first = await _versions(services)
-            assert newest.status == "champion" and first.status == "retired"
+        clock.now = NOW + timedelta(days=3)  # a schedule and a drift check would be due
+        await run_scheduled(services, Schedule(), 1e6)
+        latest, *_ = await _versions(services)
+        assert latest.version == newest.version and "drift" not in latest.metrics
 
-            clock.now = NOW + timedelta(days=3)  # a schedule and a drift check would be due
-            await run_scheduled(services, Schedule(), 1e6)
-            latest, *_ = await _versions(services)
-            assert latest.version == newest.version and "drift" not in latest.metrics
-        finally:
-            await services.aclose()
-
-    asyncio.run(main())
+    play(body, settings.model_copy(update={"recommend_train_interval": 0.0}))
 
 
 @pytest.mark.parametrize("seconds", ["30", "-1"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from tests.jobs.conftest import Body, Play
 from tests.jobs.recs_shop import NOW, Clock, consent, send, shop, user, view
 from veneer.consent import Purpose
 from veneer.consent.decisions import Decisions
@@ -26,31 +26,6 @@ from veneer.settings import Settings
 from veneer.store import recommendation_models as registry
 
 RECS = ((Purpose.ANALYTICS, True), (Purpose.RECOMMENDATIONS, True))
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-Body = Callable[[Services], Awaitable[None]]
-
-
-@pytest.fixture
-def play(settings: Settings, clock: Clock) -> Callable[[Body], None]:
-    """Run a test's body in one event loop, with Services made and closed inside it."""
-
-    def run(body: Body) -> None:
-        async def main() -> None:
-            services = Services(settings, clock=clock)
-            try:
-                await body(services)
-            finally:
-                await services.aclose()
-
-        asyncio.run(main())
-
-    return run
 
 
 async def _champion(services: Services) -> int | None:
@@ -74,7 +49,7 @@ async def _model(services: Services, version: int) -> ServingModel:
 
 
 def test_the_trained_champion_beats_popularity_on_held_out_planted_pairs(
-    play: Callable[[Body], None],
+    play: Play,
 ) -> None:
     async def body(services: Services) -> None:
         names = await shop(services)
@@ -97,7 +72,7 @@ def test_the_trained_champion_beats_popularity_on_held_out_planted_pairs(
     play(body)
 
 
-def test_too_little_data_registers_nothing(play: Callable[[Body], None]) -> None:
+def test_too_little_data_registers_nothing(play: Play) -> None:
     async def body(services: Services) -> None:
         await consent(services, "lonely")
         await send(services, [view("lonely", "tent-x2", NOW - timedelta(hours=1))])
@@ -111,7 +86,7 @@ def test_too_little_data_registers_nothing(play: Callable[[Body], None]) -> None
     play(body)
 
 
-def test_a_worse_candidate_is_registered_but_not_promoted(play: Callable[[Body], None]) -> None:
+def test_a_worse_candidate_is_registered_but_not_promoted(play: Play) -> None:
     async def body(services: Services) -> None:
         await shop(services)
         assert (await train(services)).promoted
@@ -128,7 +103,7 @@ def test_a_worse_candidate_is_registered_but_not_promoted(play: Callable[[Body],
     play(body)
 
 
-def test_promote_and_rollback_switch_the_champion(play: Callable[[Body], None]) -> None:
+def test_promote_and_rollback_switch_the_champion(play: Play) -> None:
     async def body(services: Services) -> None:
         await shop(services)
         await train(services)
@@ -151,7 +126,7 @@ def test_promote_and_rollback_switch_the_champion(play: Callable[[Body], None]) 
 
 
 def test_withdrawal_and_erasure_take_the_viewer_out_of_the_next_model(
-    play: Callable[[Body], None], clock: Clock
+    play: Play, clock: Clock
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -189,7 +164,7 @@ def test_withdrawal_and_erasure_take_the_viewer_out_of_the_next_model(
 
 
 def test_withdrawing_after_logging_in_marks_models_trained_on_the_device(
-    play: Callable[[Body], None],
+    play: Play,
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -213,7 +188,7 @@ def test_withdrawing_after_logging_in_marks_models_trained_on_the_device(
 
 
 def test_a_failure_while_registering_leaves_no_version(
-    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    play: Play, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -242,7 +217,7 @@ def test_a_failure_while_registering_leaves_no_version(
 
 
 def test_a_failure_while_promoting_registers_nothing_and_keeps_the_champion(
-    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+    play: Play, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -274,7 +249,7 @@ def _meanwhile(monkeypatch: pytest.MonkeyPatch, services: Services, change: Body
 
 
 def test_a_withdrawal_while_training_marks_the_new_version_and_keeps_it_out(
-    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+    play: Play, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -298,7 +273,7 @@ def test_a_withdrawal_while_training_marks_the_new_version_and_keeps_it_out(
 
 
 def test_a_withdrawal_committing_while_the_version_registers_still_marks_it(
-    play: Callable[[Body], None],
+    play: Play,
     monkeypatch: pytest.MonkeyPatch,
     settings: Settings,
     database_url: str,
@@ -338,7 +313,7 @@ def test_a_withdrawal_committing_while_the_version_registers_still_marks_it(
 
 
 def test_an_erasure_while_training_leaves_the_viewer_list_and_marks_the_version(
-    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+    play: Play, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
         names = await shop(services)
@@ -360,7 +335,7 @@ def test_an_erasure_while_training_leaves_the_viewer_list_and_marks_the_version(
 
 
 def test_a_device_merged_into_its_user_while_training_is_not_taken_for_erased(
-    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+    play: Play, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
         names = await shop(services)
@@ -388,7 +363,7 @@ def test_a_device_merged_into_its_user_while_training_is_not_taken_for_erased(
 
 
 def test_a_champion_changed_by_hand_while_training_is_not_overridden(
-    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+    play: Play, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)
@@ -410,7 +385,7 @@ def test_a_champion_changed_by_hand_while_training_is_not_overridden(
 
 
 def test_the_promotion_is_announced_once_committed(
-    play: Callable[[Body], None], monkeypatch: pytest.MonkeyPatch
+    play: Play, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def body(services: Services) -> None:
         await shop(services)

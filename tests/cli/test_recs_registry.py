@@ -1,50 +1,32 @@
 """`veneer recs train`, `models`, `promote` and `rollback` against a real database.
 
-Each command runs as the installed `veneer` program in its own process, as a user runs it:
-a training run starts threads (BLAS, LightFM) and event loops that must not outlive it.
+Each command runs as the installed `veneer` program in its own process (`tests.program`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import orjson
 import pytest
 
-from bench.servers import veneer_env
 from tests.jobs.recs_shop import shop
+from tests.program import Result, environment, veneer
 from veneer.services import Services
 from veneer.settings import Settings
-
-VENEER = Path(sys.executable).parent / "veneer"
-
-
-@dataclass(frozen=True)
-class Result:
-    exit_code: int
-    stdout: str
-    output: str  # stdout and stderr
-
 
 ENV: dict[str, str] = {}
 
 
 def run(args: list[str]) -> Result:
     """``veneer ARGS`` against the test's database."""
-    done = subprocess.run(
-        [str(VENEER), *args], env=ENV, capture_output=True, text=True, timeout=600
-    )
-    return Result(done.returncode, done.stdout, done.stdout + done.stderr)
+    return veneer(args, ENV)
 
 
 @pytest.fixture
 def cli(settings: Settings) -> Settings:
     ENV.clear()
-    ENV.update(veneer_env(database_url=settings.database_url, secret=settings.signing_secret()))
+    ENV.update(environment(settings))
     return settings
 
 

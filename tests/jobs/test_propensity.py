@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from tests.conftest import Keys
+from tests.program import environment, veneer
 from tests.propensity.shoppers import Shopper, shoppers
-from veneer.cli import app as cli
 from veneer.consent import Purpose
 from veneer.identity.viewer import Viewer
 from veneer.jobs import people, propensity, propensity_scoring
@@ -279,15 +278,15 @@ def test_housekeeping_trains_when_due_and_waits_after_too_few(
 
 
 def test_the_command_prints_the_report(database_url: str, shop: list[Shopper]) -> None:
-    env = {"VENEER_DATABASE_URL": database_url, "VENEER_SECRET": "s" * 32}
-    table = CliRunner().invoke(cli, ["propensity", "train"], env=env)
-    as_json = CliRunner().invoke(cli, ["propensity", "train", "--json"], env=env)
-    refused = CliRunner().invoke(cli, ["propensity", "train", "--event", "signup"], env=env)
-    bad = CliRunner().invoke(cli, ["propensity", "train", "--horizon", "7 days"], env=env)
+    env = environment(Settings(database_url=database_url, secret="s" * 32))
+    table = veneer(["propensity", "train"], env)
+    as_json = veneer(["propensity", "train", "--json"], env)
+    refused = veneer(["propensity", "train", "--event", "signup"], env)
+    bad = veneer(["propensity", "train", "--horizon", "7 days"], env)
 
     assert table.exit_code == 0, table.output
     assert "held-out AUC" in table.output and "calibration on 75 held-out" in table.output
-    report = json.loads(as_json.output)
+    report = json.loads(as_json.stdout)
     assert report["version"] == 2 and report["viewers"] == 250 and report["scored"] > 150
     assert refused.exit_code == 2 and "0 viewer(s) sent signup" in refused.output
     assert bad.exit_code == 2 and "horizon: window must look like 30m, 48h or 7d" in bad.output
@@ -296,10 +295,10 @@ def test_the_command_prints_the_report(database_url: str, shop: list[Shopper]) -
 def test_the_command_waits_its_turn_while_housekeeping_trains(
     database_url: str, shop: list[Shopper]
 ) -> None:
-    env = {"VENEER_DATABASE_URL": database_url, "VENEER_SECRET": "s" * 32}
+    settings = Settings(database_url=database_url, secret="s" * 32)
 
     async def take() -> None:
-        services = Services(Settings(database_url=database_url, secret="s" * 32))
+        services = Services(settings)
         try:
             async with services.db.session() as session:
                 hour = timedelta(hours=1)
@@ -308,7 +307,7 @@ def test_the_command_waits_its_turn_while_housekeeping_trains(
             await services.aclose()
 
     asyncio.run(take())  # by the server beside it, which holds it for up to an hour
-    busy = CliRunner().invoke(cli, ["propensity", "train"], env=env)
+    busy = veneer(["propensity", "train"], environment(settings))
     assert busy.exit_code == 2 and "another process is training propensity" in busy.output
 
 

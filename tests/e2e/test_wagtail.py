@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from tests.conftest import Keys
 from tests.e2e.served import served_title
 from tests.e2e.wagtail_server import WagtailServer, wagtail_server
 from tests.helpers import data, gql
-from tests.jobs.recs_shop import NOW, Clock, consent, send, view
+from tests.jobs.recs_shop import Clock, shelf_shop
 from tests.postgres import free_port
 from veneer.app import create_app
 from veneer.content_adapters import InvalidCursor, UnknownContentType
@@ -423,17 +422,7 @@ def test_recommendations_over_wagtail_learn_from_events(
     async def shop_and_train() -> None:
         services = Services(over_wagtail, clock=Clock())
         try:
-            events = []
-            for group, shelf in enumerate(groups):
-                for member in range(25):
-                    name = f"wagtail-shopper-{group}-{member}"
-                    await consent(services, name)
-                    order = shelf[member % 4 :] + shelf[: member % 4]
-                    events += [
-                        view(name, entry, NOW - timedelta(days=4 - i, minutes=member))
-                        for i, entry in enumerate(order)
-                    ]
-            await send(services, events)
+            await shelf_shop(services, groups, 25, "wagtail-shopper")
             result = await train(services, candidates=[ItemPop(), Ease(lam=1.0)])
             assert result.promoted, result.message
         finally:

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from starlette.testclient import TestClient
 from bench.servers import uvicorn_server, veneer_env
 from tests.conftest import Keys
 from tests.helpers import data, gql
-from tests.jobs.recs_shop import NOW, Clock, consent, send, view
+from tests.jobs.recs_shop import NOW, Clock, shelf_shop
 from veneer.app import create_app
 from veneer.jobs import recs_registry
 from veneer.jobs.recs_training import train
@@ -52,17 +51,7 @@ GRANT = (
 async def _planted_shop(services: Services) -> None:
     """30 viewers per group, each viewing their group's four entries, a day apart, starting
     at a different one."""
-    events = []
-    for group, shelf in enumerate((ROPE, RUNNERS)):
-        for member in range(30):
-            name = f"shopper-{group}-{member}"
-            await consent(services, name)
-            order = shelf[member % 4 :] + shelf[: member % 4]
-            events += [
-                view(name, entry, NOW - timedelta(days=4 - i, minutes=member))
-                for i, entry in enumerate(order)
-            ]
-    await send(services, events)
+    await shelf_shop(services, (ROPE, RUNNERS), 30, "shopper")
 
 
 def _trained(settings: Settings, *recipes: list[Any]) -> None:

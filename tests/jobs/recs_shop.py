@@ -147,3 +147,22 @@ def shop_content(folder: Path, groups: int = 4, shelf: int = 20, missing: int = 
         document = {"id": entry_id, "updatedAt": "2026-11-01T00:00:00Z", **fields}
         (folder / kind / f"{entry_id}.json").write_text(json.dumps(document))
     return folder
+
+
+async def shelf_shop(
+    services: Services, shelves: Iterable[list[str]], per_shelf: int, prefix: str
+) -> None:
+    """``per_shelf`` consenting viewers per shelf, each viewing their shelf's entries a day
+    apart up to ``NOW``, starting at a different one: which entries go together is all
+    there is to learn."""
+    events = []
+    for group, shelf in enumerate(shelves):
+        for member in range(per_shelf):
+            name = f"{prefix}-{group}-{member}"
+            await consent(services, name)
+            order = shelf[member % len(shelf) :] + shelf[: member % len(shelf)]
+            events += [
+                view(name, entry, NOW - timedelta(days=len(shelf) - i, minutes=member))
+                for i, entry in enumerate(order)
+            ]
+    await send(services, events)

@@ -16,17 +16,16 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.consent import Purpose, effective_consent
+from veneer.consent import Purpose
 from veneer.jobs.behaviour import behaviour_by_viewer
+from veneer.jobs.popularity import consent_in, consent_of
 from veneer.propensity.record import ModelRecord
 from veneer.propensity.training import loads, predict
 from veneer.segments.behaviour import Feature
 from veneer.services import Services
-from veneer.store.consent import consent_records_for
 from veneer.store.profiles import existing_profiles
 from veneer.store.propensity import delete_scores, fitted_model, latest_models, save_scores
 
-CHUNK = 5_000  # viewer ids per consent query
 ConsentDefault = Literal["opt-in", "opt-out"]
 KEPT = 8  # fitted models kept in memory per process (a few events, one version each)
 _fitted: dict[tuple[str, str, int], Any] = {}  # (database, event, version) -> estimator
@@ -34,13 +33,8 @@ _fitted: dict[tuple[str, str, int], Any] = {}  # (database, event, version) -> e
 
 async def personalized(services: Services, viewer_ids: Collection[str]) -> set[str]:
     """Those of these viewers whose consent grants PERSONALIZATION now."""
-    ids = sorted(set(viewer_ids))
-    found: set[str] = set()
-    default = services.settings.consent_default
-    for first in range(0, len(ids), CHUNK):
-        async with services.db.session() as session:
-            found |= await _granted(session, default, ids[first : first + CHUNK])
-    return found
+    consents = await consent_of(services, sorted(set(viewer_ids)))
+    return {v for v, consent in consents.items() if consent[Purpose.PERSONALIZATION].granted}
 
 
 async def still_personalized(
@@ -50,20 +44,10 @@ async def still_personalized(
     transaction that stores their scores: consent read before measuring and fitting may be
     stale by then, and a withdrawal or an erasure in between only deletes the scores that
     were already stored, so it would otherwise be undone."""
-    ids = sorted(await existing_profiles(session, viewer_ids))
-    found: set[str] = set()
-    for first in range(0, len(ids), CHUNK):
-        found |= await _granted(session, default, ids[first : first + CHUNK])
-    return found
-
-
-async def _granted(session: AsyncSession, default: ConsentDefault, ids: list[str]) -> set[str]:
-    records = await consent_records_for(session, ids)
-    return {
-        viewer_id
-        for viewer_id, states in records.items()
-        if effective_consent(states, default)[Purpose.PERSONALIZATION].granted
-    }
+    consents = await consent_in(
+        session, default, sorted(await existing_profiles(session, viewer_ids))
+    )
+    return {v for v, consent in consents.items() if consent[Purpose.PERSONALIZATION].granted}
 
 
 def model_features(record: ModelRecord) -> list[Feature]:

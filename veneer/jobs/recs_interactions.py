@@ -18,27 +18,28 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.consent import ConsentState, Purpose
-from veneer.identity.viewer import device_of, profile_id
 from veneer.jobs.popularity import consent_in, consent_of
 from veneer.recommend.models.interactions import FloatArray, Interactions
 from veneer.recommend.trained import strength
 from veneer.services import Services
-from veneer.store.identity import linked_users
-from veneer.store.people import erased_among
+from veneer.store.people import erased_among, owners_of
 from veneer.store.popularity import interactions_between
-
-CHUNK = 5_000  # ids per IN (...)
 
 
 @dataclass(frozen=True)
 class Window:
-    """The interactions read, with their weights (aligned with the interactions' rows)."""
+    """The interactions read, each weighed by its strength."""
 
     since: datetime
     until: datetime
     interactions: Interactions
-    strengths: FloatArray
     skipped_viewers: int  # viewers with interactions but without RECOMMENDATIONS consent
+
+    @property
+    def strengths(self) -> FloatArray:
+        """Each interaction's strength, aligned with the interactions' rows."""
+        strengths = self.interactions.strengths
+        return np.ones(len(self.interactions)) if strengths is None else strengths
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -74,12 +75,7 @@ async def lapsed_since(services: Services, session: AsyncSession, viewers: Seque
     """
     erased = await erased_among(session, viewers)
     present = [v for v in viewers if v not in erased]
-    devices = {d: v for v in present if (d := device_of(v)) is not None}
-    ids = sorted(devices)
-    owners: dict[str, str] = {}
-    for first in range(0, len(ids), CHUNK):
-        links = await linked_users(session, ids[first : first + CHUNK])
-        owners |= {devices[d]: profile_id(None, user) for d, user in links.items()}
+    owners = await owners_of(session, present)
     asked = sorted(set(present) | set(owners.values()))
     consents = await consent_in(session, services.settings.consent_default, asked)
     withdrawn = {
@@ -120,4 +116,4 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
     )
     # The models fit on these strengths too, not only score histories with them.
     weighed = interactions.weighed(strengths)
-    return Window(since, until, weighed, strengths, len(viewers) - len(allowed))
+    return Window(since, until, weighed, len(viewers) - len(allowed))

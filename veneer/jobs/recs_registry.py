@@ -179,8 +179,8 @@ async def prune(services: Services) -> list[int]:
     async with services.db.session() as session:
         pruned = await registry.prune(session, settings.recommend_keep_versions, services.clock())
     directory = settings.recommend_artifact_dir
-    for name in pruned.files:  # after the commit: a row never names a deleted file
-        if directory is not None:
+    if directory is not None:
+        for name in pruned.files:  # after the commit: a row never names a deleted file
             (directory / name).unlink(missing_ok=True)
     if pruned.versions:
         logger.info("recommendation model artifacts pruned: versions %s", pruned.versions)

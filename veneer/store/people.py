@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.identity.viewer import device_of
+from veneer.identity.viewer import device_of, profile_id
 from veneer.store.identity import anonymous_key, linked_users, user_key
 from veneer.store.models import (
     ClusterAssignmentRow,
@@ -62,6 +62,18 @@ async def viewer_ids_of(
     return ids, sorted(devices)
 
 
+async def owners_of(session: AsyncSession, profile_ids: Collection[str]) -> dict[str, str]:
+    """The user profile each of these device profiles was linked to by a login (devices
+    never linked, and users' profiles, are left out)."""
+    devices = {d: p for p in profile_ids if (d := device_of(p)) is not None}
+    ids = sorted(devices)
+    owners: dict[str, str] = {}
+    for first in range(0, len(ids), CHUNK):
+        links = await linked_users(session, ids[first : first + CHUNK])
+        owners |= {devices[d]: profile_id(None, user) for d, user in links.items()}
+    return owners
+
+
 async def erased_among(session: AsyncSession, profile_ids: Collection[str]) -> set[str]:
     """Those of these profiles whose person has been erased.
 
@@ -69,14 +81,8 @@ async def erased_among(session: AsyncSession, profile_ids: Collection[str]) -> s
     its user's: that device keeps its identity link (erasure removes the link too), and its
     data lives on under the user, so it still counts as someone's.
     """
-    existing = await existing_profiles(session, profile_ids)
-    missing = set(profile_ids) - existing
-    devices = {d: p for p in missing if (d := device_of(p)) is not None}
-    ids = sorted(devices)
-    for first in range(0, len(ids), CHUNK):
-        linked = await linked_users(session, ids[first : first + CHUNK])
-        missing -= {devices[d] for d in linked}
-    return missing
+    missing = set(profile_ids) - await existing_profiles(session, profile_ids)
+    return missing - set(await owners_of(session, missing))
 
 
 async def _partner_rows_of(

@@ -47,11 +47,11 @@ class StoredModels:
         self._directory = directory
 
     async def champion_version(self) -> int | None:
-        async with self._db.session() as session:
+        async with self._db.reading() as session:
             return await registry.champion_version(session)
 
     async def artifact(self, version: int) -> bytes:
-        async with self._db.session() as session:
+        async with self._db.reading() as session:
             return await registry.read_artifact(session, version, self._directory)
 
 

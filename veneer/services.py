@@ -131,7 +131,7 @@ class Services:
         cached = await self.cache.get(cache_key)
         if isinstance(cached, ApiKey):
             return cached
-        async with self.db.session() as session:
+        async with self.db.reading() as session:
             found = await find_key(session, plain_key)
         if found is not None:
             await self.cache.set(cache_key, found, KEY_CACHE_TTL)
@@ -145,7 +145,7 @@ class Services:
         cached = None if fresh else await self.cache.get(SEGMENT_RULES_KEY)
         if isinstance(cached, dict):
             return cached
-        async with self.db.session() as session:
+        async with self.db.reading() as session:
             rows = await list_segments(session)
         definitions = {
             row.key: SegmentDefinition.parse(row.key, row.name, row.rule, row.holdout)
@@ -166,7 +166,7 @@ class Services:
         cached = await self.cache.get(PROPENSITY_EVENTS_KEY)
         if isinstance(cached, frozenset):
             return cached
-        async with self.db.session() as session:
+        async with self.db.reading() as session:
             trained = await trained_events(session)
         known = frozenset(self.settings.propensity_event_types()) | trained
         await self.cache.set(PROPENSITY_EVENTS_KEY, known, self.settings.viewer_cache_ttl)
@@ -186,7 +186,7 @@ class Services:
         cached = await self.cache.get(cache_key)
         if isinstance(cached, ViewerRecord):
             return cached
-        async with self.db.session() as session:
+        async with self.db.reading() as session:
             traits = await get_traits(session, viewer.id)
             email_hash = traits.get("emailHash")
             record = ViewerRecord(
@@ -211,7 +211,7 @@ class Services:
         cached = await self.cache.get(cache_key)
         if isinstance(cached, list):
             return cached
-        async with self.db.session() as session:
+        async with self.db.reading() as session:
             events = await recent_events(
                 session, viewer.id, self.clock() - lookback, MAX_EVENTS_PER_VIEWER, types
             )

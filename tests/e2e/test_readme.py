@@ -24,8 +24,11 @@ SCRIPT_SECONDS = 600
 
 
 def _script(steps: list[Step], port: int) -> str:
-    """One bash script: each step, then a marker line with its number and exit status."""
-    parts = []
+    """One bash script: each step, then a marker line with its number and exit status.
+
+    A step's errors are part of what it printed, as in a terminal, so a failure shows them.
+    """
+    parts = ["exec 2>&1"]
     for number, step in enumerate(steps):
         text = step.script.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
         parts.append(f"{text}\nprintf '\\n{MARK} {number} %s\\n' \"$?\"")

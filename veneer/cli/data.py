@@ -36,7 +36,7 @@ def quality(
         db = Database(settings.database_url)
         try:
             since = (datetime.now(UTC) - timedelta(days=days - 1)).date()
-            async with db.session() as session:
+            async with db.reading() as session:
                 counters = await counts_since(session, since)
         finally:
             await db.dispose()

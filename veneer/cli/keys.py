@@ -50,7 +50,7 @@ def keys_list() -> None:
     async def rows() -> list[tuple[str, ...]]:
         db = Database(Settings().database_url)
         try:
-            async with db.session() as session:
+            async with db.reading() as session:
                 return [
                     (
                         str(r.id),

@@ -201,7 +201,7 @@ def models_command(
     from veneer.store import recommendation_models as registry
 
     async def read(services: Services) -> list[dict[str, Any]]:
-        async with services.db.session() as session:
+        async with services.db.reading() as session:
             return [
                 _model_json(m, await registry.viewer_count(session, m.version))
                 for m in await registry.list_versions(session)

@@ -43,7 +43,7 @@ def _where(settings: Settings) -> str:
 async def _schema(settings: Settings) -> SchemaState:
     db = Database(settings.database_url)
     try:
-        async with db.session() as session:
+        async with db.reading() as session:
             return await schema_state(session)
     finally:
         await db.dispose()

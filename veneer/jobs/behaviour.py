@@ -60,7 +60,7 @@ async def each_viewers_behaviour(
         raise ValueError("features: traits are not behaviour; cluster on events")
     now = now or services.clock()
     longest = max((parse_window(f.within) for f in features), default=timedelta(days=30))
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         async for viewer_id, events in each_viewers_events(
             session, now - longest, now, events_read(features), viewer_ids
         ):
@@ -91,7 +91,7 @@ async def affinity_features(
         return []
     by_tag = await tagged_entries(services, field)
     now = services.clock()
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         views = await events_per_entry(session, TAG_EVENT, now - parse_window(within), now)
     totals = {tag: sum(views.get(i, 0) for i in ids) for tag, ids in by_tag.items()}
     top = sorted((t for t in totals if totals[t]), key=lambda t: (-totals[t], t))[:how_many]

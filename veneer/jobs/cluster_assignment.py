@@ -31,7 +31,7 @@ async def assign_profiles(services: Services, profile_ids: Collection[str]) -> d
     """Nearest cluster of the latest model for these profiles, stored; no refit."""
     if not profile_ids:
         return {}
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         stored = await latest_model(session)
     if stored is None:
         return {}

@@ -61,7 +61,7 @@ async def fit_model(
 ) -> tuple[ClusterModel, list[int], int | None]:
     """The next version; the stable id of each of the fit's clusters, carried over from the
     last version where a cluster persists; and how many viewers moved."""
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         stored = await latest_model(session)
     previous = ClusterModel.from_json(stored) if stored else None
     names = [f.name for f in result.features]

@@ -100,7 +100,7 @@ async def _with_consent(services: Services, events: list[Event]) -> tuple[list[E
     to a user and the event will land on the user's profile.
     """
     senders = [e.viewer_id for e in events]
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         events = await attribute_to_users(session, events)
         records = await consent_records_for(session, set(senders))
     allowed = {

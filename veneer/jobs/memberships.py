@@ -173,7 +173,7 @@ async def backfill(
         raise no_such_segment(unknown, rules)
     clock = _clock(services)
     started = utcnow()  # wall time, as the segments' updated_at is
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         total = await count_profiles(session)
         starts = await slice_starts(session, slice_size) if chosen else []
         concurrent = workers if decides_in_parallel(session) else 1
@@ -211,7 +211,7 @@ async def decide_changed_segments(services: Services) -> list[str]:
     async with only_one(services, "segment-decide") as mine:
         if not mine:
             return []
-        async with services.db.session() as session:
+        async with services.db.reading() as session:
             keys = await undecided_segments(session)
         if not keys:
             return []
@@ -256,6 +256,6 @@ async def preview(services: Services, rule: Rule) -> Preview:
     if unknown:
         raise UnknownSegment(f"refers to unknown segment(s): {', '.join(unknown)}")
     clock = _clock(services)
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         size, sample = await matching_profiles(session, rule, rules, clock, SAMPLE)
         return Preview(size, await count_profiles(session), sample)

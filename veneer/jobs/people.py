@@ -93,7 +93,7 @@ async def forget(services: Services, viewer: Viewer, requested_by: str) -> dict[
 
 async def export(services: Services, viewer: Viewer) -> dict[str, Any]:
     """Everything held about the person, plus the segments they are in right now."""
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         document = await export_person(session, viewer.user_id, viewer.anonymous_id)
     state = await services.viewer_state(viewer, gpc=False)
     document["segments"] = sorted(state.segments)

@@ -35,7 +35,7 @@ async def consent_of(
     """Each viewer's consent as it stands now, read in chunks: what decides whose activity
     popularity and model training may count (RECOMMENDATIONS). GPC opts out of sale and
     sharing, which a shop's own recommendations are not, so it is not applied here."""
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         return await consent_in(session, services.settings.consent_default, viewer_ids)
 
 
@@ -58,7 +58,7 @@ async def refresh_popularity(services: Services) -> int | None:
         now = services.clock()
         since = now - timedelta(days=services.settings.recommend_popularity_days)
         found: dict[str, list[Interaction]] = {}
-        async with services.db.session() as session:
+        async with services.db.reading() as session:
             async for viewer_id, interaction in interactions_between(
                 session, since, now, (VIEW, CART, PURCHASE)
             ):

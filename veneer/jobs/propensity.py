@@ -106,7 +106,7 @@ async def train_propensity(
     on_step(f"measuring behaviour over the {request.window} before {cutoff:%Y-%m-%d %H:%M}")
     then = await behaviour_by_viewer(services, features, None, cutoff)
     on_step(f"finding who sent {request.event} in the {request.horizon} after")
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         converted = await viewers_who_sent(session, request.event, cutoff, now)
     on_step("measuring behaviour now")
     current = await behaviour_by_viewer(services, features, None, now)
@@ -171,7 +171,7 @@ class Schedule:
         async with only_one(services, "propensity") as mine:
             if not mine:
                 return None
-            async with services.db.session() as session:
+            async with services.db.reading() as session:
                 models = await latest_models(session)
             done = []
             for event in settings.propensity_event_types():

@@ -63,7 +63,7 @@ async def fitted(services: Services, record: ModelRecord) -> Any:
     """
     key = (services.settings.database_url, record.event, record.version)
     if key not in _fitted:
-        async with services.db.session() as session:
+        async with services.db.reading() as session:
             blob = await fitted_model(session, record.event, record.version)
         if blob is None:
             raise LookupError(f"propensity model {record.event} v{record.version} is gone")
@@ -79,7 +79,7 @@ async def rescore_profiles(
     """Each event's new scores for these profiles (those consenting and active), stored."""
     if not profile_ids:
         return {}
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         models = await latest_models(session)
     if not models:
         return {}

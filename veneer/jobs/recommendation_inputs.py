@@ -33,7 +33,7 @@ async def popularity_table(services: Services) -> Popularity:
     cached = await services.cache.get(POPULARITY_KEY)
     if isinstance(cached, dict):
         return cached
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         table = await read_popularity(session)
     await services.cache.set(POPULARITY_KEY, table, POPULARITY_TTL)
     return table
@@ -49,7 +49,7 @@ async def viewer_activity(services: Services, viewer_id: str) -> ViewerActivity:
     cached = await services.cache.get(key)
     if isinstance(cached, ViewerActivity):
         return cached
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         activity = ViewerActivity(
             history=tuple(await recent_interactions(session, viewer_id, HISTORY_LIMIT)),
             bought=frozenset(await purchased_entries(session, viewer_id, PURCHASE_LIMIT)),

@@ -93,7 +93,7 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
     half_life = timedelta(days=settings.recommend_train_half_life_days)
     strongest: dict[tuple[str, str], float] = {}
     latest: dict[tuple[str, str], float] = {}
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         async for viewer_id, interaction in interactions_between(
             session, since, until, tuple(weights)
         ):

@@ -47,7 +47,7 @@ class Schedule:
 
 async def due(services: Services, schedule: Schedule, now_monotonic: float) -> str | None:
     """Why a training run is due now, or None."""
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         current = await registry.champion(session)
         latest = await registry.latest_created_at(session)
     if current is not None and current.retrain_due is not None:
@@ -65,7 +65,7 @@ async def due(services: Services, schedule: Schedule, now_monotonic: float) -> s
 async def check_drift(services: Services) -> dict[str, Any] | None:
     """Score the champion on interactions newer than its window; record and return the check
     (``drifted`` says whether retraining is called for), or None without a champion."""
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         current = await registry.champion(session)
         if current is None:
             return None
@@ -150,7 +150,7 @@ async def _retire_if_still_due(services: Services, result: TrainingResult | None
     """Retire a champion that must go when no replacement came: at once if nothing could be
     registered, else (a failure may pass, a worse model is not promoted) within the hour
     before its deadline. ``result`` is None when training raised."""
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         current = await registry.champion(session)
     if current is None or current.retrain_due is None:
         return  # replaced

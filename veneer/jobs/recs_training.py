@@ -129,7 +129,7 @@ def too_little(window: Window) -> str | None:
 
 
 async def _champion_model(services: Services) -> tuple[registry.ModelVersion | None, Any]:
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         current = await registry.champion(session)
         if current is None:
             return None, None

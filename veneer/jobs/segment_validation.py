@@ -31,7 +31,7 @@ async def validate_segment(
             f"segment {key!r} has no holdout, so there is nothing to compare with: save it "
             "with upsertSegment(..., holdout: 0.1), let viewers see it for a while, then validate"
         )
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         members = await members_converted(session, key, metric)
     counts = {True: [0, 0], False: [0, 0]}  # held out -> [viewers, converted]
     for profile_id, did in members:

@@ -107,7 +107,7 @@ async def _already_consented(services: Services, visitors: Iterable[Visitor]) ->
     ids = sorted(owner)
     found: set[str] = set()
     for first in range(0, len(ids), CHUNK):
-        async with services.db.session() as session:
+        async with services.db.reading() as session:
             records = await consent_records_for(session, ids[first : first + CHUNK])
         found |= {device for pid, rows in records.items() if rows for device in owner[pid]}
     return found
@@ -210,7 +210,7 @@ async def run_traffic(
         await sweep(services)
         await refresh_popularity(services)
         ids = [pid for visitor in traffic.visitors for pid in _profile_ids(visitor)]
-        async with services.db.session() as session:
+        async with services.db.reading() as session:
             held = {pid: a for pid, a in (await activities(session, ids)).items() if a}
             kept = await sizes(session)
             keys = [row.key for row in await list_segments(session)]

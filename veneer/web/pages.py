@@ -29,7 +29,7 @@ async def health(request: Request) -> Response:
     services: Services = request.app.state.services
     checks: dict[str, str] = {}
     try:
-        async with services.db.session() as session:
+        async with services.db.reading() as session:
             problem = (await schema_state(session)).problem
         checks["database"] = "ok" if problem is None else f"error: {problem}"
     except Exception as exc:  # health reports failures, it never raises them

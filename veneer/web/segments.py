@@ -63,7 +63,7 @@ async def assign_endpoint(request: Request) -> Response:
         return error_response(
             400, 'body: give either {"features": {...}} or {"viewerId": "..."}', field="body"
         )
-    async with services.db.session() as session:
+    async with services.db.reading() as session:
         stored = await latest_model(session)
     if stored is None:
         return error_response(409, "no clustering yet: run `veneer segments cluster` first")

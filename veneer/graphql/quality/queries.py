@@ -38,7 +38,7 @@ class QualityQueries:
         services = info.context.services
         await services.quality.flush(services.db)  # this process's latest counts too
         since = (services.clock() - timedelta(days=days - 1)).date()
-        async with services.db.session() as session:
+        async with services.db.reading() as session:
             counters = await counts_since(session, since)
         return [
             EventQuality(

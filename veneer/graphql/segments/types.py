@@ -75,7 +75,7 @@ def size_loader(info: Info) -> DataLoader[str, int]:
     if loader is None:
 
         async def load(keys: list[str]) -> list[int]:
-            async with context.services.db.session() as session:
+            async with context.services.db.reading() as session:
                 kept = await sizes(session)
             return [kept.get(key, 0) for key in keys]
 
@@ -92,7 +92,7 @@ def trend_loader(info: Info) -> DataLoader[tuple[str, int], list[DayTrend]]:
 
         async def load(wanted: list[tuple[str, int]]) -> list[list[DayTrend]]:
             found: dict[tuple[str, int], list[DayTrend]] = {}
-            async with context.services.db.session() as session:
+            async with context.services.db.reading() as session:
                 for days in {d for _, d in wanted}:
                     keys = [k for k, d in wanted if d == days]
                     for key, series in (await trends(session, keys, context.now, days)).items():

@@ -29,6 +29,6 @@ class ViewerQueries:
         if (user_id is None) == (anonymous_id is None):
             raise UserInputError(None, "give exactly one of userId or anonymousId")
         person = DomainViewer(anonymous_id=anonymous_id, user_id=user_id)
-        async with info.context.services.db.session() as session:
+        async with info.context.services.db.reading() as session:
             rows = await consent_history(session, person.id)
         return [ConsentRecord.from_domain(row) for row in rows]

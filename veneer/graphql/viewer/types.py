@@ -86,7 +86,7 @@ class Viewer:
         "as assigned when their events were applied; null before any clustering."
     )
     async def cluster(self, info: Info) -> DiscoveredCluster | None:
-        async with info.context.services.db.session() as session:
+        async with info.context.services.db.reading() as session:
             found = await assignment_of(session, self.viewer.id)
             if found is None:
                 return None

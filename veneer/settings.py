@@ -118,6 +118,18 @@ class Settings(BaseSettings):
         le=1,
         description="Relevance against diversity when re-ranking (1: relevance alone).",
     )
+    recommend_shown_limit: int = Field(
+        default=3,
+        ge=0,
+        description="Recommendations a viewer was shown this many times (`impression` events) "
+        "since last engaging with them are left out (0: never).",
+    )
+    recommend_shown_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="Days of impressions that count towards `recommend_shown_limit`; older "
+        "ones are forgotten, so a passed-over entry can come back.",
+    )
     recommend_train_days: int = Field(
         default=90, ge=1, description="Days of events a recommendation model is trained on."
     )

@@ -26,11 +26,16 @@ def recommend(
     content_types: Collection[str] | None = None,
     exclude: Collection[str] = (),
     bought: Collection[str] = (),
+    passed_over: Collection[str] = (),
     diversity_lambda: float = 0.7,
     trained: Sequence[Strategy] = (),
 ) -> list[Candidate]:
-    """Up to ``first`` entries for the viewer in ``situation``; ``bought`` never comes back."""
-    never = {*exclude, *bought}
+    """Up to ``first`` entries for the viewer in ``situation``.
+
+    ``bought`` never comes back, nor does what the viewer was shown over and over without
+    taking it up (``passed_over``); the entry they are on is not recommended beside itself.
+    """
+    never = {*exclude, *bought, *passed_over}
     if situation.anchor is not None:
         never.add(situation.anchor.id)
     filters = Filters(index.items, content_types, frozenset(never))

@@ -6,10 +6,14 @@ Read only for a viewer who granted RECOMMENDATIONS, newest first and bounded, th
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.recommend.candidates import CART, PURCHASE, VIEW, Interaction
+from veneer.recommend.ignored import IMPRESSION
 from veneer.recommend.popularity import bought
 from veneer.store.models import EventRow
 
@@ -40,3 +44,22 @@ async def purchased_entries(session: AsyncSession, viewer_id: str, limit: int) -
         .limit(limit)
     )
     return {item for entry_id, properties in rows for item in bought(entry_id, properties or {})}
+
+
+async def shown_and_engaged(
+    session: AsyncSession, viewer_id: str, since: datetime, engaged: Collection[str], limit: int
+) -> list[tuple[str, str]]:
+    """(entry id, event type) of the viewer's impressions and engagements since ``since``,
+    newest first: what `recommend.ignored.passed_over` counts."""
+    rows = await session.execute(
+        select(EventRow.entry_id, EventRow.type)
+        .where(
+            EventRow.viewer_id == viewer_id,
+            EventRow.timestamp >= since,
+            EventRow.type.in_([IMPRESSION, *engaged]),
+            EventRow.entry_id.is_not(None),
+        )
+        .order_by(EventRow.timestamp.desc(), EventRow.id)
+        .limit(limit)
+    )
+    return [(entry_id, kind) for entry_id, kind in rows if entry_id]

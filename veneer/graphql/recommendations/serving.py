@@ -150,6 +150,7 @@ async def recommendations(
         content_types=None if content_types is None else frozenset(content_types),
         exclude=frozenset(exclude),
         bought=activity.bought,
+        passed_over=activity.passed_over,
         diversity_lambda=context.services.settings.recommend_mmr_lambda,
         trained=trained,
     )

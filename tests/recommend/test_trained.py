@@ -17,8 +17,10 @@ from veneer.recommend import answer
 from veneer.recommend.candidates import CART, VIEW, Interaction, Situation
 from veneer.recommend.models.ease import Ease
 from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.lightfm_model import LightFm
 from veneer.recommend.models.serving import export
 from veneer.recommend.trained import TrainedStrategy, strength
+from veneer.recommend.user_features import user_features
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ROPE = ["rope-care-basics", "fogbank-rain-shell", "kettle-pot-set"]
@@ -98,3 +100,31 @@ def test_history_weighs_as_training_weighed_it() -> None:
     ignoring_carts = replace(strategy, weights={VIEW: 1.0, CART: 0.0})
     assert next(iter(ignoring_carts.candidates(situation))).entry_id in RUNNERS
     assert strength(VIEW, NOW - timedelta(days=14), NOW, {VIEW: 2.0}, timedelta(days=14)) == 1.0
+
+
+def test_a_viewer_with_no_history_is_served_from_their_segment_and_told_so() -> None:
+    """LightFM trained with the shelves' shoppers in segments: a newcomer in `climbers`
+    gets the rope shelf from the model, not from a fallback, and the reason names it."""
+    rng = np.random.default_rng(5)
+    records, segments = [], {}
+    for group, (key, shelf) in enumerate((("climbers", ROPE), ("runners", RUNNERS))):
+        for member in range(30):
+            viewer = f"v{group}-{member}"
+            segments[viewer] = [key]
+            taken = rng.choice(len(shelf), 2, replace=False)
+            records += [(viewer, shelf[i], float(n)) for n, i in enumerate(taken)]
+    data = Interactions.from_records(records)
+    users = user_features(data.user_ids, segments)
+    assert users is not None
+    recipe = LightFm(
+        components=8, epochs=30, threads=1, user_features=users.matrix, segment_names=users.names
+    )
+    model = export(recipe.name, {recipe.name: recipe.fit(data, {})}, {}, data.item_ids)
+    strategy = TrainedStrategy(model, 4, index())
+
+    newcomer = Situation(NOW, personal=True, segments=("climbers",))
+    found = list(strategy.candidates(newcomer))
+
+    assert {c.entry_id for c in found[:3]} == set(ROPE), found
+    assert {c.reason for c in found} == {"because you are in `climbers`"}
+    assert not list(strategy.candidates(Situation(NOW, personal=True)))

@@ -6,12 +6,13 @@ decides it), and weighed: each event type by ``recommend_weights``, halved every
 ``recommend_train_half_life_days``. A viewer and entry pair counts once, by its strongest
 interaction, at its latest time. The strengths ride on the interactions, so every
 candidate fits on them (see `Interactions.confidence`) as well as scoring histories by them.
+The stored segments of those who also grant PERSONALIZATION come along, as user features.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -23,7 +24,7 @@ from veneer.recommend.models.interactions import FloatArray, Interactions
 from veneer.recommend.trained import strength
 from veneer.services import Services
 from veneer.store.people import erased_among, owners_of
-from veneer.store.popularity import interactions_between
+from veneer.store.popularity import interactions_between, segments_of
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Window:
     until: datetime
     interactions: Interactions
     skipped_viewers: int  # viewers with interactions but without RECOMMENDATIONS consent
+    # Stored segments of the viewers who also grant PERSONALIZATION: user features.
+    segments: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def strengths(self) -> FloatArray:
@@ -116,4 +119,7 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
     )
     # The models fit on these strengths too, not only score histories with them.
     weighed = interactions.weighed(strengths)
-    return Window(since, until, weighed, len(viewers) - len(allowed))
+    placed = [v for v in sorted(allowed) if consents[v][Purpose.PERSONALIZATION].granted]
+    async with services.db.reading() as session:
+        segments = await segments_of(session, placed)
+    return Window(since, until, weighed, len(viewers) - len(allowed), segments)

@@ -49,6 +49,7 @@ from veneer.recommend.models.serving_evaluation import (
     relevant_items,
 )
 from veneer.recommend.models.split import Split, held_out_mask
+from veneer.recommend.user_features import MIN_MEMBERS, user_features
 from veneer.services import Services
 from veneer.store import recommendation_models as registry
 
@@ -196,7 +197,7 @@ def fit_and_measure(
         holdout[name] = replace(figures, train_s=fitted.train_s[name]).as_dict()
     recipes = {c.name: c for c in candidates}
     model = export(selection.chosen, fitted.scorers, recipes, data.item_ids)
-    history = histories(parts.train, window.strengths[~held_out])
+    history = histories(parts.train, window.strengths[~held_out], window.segments)
     relevant = relevant_items(parts.test)
     progress(f"measuring {selection.chosen} as it serves")
     served = measure(model, history, relevant, K)
@@ -234,11 +235,18 @@ async def _train(
         logger.info("recommendation training: %s", why)
         return TrainingResult(why, data_window=window.as_json())
     features = CALLERS_CHOICE
+    user_params = CALLERS_CHOICE.params
     if not candidates:
         progress("reading the entries' content types, tags and words")
         features = await read_features(services, window.interactions.item_ids)
         matrix = None if features.features is None else features.features.matrix
-        candidates = default_candidates(SEED, item_features=matrix)
+        users = user_features(window.interactions.user_ids, window.segments)
+        candidates = default_candidates(SEED, item_features=matrix, user_features=users)
+        user_params = (
+            users.as_params()
+            if users is not None
+            else {"used": False, "reason": f"no segment holds {MIN_MEMBERS} trained viewers"}
+        )
     chosen_list, skipped = installed(candidates)
     budget = int(settings.recommend_budget_gib * 2**30)
     # The fitting is CPU-bound: off the event loop, so the process keeps serving meanwhile.
@@ -288,6 +296,7 @@ async def _train(
         "budgetGiB": settings.recommend_budget_gib,
         "candidates": [c.name for c in chosen_list],
         "itemFeatures": features.params,
+        "userFeatures": user_params,
     }
     candidate = recs_registry.Candidate(
         recipe=trained.chosen,

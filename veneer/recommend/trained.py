@@ -3,7 +3,9 @@
 The model scores the viewer's history as it is at the request (the entry on screen first,
 then their newest views and cart adds), not as it was when the model was trained, so a
 click just made already moves the next answer, and a viewer the model never saw still gets
-one. A viewer with no history at all gets nothing from it; the fallbacks behind it in the
+one. A model trained with segments as user features also scores the viewer's segments
+(those the request decided, holdouts left out), so a viewer with no history yet is scored
+from them; a viewer with neither gets nothing from it, and the fallbacks behind it in the
 plan (segments' favourites, popular, new) answer for them.
 
 Each history entry weighs what it weighed when the model was measured on its holdout: its
@@ -49,6 +51,7 @@ class Recommender(Protocol):
         n: int,
         skip: Collection[str] = (),
         weights: Sequence[float] = (),
+        segments: Sequence[str] = (),
     ) -> list[Scored]: ...
 
 
@@ -84,20 +87,24 @@ class TrainedStrategy:
 
     def candidates(self, situation: Situation) -> Iterator[Candidate]:
         ids, weights, carted = self._history(situation)
-        if not ids:
+        if not ids and not situation.segments:
             return
         anchor = situation.anchor.id if situation.anchor is not None else None
-        for scored in self.model.recommend(ids, POOL, weights=weights):
+        scored_list = self.model.recommend(ids, POOL, weights=weights, segments=situation.segments)
+        for scored in scored_list:
             if scored.entry_id not in self.index.entries:
                 continue  # trained on, since unpublished or deleted in the CMS
             yield Candidate(
                 scored.entry_id,
                 scored.score,
-                self._reason(scored.because, anchor, carted),
+                self._reason(scored, anchor, carted),
                 self.name,
             )
 
-    def _reason(self, because: str | None, anchor: str | None, carted: set[str]) -> str:
+    def _reason(self, scored: Scored, anchor: str | None, carted: set[str]) -> str:
+        because = scored.because
+        if scored.segment is not None:
+            return f"because you are in `{scored.segment}`"
         if because is None:
             return "popular now"  # a popularity model: nothing in the history is behind it
         entry = self.index.entries.get(because)

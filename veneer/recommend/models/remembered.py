@@ -22,7 +22,7 @@ from veneer.recommend.models.serving import Scored, ServingModel
 
 REMEMBERED = 1024  # answers kept per served model; each is at most a few hundred entries
 
-Key = tuple[tuple[str, ...], tuple[float, ...], frozenset[str], int]
+Key = tuple[tuple[str, ...], tuple[float, ...], frozenset[str], int, frozenset[str]]
 
 
 def rounded(weights: Sequence[float]) -> tuple[float, ...]:
@@ -54,9 +54,10 @@ class RememberedModel:
         n: int,
         skip: Collection[str] = (),
         weights: Sequence[float] = (),
+        segments: Sequence[str] = (),
     ) -> list[Scored]:
         """`ServingModel.recommend`, from memory when it was asked the same before."""
-        key: Key = (tuple(history), rounded(weights), frozenset(skip), n)
+        key: Key = (tuple(history), rounded(weights), frozenset(skip), n, frozenset(segments))
         with self._lock:
             answer = self._answers.get(key)
             if answer is not None:
@@ -64,7 +65,7 @@ class RememberedModel:
                 self.hits += 1
                 return list(answer)
             self.misses += 1
-        answer = tuple(self.model.recommend(key[0], n, key[2], key[1]))
+        answer = tuple(self.model.recommend(key[0], n, key[2], key[1], sorted(key[4])))
         with self._lock:
             self._answers[key] = answer
             self._answers.move_to_end(key)

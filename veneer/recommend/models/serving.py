@@ -7,12 +7,19 @@ current history through it, item to item:
 
 - an item-item model (EASE) scores ``h @ B``;
 - a factor model (LightFM, ALS) folds the viewer in as the weighted sum of the factors of
-  what they engaged with: ``(h @ V) @ V.T + bias``;
+  what they engaged with: ``(h @ V) @ V.T + bias``; a LightFM trained with the viewers'
+  segments as user features treats them as a prior the history outweighs as it grows:
+  the viewer is ``t * f + (1 - t) * s``, where ``f`` is the folded-in history put on the
+  scale of the trained viewers' representations (their mean length), ``s`` the mean of the
+  viewer's segments' embeddings with their own (as LightFM represents a viewer in them and
+  nothing more), and ``t = n / (n + PRIOR_ENTRIES)`` for ``n`` history entries: no history,
+  the segments alone; ``PRIOR_ENTRIES`` of them, an equal say;
 - ItemPop scores its counts, the same for everyone;
 - a blend z-scores each part over the catalogue and adds them by weight, as in training.
 
-Every score is then a constant plus one contribution per history item, so the reason shown
-("because you viewed *X*") names the history item that contributed most to each result.
+Every score is then a constant plus one contribution per history item and segment, so the
+reason shown ("because you viewed *X*", "because you are in `campers`") names the one that
+contributed most to each result.
 
 The artifact is an ``.npz`` archive with a JSON header and no pickled objects: loading one
 from the database runs no code, whoever wrote the row.
@@ -37,7 +44,15 @@ from veneer.recommend.models.lightfm_model import FactorScorer
 from veneer.recommend.models.recipe import Recipe, Scorer
 
 Vector = NDArray[np.float32]
-FORMAT = 1  # bumped when the archive's layout changes; older layouts are refused, not misread
+NO_ROWS = np.empty(0, dtype=np.int64)
+# History entries that count as much as the viewer's segments. On planted groups
+# (`python -m bench.recs_segments`) segments lift a viewer with no history from nothing to
+# 0.55-0.60 precision@10, and change little once there is one: 0.97x-1.01x of the history
+# alone for 1 to 10 here. When viewers drift from their segment's taste, the more the
+# segments weigh the worse (0.81x at 1, 0.42x at 3), so one entry of their own outweighs them.
+PRIOR_ENTRIES = 1.0
+FORMAT = 2  # bumped when the archive's layout changes; unknown layouts are refused, not misread
+READABLE = (1, 2)  # 1: before segments, read as a model trained without them
 ITEM_ITEM, FACTORS, COUNTS = "item-item", "factors", "counts"
 
 
@@ -45,51 +60,88 @@ class ArtifactError(ValueError):
     """The bytes are not a serving model this version can read."""
 
 
+NO_SEGMENTS = np.empty((0, 0), dtype=np.float32)
+Positions = NDArray[np.int64]
+
+
 @dataclass(frozen=True, eq=False)
 class Part:
     """One model's item side: ``matrix`` is items x items (item-item), items x factors
-    (factors) or empty (counts); ``bias`` is added to every viewer's scores."""
+    (factors) or empty (counts); ``bias`` is added to every viewer's scores.
+
+    A factor part trained with segments as user features keeps ``segments``' embeddings
+    (``segment_matrix``, segments x factors) and ``user_norm``, the mean length of the
+    trained viewers' representations.
+    """
 
     kind: str
     matrix: Vector
     bias: Vector
     weight: float = 1.0
     half_life: float | None = None  # recency-weighted history when set (EASE-recency)
+    segments: tuple[str, ...] = ()
+    segment_matrix: Vector = field(default_factory=lambda: NO_SEGMENTS)
+    user_norm: float = 0.0
 
-    def score(self, items: NDArray[np.int64], weights: Vector) -> Vector:
-        """Scores over the catalogue for a history of ``items`` weighing ``weights``."""
+    def segment_rows(self, segments: Sequence[str]) -> Positions:
+        """Rows of ``segment_matrix`` for the viewer's ``segments`` this part knows."""
+        known = [self.segments.index(s) for s in segments if s in self.segments]
+        return np.asarray(known, dtype=np.int64)
+
+    def _viewer(
+        self, items: Positions, weights: Vector, rows: Positions
+    ) -> tuple[Vector, float, float]:
+        """A factor part's viewer vector, and the scales its history's factors and its
+        segments' embeddings were given in it."""
+        folded: Vector = weights @ self.matrix[items]
+        if len(rows) == 0:
+            return folded, 1.0, 0.0
+        trust = len(items) / (len(items) + PRIOR_ENTRIES)
+        length = float(np.linalg.norm(folded))
+        history = trust * self.user_norm / length if length > 0 else 0.0
+        segments = (1 - trust) / (1 + len(rows))
+        viewer = folded * np.float32(history) + np.float32(segments) * self.segment_matrix[
+            rows
+        ].sum(axis=0)
+        return viewer, history, segments
+
+    def score(self, items: Positions, weights: Vector, rows: Positions = NO_ROWS) -> Vector:
+        """Scores over the catalogue for a history of ``items`` weighing ``weights``, for a
+        viewer in the segments at ``rows``."""
         if self.kind == ITEM_ITEM:
             scores: Vector = weights @ self.matrix[items] + self.bias
         elif self.kind == FACTORS:
-            scores = self.matrix @ (weights @ self.matrix[items]) + self.bias
+            scores = self.matrix @ self._viewer(items, weights, rows)[0] + self.bias
         else:
             scores = self.bias.copy()
         return scores
 
     def contributions(
-        self, items: NDArray[np.int64], weights: Vector, targets: NDArray[np.int64]
+        self, items: Positions, weights: Vector, targets: Positions, rows: Positions = NO_ROWS
     ) -> Vector:
-        """len(items) x len(targets): what each history item adds to each target's score."""
+        """(len(items) + len(rows)) x len(targets): what each history item, then each
+        segment, adds to each target's score."""
+        shares = np.zeros((len(items) + len(rows), len(targets)), dtype=np.float32)
         if self.kind == ITEM_ITEM:
-            shares: Vector = np.multiply(
-                weights[:, None], self.matrix[np.ix_(items, targets)], dtype=np.float32
-            )
+            shares[: len(items)] = weights[:, None] * self.matrix[np.ix_(items, targets)]
         elif self.kind == FACTORS:
-            shares = np.matmul(
-                weights[:, None] * self.matrix[items], self.matrix[targets].T, dtype=np.float32
-            )
-        else:
-            shares = np.zeros((len(items), len(targets)), dtype=np.float32)
+            _, history, segments = self._viewer(items, weights, rows)
+            chosen = self.matrix[targets].T
+            shares[: len(items)] = (history * weights[:, None] * self.matrix[items]) @ chosen
+            if len(rows):
+                shares[len(items) :] = segments * (self.segment_matrix[rows] @ chosen)
         return shares
 
 
 @dataclass(frozen=True)
 class Scored:
-    """A recommended item, its score, and the history item that contributed most (if any)."""
+    """A recommended item, its score, and the history item or (``segment``) the segment
+    of the viewer's that contributed most, if any did."""
 
     entry_id: str
     score: float
     because: str | None
+    segment: str | None = None
 
 
 def recency_weights(count: int, half_life: float | None) -> Vector:
@@ -130,16 +182,18 @@ class ServingModel:
         n: int,
         skip: Collection[str] = (),
         weights: Sequence[float] = (),
+        segments: Sequence[str] = (),
     ) -> list[Scored]:
         """The best ``n`` items for a viewer whose ``history`` (distinct entry ids, newest
-        first) is as given, never one of the history or of ``skip``.
+        first) and ``segments`` are as given, never one of the history or of ``skip``.
 
         ``weights`` optionally scales each history item (a cart add counts more than a view);
-        entries the model was not trained on are left out of the history and of the results.
-        Only items the history speaks for come back (a history item adds to their score):
-        the rest score what any entry would, and filling a list with them in catalogue order
-        would crowd out the fallbacks, which know better. A popularity model is the
-        exception, since its counts are the same for everyone.
+        entries the model was not trained on are left out of the history and of the results,
+        and segments it was not trained with are ignored. Only items the history or a
+        segment speaks for come back (it adds to their score): the rest score what any
+        entry would, and filling a list with them in catalogue order would crowd out the
+        fallbacks, which know better. A popularity model is the exception, since its counts
+        are the same for everyone.
         """
         known = [
             (self.positions[entry_id], float(weights[i]) if i < len(weights) else 1.0)
@@ -147,33 +201,36 @@ class ServingModel:
             if entry_id in self.positions
         ]
         popular = any(part.kind == COUNTS for part in self.parts)
-        if not known and not popular:
+        rows = [part.segment_rows(segments) for part in self.parts]
+        if not known and not popular and not any(len(r) for r in rows):
             return []
         items = np.fromiter((item for item, _ in known), dtype=np.int64, count=len(known))
         scale = np.fromiter((w for _, w in known), dtype=np.float32, count=len(known))
-        totals, spreads = self._totals(items, scale)
+        totals, spreads = self._totals(items, scale, rows)
         blocked = {*items.tolist(), *(self.positions[e] for e in skip if e in self.positions)}
         totals[list(blocked)] = -np.inf
         best = _top(totals, min(n, len(totals) - len(blocked)))
-        because = self._strongest(items, scale, best, spreads)
+        because = self._strongest(items, scale, rows, best, spreads)
         return [
-            Scored(self.item_ids[i], float(totals[i]), because[rank])
+            Scored(self.item_ids[i], float(totals[i]), *because[rank])
             for rank, i in enumerate(best)
-            if popular or because[rank] is not None
+            if popular or because[rank] != (None, None)
         ]
 
-    def _history(self, items: NDArray[np.int64], scale: Vector, part: Part) -> Vector:
+    def _history(self, items: Positions, scale: Vector, part: Part) -> Vector:
         return recency_weights(len(items), part.half_life) * scale
 
-    def _totals(self, items: NDArray[np.int64], scale: Vector) -> tuple[Vector, list[float]]:
+    def _totals(
+        self, items: Positions, scale: Vector, rows: list[Positions]
+    ) -> tuple[Vector, list[float]]:
         """The summed (z-scored when blended) scores, and each part's spread."""
         if len(self.parts) == 1:
             part = self.parts[0]
-            return part.score(items, self._history(items, scale, part)), [1.0]
+            return part.score(items, self._history(items, scale, part), rows[0]), [1.0]
         total = np.zeros(len(self.item_ids), dtype=np.float32)
         spreads: list[float] = []
-        for part in self.parts:
-            scores = part.score(items, self._history(items, scale, part))
+        for part, own in zip(self.parts, rows, strict=True):
+            scores = part.score(items, self._history(items, scale, part), own)
             spread = float(scores.std()) or 1.0
             spreads.append(spread)
             total += part.weight * (scores - scores.mean()) / spread
@@ -181,24 +238,50 @@ class ServingModel:
 
     def _strongest(
         self,
-        items: NDArray[np.int64],
+        items: Positions,
         scale: Vector,
-        targets: NDArray[np.int64],
+        rows: list[Positions],
+        targets: Positions,
         spreads: list[float],
-    ) -> list[str | None]:
-        """For each target, the history entry whose contribution to its score is largest."""
-        if len(items) == 0 or len(targets) == 0:
-            return [None] * len(targets)
-        added = np.zeros((len(items), len(targets)), dtype=np.float32)
-        for part, spread in zip(self.parts, spreads, strict=True):
+    ) -> list[tuple[str | None, str | None]]:
+        """For each target, the segment (as ``(None, key)``) whose contribution to its score
+        is largest if it adds more than the whole history does, else the history entry that
+        adds most; ``(None, None)`` if none adds to it."""
+        names = sorted({self.parts[p].segments[r] for p, own in enumerate(rows) for r in own})
+        if (len(items) == 0 and not names) or len(targets) == 0:
+            return [(None, None)] * len(targets)
+        added = np.zeros((len(items) + len(names), len(targets)), dtype=np.float32)
+        for part, own, spread in zip(self.parts, rows, spreads, strict=True):
             weight = part.weight if len(self.parts) > 1 else 1.0
-            share = part.contributions(items, self._history(items, scale, part), targets)
-            added += (weight / spread) * share
-        strongest = added.argmax(axis=0)
-        return [
-            self.item_ids[items[row]] if added[row, column] > 0 else None
-            for column, row in enumerate(strongest)
-        ]
+            share = part.contributions(items, self._history(items, scale, part), targets, own)
+            added[: len(items)] += (weight / spread) * share[: len(items)]
+            for k, row in enumerate(own):
+                at = len(items) + names.index(part.segments[row])
+                added[at] += (weight / spread) * share[len(items) + k]
+        # The history as a whole against each segment: a viewer whose views outweigh their
+        # segment hears about their views, however many they are.
+        history, segment = added[: len(items)], added[len(items) :]
+        none = np.zeros(len(targets), dtype=np.float32)
+        viewed = history.sum(axis=0) if len(items) else none
+        item_best = history.max(axis=0) if len(items) else none
+        by_segment = (
+            segment.max(axis=0) > np.maximum(viewed, 0)
+            if names
+            else np.zeros(len(targets), dtype=bool)
+        )
+        item_rows = history.argmax(axis=0).tolist() if len(items) else [0] * len(targets)
+        segment_rows = segment.argmax(axis=0).tolist() if names else [0] * len(targets)
+        found: list[tuple[str | None, str | None]] = []
+        for column, (segmented, positive) in enumerate(
+            zip(by_segment.tolist(), (item_best > 0).tolist(), strict=True)
+        ):
+            if segmented:
+                found.append((None, names[segment_rows[column]]))
+            elif positive:
+                found.append((self.item_ids[items[item_rows[column]]], None))
+            else:
+                found.append((None, None))
+        return found
 
     def to_bytes(self) -> bytes:
         """The archive: a JSON header and one or two arrays per part."""
@@ -207,13 +290,21 @@ class ServingModel:
             "recipe": self.recipe,
             "items": list(self.item_ids),
             "parts": [
-                {"kind": p.kind, "weight": p.weight, "half_life": p.half_life} for p in self.parts
+                {
+                    "kind": p.kind,
+                    "weight": p.weight,
+                    "half_life": p.half_life,
+                    "segments": list(p.segments),
+                    "user_norm": p.user_norm,
+                }
+                for p in self.parts
             ],
         }
         arrays: dict[str, Any] = {"header": np.frombuffer(orjson.dumps(header), dtype=np.uint8)}
         for i, part in enumerate(self.parts):
             arrays[f"matrix{i}"] = part.matrix
             arrays[f"bias{i}"] = part.bias
+            arrays[f"segments{i}"] = part.segment_matrix
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         return buffer.getvalue()
@@ -224,9 +315,10 @@ class ServingModel:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 header = orjson.loads(archive["header"].tobytes())
-                if header.get("format") != FORMAT:
+                if header.get("format") not in READABLE:
                     raise ArtifactError(
-                        f"artifact format {header.get('format')!r}; this version reads {FORMAT}"
+                        f"artifact format {header.get('format')!r}; this version reads "
+                        + " and ".join(map(str, READABLE))
                     )
                 parts = tuple(
                     Part(
@@ -235,6 +327,13 @@ class ServingModel:
                         bias=archive[f"bias{i}"].astype(np.float32, copy=False),
                         weight=float(spec["weight"]),
                         half_life=spec["half_life"],
+                        segments=tuple(str(key) for key in spec.get("segments", ())),
+                        segment_matrix=(
+                            archive[f"segments{i}"].astype(np.float32, copy=False)
+                            if f"segments{i}" in archive.files
+                            else NO_SEGMENTS
+                        ),
+                        user_norm=float(spec.get("user_norm", 0.0)),
                     )
                     for i, spec in enumerate(header["parts"])
                 )
@@ -261,7 +360,17 @@ def _part(recipe: Recipe | None, scorer: Scorer, weight: float) -> Part:
         zeros = np.zeros(len(scorer.weights), dtype=np.float32)
         return Part(ITEM_ITEM, scorer.weights.astype(np.float32), zeros, weight, half_life)
     if isinstance(scorer, FactorScorer):
-        return Part(FACTORS, scorer.item_factors, scorer.item_bias, weight)
+        if scorer.segment_factors is None:
+            return Part(FACTORS, scorer.item_factors, scorer.item_bias, weight)
+        return Part(
+            FACTORS,
+            scorer.item_factors,
+            scorer.item_bias,
+            weight,
+            segments=scorer.segment_names,
+            segment_matrix=scorer.segment_factors,
+            user_norm=scorer.user_norm,
+        )
     if isinstance(scorer, PopularityScorer):
         counts = scorer.counts.astype(np.float32)
         return Part(COUNTS, np.empty((0, 0), dtype=np.float32), counts, weight)

@@ -1,10 +1,13 @@
 """Training with the viewers' segments as user features: only segments of viewers who grant
-PERSONALIZATION, and only those three trained viewers hold, reach the model."""
+PERSONALIZATION, that three trained viewers hold, and that the viewer was in before the
+interactions the split holds out, reach the model."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.jobs.conftest import Play
-from tests.jobs.recs_shop import shop, user
+from tests.jobs.recs_shop import NOW, Clock, shop, user
 from veneer.consent import Purpose
 from veneer.consent.decisions import Decisions
 from veneer.jobs.people import identify
@@ -18,38 +21,47 @@ PLACED = (
     (Purpose.RECOMMENDATIONS, True),
     (Purpose.PERSONALIZATION, True),
 )
+EARLY = NOW - timedelta(days=30)  # before any of the shop's events
 
 
-async def _groups_as_segments(services: Services, names: list[str]) -> None:
-    """A segment per planted group; group 3 never allows PERSONALIZATION, group 2 holds
-    only two viewers who do."""
+async def _groups_as_segments(services: Services, clock: Clock, names: list[str]) -> None:
+    """A segment per planted group, entered a month ago, except: group 3 never allows
+    PERSONALIZATION, group 2 holds only two viewers who do, and group 1 entered its
+    segment only now, after the interactions the split holds out."""
     async with services.db.session() as session:
         for group in range(4):
             rule = {"trait": "group", "op": "eq", "value": f"g{group}"}
             await upsert_segment(session, f"g{group}", f"Group {group}", rule, 0.0)
     await services.segments_changed()
     for name in names:
-        group = int(name[1])
-        member = int(name.split("-")[1])
+        group, member = int(name[1]), int(name.split("-")[1])
         if group == 3 or (group == 2 and member >= 2):
             continue
+        clock.now = NOW if group == 1 else EARLY
         await services.record_consent(user(name), Decisions(PLACED, "test", None), gpc=False)
         await identify(services, user(name), {"group": f"g{group}"})
+    clock.now = NOW
 
 
-def test_segments_of_viewers_who_allow_personalization_are_user_features(play: Play) -> None:
+async def _params(services: Services) -> dict[str, object]:
+    async with services.db.reading() as session:
+        (version,) = await registry.list_versions(session)
+    return version.params
+
+
+def test_only_segments_a_model_may_learn_from_become_user_features(
+    play: Play, clock: Clock
+) -> None:
     async def body(services: Services) -> None:
         names = await shop(services)
-        await _groups_as_segments(services, names)
+        await _groups_as_segments(services, clock, names)
 
         result = await train(services)
 
         assert result.version is not None, result.message
-        async with services.db.reading() as session:
-            (version,) = await registry.list_versions(session)
-        assert version.params["userFeatures"] == {
+        assert (await _params(services))["userFeatures"] == {
             "used": True,
-            "segments": {"g0": 15, "g1": 15},  # g2: two members; g3: no consent
+            "segments": {"g0": 15},  # g1: entered too late; g2: two members; g3: no consent
         }
         assert "LightFM-features" in result.metrics["holdout"]
 

@@ -17,6 +17,7 @@ from veneer.recommend import answer
 from veneer.recommend.candidates import CART, VIEW, Interaction, Situation
 from veneer.recommend.models.ease import Ease
 from veneer.recommend.models.interactions import Interactions
+from veneer.recommend.models.itempop import ItemPop
 from veneer.recommend.models.lightfm_model import LightFm
 from veneer.recommend.models.serving import export
 from veneer.recommend.trained import TrainedStrategy, strength
@@ -128,3 +129,12 @@ def test_a_viewer_with_no_history_is_served_from_their_segment_and_told_so() -> 
     assert {c.entry_id for c in found[:3]} == set(ROPE), found
     assert {c.reason for c in found} == {"because you are in `climbers`"}
     assert not list(strategy.candidates(Situation(NOW, personal=True)))
+
+
+def test_a_segment_the_model_never_learned_leaves_a_newcomer_to_the_fallbacks() -> None:
+    """A champion without segment embeddings (here popularity) has nothing to say about a
+    newcomer's segments; its overall favourites must not crowd out their segment's."""
+    data = Interactions.from_records([("v", ROPE[0], 0.0), ("w", ROPE[1], 1.0)])
+    model = export("ItemPop", {"ItemPop": ItemPop().fit(data, {})}, {}, data.item_ids)
+    strategy = TrainedStrategy(model, 5, index())
+    assert not list(strategy.candidates(Situation(NOW, personal=True, segments=("climbers",))))

@@ -11,6 +11,7 @@ The stored segments of those who also grant PERSONALIZATION come along, as user 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,9 +23,10 @@ from veneer.consent import ConsentState, Purpose
 from veneer.jobs.popularity import consent_in, consent_of
 from veneer.recommend.models.interactions import FloatArray, Interactions
 from veneer.recommend.trained import strength
+from veneer.segments.holdout import in_holdout
 from veneer.services import Services
 from veneer.store.people import erased_among, owners_of
-from veneer.store.popularity import interactions_between, segments_of
+from veneer.store.popularity import interactions_between, memberships_of
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,23 @@ class Window:
     until: datetime
     interactions: Interactions
     skipped_viewers: int  # viewers with interactions but without RECOMMENDATIONS consent
-    # Stored segments of the viewers who also grant PERSONALIZATION: user features.
-    segments: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Stored segments of the viewers who also grant PERSONALIZATION (user features), each
+    # with when the viewer entered it (a timestamp); segments they are held out of are not.
+    segments: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    def placed(self, cutoffs: Mapping[str, float]) -> dict[str, frozenset[str]]:
+        """Each viewer's segments as they stood at their cutoff (all of them without one).
+
+        A segment whose rule counts events may have been entered through the very events a
+        split holds out; a viewer's segments from after their first held-out interaction
+        would tell the model what it is measured on.
+        """
+        return {
+            viewer: frozenset(
+                key for key, since in entered.items() if since <= cutoffs.get(viewer, math.inf)
+            )
+            for viewer, entered in self.segments.items()
+        }
 
     @property
     def strengths(self) -> FloatArray:
@@ -121,5 +138,14 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
     weighed = interactions.weighed(strengths)
     placed = [v for v in sorted(allowed) if consents[v][Purpose.PERSONALIZATION].granted]
     async with services.db.reading() as session:
-        segments = await segments_of(session, placed)
+        memberships = await memberships_of(session, placed)
+    definitions = await services.segment_definitions(fresh=True)
+    segments = {
+        viewer: {
+            key: entered.timestamp()
+            for key, entered in held.items()
+            if key in definitions and not in_holdout(viewer, key, definitions[key].holdout)
+        }
+        for viewer, held in memberships.items()
+    }
     return Window(since, until, weighed, len(viewers) - len(allowed), segments)

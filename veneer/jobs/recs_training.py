@@ -26,7 +26,7 @@ import importlib.util
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from veneer.jobs.recs_features import Features, read_features
 from veneer.jobs.recs_interactions import Window, read_window
 from veneer.recommend.models.als import Als
 from veneer.recommend.models.evaluation import Skipped, evaluate_scorer, fit_all
+from veneer.recommend.models.interactions import BoolArray, Interactions
 from veneer.recommend.models.lightfm_model import LightFm
 from veneer.recommend.models.recipe import Recipe
 from veneer.recommend.models.recipes import default_candidates
@@ -179,10 +180,30 @@ class Trained:
     served: dict[str, float]
 
 
+def first_held_out(data: Interactions, held_out: BoolArray) -> dict[str, float]:
+    """Each viewer's earliest held-out interaction time: what they did before it trains."""
+    firsts: dict[str, float] = {}
+    for user, stamp in zip(data.users[held_out], data.timestamps[held_out], strict=True):
+        viewer = data.user_ids[user]
+        firsts[viewer] = min(float(stamp), firsts.get(viewer, math.inf))
+    return firsts
+
+
+def placed_before_holdout(window: Window) -> dict[str, frozenset[str]]:
+    """The viewers' segments as they stood before the interactions the split holds out."""
+    data = window.interactions
+    return window.placed(first_held_out(data, held_out_mask(data, "time", SEED)))
+
+
 def fit_and_measure(
-    window: Window, candidates: Sequence[Recipe], budget: int, progress: Progress
+    window: Window,
+    candidates: Sequence[Recipe],
+    budget: int,
+    progress: Progress,
+    segments: Mapping[str, Collection[str]] | None = None,
 ) -> Trained:
-    """Split by time, choose on validation, fit on the training part, measure on the holdout."""
+    """Split by time, choose on validation, fit on the training part, measure on the holdout
+    (serving each held-out viewer's history with their ``segments``, if given)."""
     data = window.interactions
     held_out = held_out_mask(data, "time", SEED)
     parts = Split(data.subset(~held_out), data.subset(held_out))
@@ -197,7 +218,7 @@ def fit_and_measure(
         holdout[name] = replace(figures, train_s=fitted.train_s[name]).as_dict()
     recipes = {c.name: c for c in candidates}
     model = export(selection.chosen, fitted.scorers, recipes, data.item_ids)
-    history = histories(parts.train, window.strengths[~held_out], window.segments)
+    history = histories(parts.train, window.strengths[~held_out], segments)
     relevant = relevant_items(parts.test)
     progress(f"measuring {selection.chosen} as it serves")
     served = measure(model, history, relevant, K)
@@ -236,11 +257,12 @@ async def _train(
         return TrainingResult(why, data_window=window.as_json())
     features = CALLERS_CHOICE
     user_params = CALLERS_CHOICE.params
+    placed = placed_before_holdout(window)
     if not candidates:
         progress("reading the entries' content types, tags and words")
         features = await read_features(services, window.interactions.item_ids)
         matrix = None if features.features is None else features.features.matrix
-        users = user_features(window.interactions.user_ids, window.segments)
+        users = user_features(window.interactions.user_ids, placed)
         candidates = default_candidates(SEED, item_features=matrix, user_features=users)
         user_params = (
             users.as_params()
@@ -250,7 +272,9 @@ async def _train(
     chosen_list, skipped = installed(candidates)
     budget = int(settings.recommend_budget_gib * 2**30)
     # The fitting is CPU-bound: off the event loop, so the process keeps serving meanwhile.
-    trained = await asyncio.to_thread(fit_and_measure, window, chosen_list, budget, progress)
+    trained = await asyncio.to_thread(
+        fit_and_measure, window, chosen_list, budget, progress, placed
+    )
     skipped += [s for s in trained.skipped if s not in skipped]
     data, model, history, relevant = (
         window.interactions,

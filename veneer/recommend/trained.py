@@ -45,6 +45,8 @@ class Recommender(Protocol):
     @property
     def recipe(self) -> str: ...
 
+    def known_segments(self, segments: Collection[str]) -> tuple[str, ...]: ...
+
     def recommend(
         self,
         history: Sequence[str],
@@ -87,10 +89,11 @@ class TrainedStrategy:
 
     def candidates(self, situation: Situation) -> Iterator[Candidate]:
         ids, weights, carted = self._history(situation)
-        if not ids and not situation.segments:
+        segments = self.model.known_segments(situation.segments)
+        if not ids and not segments:
             return
         anchor = situation.anchor.id if situation.anchor is not None else None
-        scored_list = self.model.recommend(ids, POOL, weights=weights, segments=situation.segments)
+        scored_list = self.model.recommend(ids, POOL, weights=weights, segments=segments)
         for scored in scored_list:
             if scored.entry_id not in self.index.entries:
                 continue  # trained on, since unpublished or deleted in the CMS

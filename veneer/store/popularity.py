@@ -73,6 +73,23 @@ async def segments_of(
     return {profile_id: frozenset(keys) for profile_id, keys in found.items()}
 
 
+async def memberships_of(
+    session: AsyncSession, profile_ids: Collection[str]
+) -> dict[str, dict[str, datetime]]:
+    """Each profile's stored segments, with when it (last) entered each."""
+    ids = sorted(set(profile_ids))
+    found: dict[str, dict[str, datetime]] = {}
+    for first in range(0, len(ids), CHUNK):
+        rows = await session.execute(
+            select(
+                SegmentMemberRow.profile_id, SegmentMemberRow.segment_key, SegmentMemberRow.since
+            ).where(SegmentMemberRow.profile_id.in_(ids[first : first + CHUNK]))
+        )
+        for profile_id, key, since in rows:
+            found.setdefault(profile_id, {})[key] = since
+    return found
+
+
 async def replace_popularity(
     session: AsyncSession, table: Mapping[str, Sequence[Popular]], computed_at: datetime
 ) -> int:

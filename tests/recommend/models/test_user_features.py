@@ -5,16 +5,18 @@ shelf, and the reason names the segment."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import orjson
+import pytest
 
 from tests.recommend.models.planted import group_of, planted
 from veneer.recommend.models.interactions import Interactions
 from veneer.recommend.models.itempop import ItemPop
 from veneer.recommend.models.lightfm_model import FactorScorer, LightFm
 from veneer.recommend.models.recipes import default_candidates
-from veneer.recommend.models.serving import ServingModel, export
+from veneer.recommend.models.serving import ArtifactError, ServingModel, export
 from veneer.recommend.models.serving_evaluation import History, measure
 from veneer.recommend.user_features import MIN_MEMBERS, user_features
 
@@ -130,3 +132,20 @@ def test_the_segment_embeddings_round_trip_and_older_artifacts_still_read() -> N
     )
     older = ServingModel.from_bytes(buffer.getvalue())
     assert older.parts[0].segments == () and older.recommend(["g1-0"], 5)
+
+
+def test_a_model_without_segments_is_written_in_the_layout_older_versions_read() -> None:
+    data = planted(seed=SEED)
+    plain = trained(data, with_segments=False)
+    header = np.load(io.BytesIO(plain.to_bytes()))["header"].tobytes()
+    assert orjson.loads(header)["format"] == 1
+    assert plain.known_segments(["g1"]) == ()
+    assert trained(data).known_segments(["g3", "g1", "elsewhere"]) == ("g1", "g3")
+
+
+def test_segment_factors_that_do_not_fit_their_names_are_refused() -> None:
+    data = planted(seed=SEED)
+    (part,) = trained(data).parts
+    broken = replace(part, segment_matrix=part.segment_matrix[:2])
+    with pytest.raises(ArtifactError, match="names 4 segments"):
+        ServingModel("LightFM-features", data.item_ids, (broken,))

@@ -48,6 +48,9 @@ class RememberedModel:
     def __len__(self) -> int:
         return len(self.model)
 
+    def known_segments(self, segments: Collection[str]) -> tuple[str, ...]:
+        return self.model.known_segments(segments)
+
     def recommend(
         self,
         history: Sequence[str],
@@ -57,7 +60,8 @@ class RememberedModel:
         segments: Sequence[str] = (),
     ) -> list[Scored]:
         """`ServingModel.recommend`, from memory when it was asked the same before."""
-        key: Key = (tuple(history), rounded(weights), frozenset(skip), n, frozenset(segments))
+        known = frozenset(self.model.known_segments(segments))  # the rest change nothing
+        key: Key = (tuple(history), rounded(weights), frozenset(skip), n, known)
         with self._lock:
             answer = self._answers.get(key)
             if answer is not None:

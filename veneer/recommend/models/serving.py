@@ -171,10 +171,22 @@ class ServingModel:
                     f"{self.recipe}: a {part.kind} part scores {len(part.bias)} items, "
                     f"the model names {len(self.item_ids)}"
                 )
+            if part.segments and (
+                part.kind != FACTORS
+                or part.segment_matrix.shape != (len(part.segments), part.matrix.shape[1])
+            ):
+                raise ArtifactError(
+                    f"{self.recipe}: a {part.kind} part names {len(part.segments)} segments "
+                    f"but holds {part.segment_matrix.shape} segment factors"
+                )
         object.__setattr__(self, "positions", {item: i for i, item in enumerate(self.item_ids)})
 
     def __len__(self) -> int:
         return len(self.item_ids)
+
+    def known_segments(self, segments: Collection[str]) -> tuple[str, ...]:
+        """Those of ``segments`` the model was trained with, sorted: all it can use of them."""
+        return tuple(sorted({s for part in self.parts for s in part.segments} & set(segments)))
 
     def recommend(
         self,
@@ -286,7 +298,8 @@ class ServingModel:
     def to_bytes(self) -> bytes:
         """The archive: a JSON header and one or two arrays per part."""
         header = {
-            "format": FORMAT,
+            # Without segments the layout is format 1's, which an older Veneer still reads.
+            "format": FORMAT if any(p.segments for p in self.parts) else 1,
             "recipe": self.recipe,
             "items": list(self.item_ids),
             "parts": [

@@ -51,12 +51,12 @@ def one(seed: int, drift: int) -> dict[str, float]:
         seed=seed,
         threads=1,
         user_features=users.matrix,
-        segment_names=users.names,
+        feature_names=users.names,
     )
     model = serving.export(recipe.name, {recipe.name: recipe.fit(train, {})}, {}, data.item_ids)
     relevant = relevant_items(test)
     plain = histories(train)
-    placed = histories(train, segments=segments)
+    placed = histories(train, features=segments)
     found = {"history only": measure(model, plain, relevant)["precision@10"]}
     default = serving.PRIOR_ENTRIES
     try:

@@ -1,6 +1,6 @@
-"""Training with the viewers' segments as user features: only segments of viewers who grant
-PERSONALIZATION, that three trained viewers hold, and that the viewer was in before the
-interactions the split holds out, reach the model."""
+"""Training with the viewers' segments and traits as user features: only those of viewers who
+grant PERSONALIZATION, that three trained viewers hold, and (segments) that the viewer was
+in before the interactions the split holds out, reach the model."""
 
 from __future__ import annotations
 
@@ -61,7 +61,11 @@ def test_only_segments_a_model_may_learn_from_become_user_features(
         assert result.version is not None, result.message
         assert (await _params(services))["userFeatures"] == {
             "used": True,
-            "segments": {"g0": 15},  # g1: entered too late; g2: two members; g3: no consent
+            "features": {
+                "segment:g0": 15,  # g1 entered too late; g2 has two members; g3 no consent
+                "trait:group=g0": 15,
+                "trait:group=g1": 15,  # a trait told is not derived from held-out events
+            },
         }
         assert "LightFM-features" in result.metrics["holdout"]
 

@@ -14,14 +14,14 @@ import numpy as np
 
 from tests.recommend.shop import entry, index
 from veneer.recommend import answer
-from veneer.recommend.candidates import CART, VIEW, Interaction, Situation
+from veneer.recommend.candidates import CART, VIEW, Candidate, Interaction, Situation
 from veneer.recommend.models.ease import Ease
 from veneer.recommend.models.interactions import Interactions
 from veneer.recommend.models.itempop import ItemPop
 from veneer.recommend.models.lightfm_model import LightFm
 from veneer.recommend.models.serving import export
 from veneer.recommend.trained import TrainedStrategy, strength
-from veneer.recommend.user_features import user_features
+from veneer.recommend.user_features import user_features, viewer_features
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ROPE = ["rope-care-basics", "fogbank-rain-shell", "kettle-pot-set"]
@@ -103,32 +103,50 @@ def test_history_weighs_as_training_weighed_it() -> None:
     assert strength(VIEW, NOW - timedelta(days=14), NOW, {VIEW: 2.0}, timedelta(days=14)) == 1.0
 
 
-def test_a_viewer_with_no_history_is_served_from_their_segment_and_told_so() -> None:
-    """LightFM trained with the shelves' shoppers in segments: a newcomer in `climbers`
-    gets the rope shelf from the model, not from a fallback, and the reason names it."""
+def _described_newcomer(described: str) -> list[Candidate]:
+    """LightFM trained with the shelves' shoppers described by a segment or a trait of
+    their group's, for a newcomer described as a climber; nothing at all for ``""``."""
     rng = np.random.default_rng(5)
-    records, segments = [], {}
-    for group, (key, shelf) in enumerate((("climbers", ROPE), ("runners", RUNNERS))):
+    records, features = [], {}
+    for group, shelf in enumerate((ROPE, RUNNERS)):
         for member in range(30):
             viewer = f"v{group}-{member}"
-            segments[viewer] = [key]
+            features[viewer] = viewer_features(
+                [f"climbers-{group}"], {"interests": [f"climbing-{group}"]}
+            )
             taken = rng.choice(len(shelf), 2, replace=False)
             records += [(viewer, shelf[i], float(n)) for n, i in enumerate(taken)]
     data = Interactions.from_records(records)
-    users = user_features(data.user_ids, segments)
+    users = user_features(data.user_ids, features)
     assert users is not None
     recipe = LightFm(
-        components=8, epochs=30, threads=1, user_features=users.matrix, segment_names=users.names
+        components=8, epochs=30, threads=1, user_features=users.matrix, feature_names=users.names
     )
     model = export(recipe.name, {recipe.name: recipe.fit(data, {})}, {}, data.item_ids)
     strategy = TrainedStrategy(model, 4, index())
+    newcomer = Situation(
+        NOW,
+        personal=True,
+        segments=("climbers-0",) if described == "segment" else (),
+        traits={"interests": ["climbing-0"], "age": 41} if described == "trait" else {},
+    )
+    return list(strategy.candidates(newcomer))
 
-    newcomer = Situation(NOW, personal=True, segments=("climbers",))
-    found = list(strategy.candidates(newcomer))
 
+def test_a_viewer_with_no_history_is_served_from_their_segment_and_told_so() -> None:
+    found = _described_newcomer("segment")
     assert {c.entry_id for c in found[:3]} == set(ROPE), found
-    assert {c.reason for c in found} == {"because you are in `climbers`"}
-    assert not list(strategy.candidates(Situation(NOW, personal=True)))
+    assert {c.reason for c in found} == {"because you are in `climbers-0`"}
+
+
+def test_a_viewer_with_no_history_is_served_from_their_traits_and_told_so() -> None:
+    found = _described_newcomer("trait")
+    assert {c.entry_id for c in found[:3]} == set(ROPE), found
+    assert {c.reason for c in found} == {"because of your `interests`: `climbing-0`"}
+
+
+def test_a_newcomer_with_nothing_about_them_is_left_to_the_fallbacks() -> None:
+    assert _described_newcomer("") == []
 
 
 def test_a_segment_the_model_never_learned_leaves_a_newcomer_to_the_fallbacks() -> None:

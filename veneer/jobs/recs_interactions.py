@@ -6,7 +6,8 @@ decides it), and weighed: each event type by ``recommend_weights``, halved every
 ``recommend_train_half_life_days``. A viewer and entry pair counts once, by its strongest
 interaction, at its latest time. The strengths ride on the interactions, so every
 candidate fits on them (see `Interactions.confidence`) as well as scoring histories by them.
-The stored segments of those who also grant PERSONALIZATION come along, as user features.
+The stored segments and traits of those who also grant PERSONALIZATION come along, as user
+features.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,10 +25,12 @@ from veneer.consent import ConsentState, Purpose
 from veneer.jobs.popularity import consent_in, consent_of
 from veneer.recommend.models.interactions import FloatArray, Interactions
 from veneer.recommend.trained import strength
+from veneer.recommend.user_features import viewer_features
 from veneer.segments.holdout import in_holdout
 from veneer.services import Services
 from veneer.store.people import erased_among, owners_of
 from veneer.store.popularity import interactions_between, memberships_of
+from veneer.store.profiles import traits_of
 
 
 @dataclass(frozen=True)
@@ -37,22 +41,29 @@ class Window:
     until: datetime
     interactions: Interactions
     skipped_viewers: int  # viewers with interactions but without RECOMMENDATIONS consent
-    # Stored segments of the viewers who also grant PERSONALIZATION (user features), each
-    # with when the viewer entered it (a timestamp); segments they are held out of are not.
+    # Stored segments and traits of the viewers who also grant PERSONALIZATION (user
+    # features): segments with when the viewer entered each (a timestamp), holdouts left out.
     segments: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    traits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # theirs, stored
 
-    def placed(self, cutoffs: Mapping[str, float]) -> dict[str, frozenset[str]]:
-        """Each viewer's segments as they stood at their cutoff (all of them without one).
+    def described(self, cutoffs: Mapping[str, float]) -> dict[str, frozenset[str]]:
+        """Each viewer's user features: their traits, and their segments as they stood at
+        their cutoff (all of them without one).
 
         A segment whose rule counts events may have been entered through the very events a
         split holds out; a viewer's segments from after their first held-out interaction
         would tell the model what it is measured on.
         """
         return {
-            viewer: frozenset(
-                key for key, since in entered.items() if since <= cutoffs.get(viewer, math.inf)
+            viewer: viewer_features(
+                [
+                    key
+                    for key, since in self.segments.get(viewer, {}).items()
+                    if since <= cutoffs.get(viewer, math.inf)
+                ],
+                self.traits.get(viewer, {}),
             )
-            for viewer, entered in self.segments.items()
+            for viewer in {*self.segments, *self.traits}
         }
 
     @property
@@ -139,6 +150,7 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
     placed = [v for v in sorted(allowed) if consents[v][Purpose.PERSONALIZATION].granted]
     async with services.db.reading() as session:
         memberships = await memberships_of(session, placed)
+        traits = await traits_of(session, placed)
     definitions = await services.segment_definitions(fresh=True)
     segments = {
         viewer: {
@@ -148,4 +160,4 @@ async def read_window(services: Services, since: datetime, until: datetime) -> W
         }
         for viewer, held in memberships.items()
     }
-    return Window(since, until, weighed, len(viewers) - len(allowed), segments)
+    return Window(since, until, weighed, len(viewers) - len(allowed), segments, traits)

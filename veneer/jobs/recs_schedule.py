@@ -90,12 +90,12 @@ async def check_drift(services: Services) -> dict[str, Any] | None:
         else:
             before.setdefault(viewer, []).append((-stamp, item, float(window.strengths[row])))
     # Segments as they stood when the champion's window closed, as it was measured.
-    placed = window.placed(dict.fromkeys(window.segments, window_end.timestamp()))
+    described = window.described(dict.fromkeys(window.segments, window_end.timestamp()))
     history = {
         viewer: History(
             tuple(i for _, i, _ in sorted(rows)),
             tuple(w for *_, w in sorted(rows)),
-            tuple(sorted(placed.get(viewer, ()))),
+            tuple(sorted(described.get(viewer, ()))),
         )
         for viewer, rows in before.items()
     }

@@ -189,10 +189,11 @@ def first_held_out(data: Interactions, held_out: BoolArray) -> dict[str, float]:
     return firsts
 
 
-def placed_before_holdout(window: Window) -> dict[str, frozenset[str]]:
-    """The viewers' segments as they stood before the interactions the split holds out."""
+def described_before_holdout(window: Window) -> dict[str, frozenset[str]]:
+    """The viewers' user features, segments as they stood before the interactions the split
+    holds out."""
     data = window.interactions
-    return window.placed(first_held_out(data, held_out_mask(data, "time", SEED)))
+    return window.described(first_held_out(data, held_out_mask(data, "time", SEED)))
 
 
 def fit_and_measure(
@@ -200,10 +201,10 @@ def fit_and_measure(
     candidates: Sequence[Recipe],
     budget: int,
     progress: Progress,
-    segments: Mapping[str, Collection[str]] | None = None,
+    features: Mapping[str, Collection[str]] | None = None,
 ) -> Trained:
     """Split by time, choose on validation, fit on the training part, measure on the holdout
-    (serving each held-out viewer's history with their ``segments``, if given)."""
+    (serving each held-out viewer's history with their user ``features``, if given)."""
     data = window.interactions
     held_out = held_out_mask(data, "time", SEED)
     parts = Split(data.subset(~held_out), data.subset(held_out))
@@ -218,7 +219,7 @@ def fit_and_measure(
         holdout[name] = replace(figures, train_s=fitted.train_s[name]).as_dict()
     recipes = {c.name: c for c in candidates}
     model = export(selection.chosen, fitted.scorers, recipes, data.item_ids)
-    history = histories(parts.train, window.strengths[~held_out], segments)
+    history = histories(parts.train, window.strengths[~held_out], features)
     relevant = relevant_items(parts.test)
     progress(f"measuring {selection.chosen} as it serves")
     served = measure(model, history, relevant, K)
@@ -257,23 +258,27 @@ async def _train(
         return TrainingResult(why, data_window=window.as_json())
     features = CALLERS_CHOICE
     user_params = CALLERS_CHOICE.params
-    placed = placed_before_holdout(window)
+    described = described_before_holdout(window)
     if not candidates:
         progress("reading the entries' content types, tags and words")
         features = await read_features(services, window.interactions.item_ids)
         matrix = None if features.features is None else features.features.matrix
-        users = user_features(window.interactions.user_ids, placed)
+        users = user_features(window.interactions.user_ids, described)
         candidates = default_candidates(SEED, item_features=matrix, user_features=users)
         user_params = (
             users.as_params()
             if users is not None
-            else {"used": False, "reason": f"no segment holds {MIN_MEMBERS} trained viewers"}
+            else {
+                "used": False,
+                "reason": f"no segment or trait is held by {MIN_MEMBERS} trained viewers "
+                "who allow PERSONALIZATION",
+            }
         )
     chosen_list, skipped = installed(candidates)
     budget = int(settings.recommend_budget_gib * 2**30)
     # The fitting is CPU-bound: off the event loop, so the process keeps serving meanwhile.
     trained = await asyncio.to_thread(
-        fit_and_measure, window, chosen_list, budget, progress, placed
+        fit_and_measure, window, chosen_list, budget, progress, described
     )
     skipped += [s for s in trained.skipped if s not in skipped]
     data, model, history, relevant = (

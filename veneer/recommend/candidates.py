@@ -11,10 +11,10 @@ writes their scores, the server wraps them in a `Strategy`, and nothing else cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from veneer.entries import Entry
 
@@ -34,8 +34,10 @@ class Interaction:
 class Situation:
     """What a request for recommendations knows; plain data, read once per request.
 
-    ``personal`` is the viewer's RECOMMENDATIONS consent: without it, ``history`` and
-    ``segments`` are empty and only non-personalized strategies run.
+    ``personal`` is the viewer's RECOMMENDATIONS consent: without it, ``history``,
+    ``segments`` and ``traits`` are empty and only non-personalized strategies run. Segments
+    and traits also need PERSONALIZATION; ``traits`` are the viewer's own (first-party), as
+    models are trained on them.
     """
 
     now: datetime
@@ -43,6 +45,7 @@ class Situation:
     personal: bool = False
     history: tuple[Interaction, ...] = ()  # views and cart adds, newest first
     segments: tuple[str, ...] = ()
+    traits: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 The model scores the viewer's history as it is at the request (the entry on screen first,
 then their newest views and cart adds), not as it was when the model was trained, so a
 click just made already moves the next answer, and a viewer the model never saw still gets
-one. A model trained with segments as user features also scores the viewer's segments
-(those the request decided, holdouts left out), so a viewer with no history yet is scored
-from them; a viewer with neither gets nothing from it, and the fallbacks behind it in the
-plan (segments' favourites, popular, new) answer for them.
+one. A model trained with user features also scores the viewer's segments (those the
+request decided, holdouts left out) and first-party traits, so a viewer with no history yet
+is scored from them; a viewer with neither gets nothing from it, and the fallbacks behind
+it in the plan (segments' favourites, popular, new) answer for them.
 
 Each history entry weighs what it weighed when the model was measured on its holdout: its
 strongest interaction's type weight (``recommend_weights``), halved for every half-life it
@@ -23,6 +23,7 @@ from typing import Protocol
 from veneer.recommend.candidates import CART, VIEW, Candidate, Situation
 from veneer.recommend.content_index import ContentIndex, title_of
 from veneer.recommend.models.serving import Scored
+from veneer.recommend.user_features import reason_for, viewer_features
 
 POOL = 200  # results scored per request: enough for any page after filtering and diversity
 ANCHOR_WEIGHT = 2.0  # the entry on screen, against a view made now: what matters right now
@@ -45,7 +46,7 @@ class Recommender(Protocol):
     @property
     def recipe(self) -> str: ...
 
-    def known_segments(self, segments: Collection[str]) -> tuple[str, ...]: ...
+    def known_features(self, features: Collection[str]) -> tuple[str, ...]: ...
 
     def recommend(
         self,
@@ -53,7 +54,7 @@ class Recommender(Protocol):
         n: int,
         skip: Collection[str] = (),
         weights: Sequence[float] = (),
-        segments: Sequence[str] = (),
+        features: Sequence[str] = (),
     ) -> list[Scored]: ...
 
 
@@ -89,11 +90,12 @@ class TrainedStrategy:
 
     def candidates(self, situation: Situation) -> Iterator[Candidate]:
         ids, weights, carted = self._history(situation)
-        segments = self.model.known_segments(situation.segments)
-        if not ids and not segments:
+        described = viewer_features(situation.segments, situation.traits)
+        features = self.model.known_features(described)
+        if not ids and not features:
             return
         anchor = situation.anchor.id if situation.anchor is not None else None
-        scored_list = self.model.recommend(ids, POOL, weights=weights, segments=segments)
+        scored_list = self.model.recommend(ids, POOL, weights=weights, features=features)
         for scored in scored_list:
             if scored.entry_id not in self.index.entries:
                 continue  # trained on, since unpublished or deleted in the CMS
@@ -106,8 +108,8 @@ class TrainedStrategy:
 
     def _reason(self, scored: Scored, anchor: str | None, carted: set[str]) -> str:
         because = scored.because
-        if scored.segment is not None:
-            return f"because you are in `{scored.segment}`"
+        if scored.feature is not None:
+            return reason_for(scored.feature)
         if because is None:
             return "popular now"  # a popularity model: nothing in the history is behind it
         entry = self.index.entries.get(because)

@@ -18,6 +18,22 @@ async def get_traits(session: AsyncSession, viewer_id: str) -> dict[str, Any]:
     return dict(row.traits) if row is not None else {}
 
 
+async def traits_of(
+    session: AsyncSession, viewer_ids: Collection[str], chunk: int = 5_000
+) -> dict[str, dict[str, Any]]:
+    """The stored traits of each of ``viewer_ids`` that has any, read in chunks."""
+    ids = sorted(set(viewer_ids))
+    found: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(ids), chunk):
+        rows = await session.execute(
+            select(ProfileRow.id, ProfileRow.traits).where(
+                ProfileRow.id.in_(ids[first : first + chunk])
+            )
+        )
+        found |= {viewer_id: dict(traits) for viewer_id, traits in rows if traits}
+    return found
+
+
 async def locked_profiles(
     session: AsyncSession, owners: Mapping[str, tuple[str | None, str | None]]
 ) -> dict[str, ProfileRow]:

@@ -31,8 +31,8 @@ class Counting:
         self.scored += 1
         return self.model.recommend(*args, **kwargs)  # type: ignore[arg-type]
 
-    def known_segments(self, segments: object) -> object:
-        return self.model.known_segments(segments)  # type: ignore[arg-type]
+    def known_features(self, features: object) -> object:
+        return self.model.known_features(features)  # type: ignore[arg-type]
 
 
 def remembering(model: ServingModel, size: int = 8) -> tuple[RememberedModel, Counting]:

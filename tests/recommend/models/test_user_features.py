@@ -18,7 +18,7 @@ from veneer.recommend.models.lightfm_model import FactorScorer, LightFm
 from veneer.recommend.models.recipes import default_candidates
 from veneer.recommend.models.serving import ArtifactError, ServingModel, export
 from veneer.recommend.models.serving_evaluation import History, measure
-from veneer.recommend.user_features import MIN_MEMBERS, user_features
+from veneer.recommend.user_features import MIN_MEMBERS, reason_for, user_features, viewer_features
 
 SEED = 1
 
@@ -36,7 +36,7 @@ def trained(data: Interactions, with_segments: bool = True) -> ServingModel:
         threads=1,
         seed=SEED,
         user_features=None if users is None else users.matrix,
-        segment_names=() if users is None else users.names,
+        feature_names=() if users is None else users.names,
     )
     fitted = {recipe.name: recipe.fit(data, {})}
     model = export(recipe.name, fitted, {recipe.name: recipe}, data.item_ids)
@@ -49,7 +49,7 @@ def test_a_segment_is_a_feature_once_three_trained_viewers_hold_it() -> None:
     features = user_features(users, held)
     assert features is not None and features.names == ("campers",)
     assert features.matrix.toarray().tolist() == [[1.0], [1.0], [1.0], [0.0]]
-    assert features.as_params() == {"used": True, "segments": {"campers": 3}}
+    assert features.as_params() == {"used": True, "features": {"campers": 3}}
     assert MIN_MEMBERS == 3
     assert user_features(users, {"a": ["few"], "b": ["few"]}) is None
 
@@ -58,23 +58,23 @@ def test_a_viewer_with_no_history_is_served_their_segments_shelf() -> None:
     data = planted(seed=SEED)
     model = trained(data)
 
-    top = model.recommend([], 10, segments=["g1"])
+    top = model.recommend([], 10, features=["g1"])
 
     assert sum(s.entry_id.startswith("g1-") for s in top) >= 8, top
     assert not any(s.entry_id.startswith(("g0-", "g2-", "g3-")) for s in top), top
-    assert {s.segment for s in top} == {"g1"} and {s.because for s in top} == {None}
-    assert model.recommend([], 10, segments=["not-trained"]) == []
-    assert trained(data, with_segments=False).recommend([], 10, segments=["g1"]) == []
+    assert {s.feature for s in top} == {"g1"} and {s.because for s in top} == {None}
+    assert model.recommend([], 10, features=["not-trained"]) == []
+    assert trained(data, with_segments=False).recommend([], 10, features=["g1"]) == []
 
 
 def test_history_and_segment_together_name_whichever_weighs_more() -> None:
     data = planted(seed=SEED)
     model = trained(data)
 
-    top = model.recommend(["g2-1", "g2-4", "g2-7"], 10, segments=["g2"])
+    top = model.recommend(["g2-1", "g2-4", "g2-7"], 10, features=["g2"])
 
     assert sum(s.entry_id.startswith("g2-") for s in top) >= 8, top
-    assert all(s.because in {"g2-1", "g2-4", "g2-7"} or s.segment == "g2" for s in top)
+    assert all(s.because in {"g2-1", "g2-4", "g2-7"} or s.feature == "g2" for s in top)
     assert any(s.because is not None for s in top)
 
 
@@ -104,16 +104,16 @@ def test_the_segment_embeddings_round_trip_and_older_artifacts_still_read() -> N
     users = user_features(data.user_ids, segments(data))
     assert users is not None
     recipe = LightFm(
-        components=8, epochs=2, threads=1, user_features=users.matrix, segment_names=users.names
+        components=8, epochs=2, threads=1, user_features=users.matrix, feature_names=users.names
     )
     scorer = recipe.fit(data, {})
-    assert isinstance(scorer, FactorScorer) and scorer.segment_factors is not None
+    assert isinstance(scorer, FactorScorer) and scorer.feature_factors is not None
     model = ServingModel.from_bytes(
         export(recipe.name, {recipe.name: scorer}, {recipe.name: recipe}, data.item_ids).to_bytes()
     )
     (part,) = model.parts
-    assert part.segments == users.names
-    assert np.array_equal(part.segment_matrix, scorer.segment_factors)
+    assert part.features == users.names
+    assert np.array_equal(part.feature_matrix, scorer.feature_factors)
     assert part.user_norm == scorer.user_norm > 0
 
     # What an earlier Veneer wrote: format 1, no segments in the header or the archive.
@@ -131,7 +131,7 @@ def test_the_segment_embeddings_round_trip_and_older_artifacts_still_read() -> N
         bias0=part.bias,
     )
     older = ServingModel.from_bytes(buffer.getvalue())
-    assert older.parts[0].segments == () and older.recommend(["g1-0"], 5)
+    assert older.parts[0].features == () and older.recommend(["g1-0"], 5)
 
 
 def test_a_model_without_segments_is_written_in_the_layout_older_versions_read() -> None:
@@ -139,13 +139,33 @@ def test_a_model_without_segments_is_written_in_the_layout_older_versions_read()
     plain = trained(data, with_segments=False)
     header = np.load(io.BytesIO(plain.to_bytes()))["header"].tobytes()
     assert orjson.loads(header)["format"] == 1
-    assert plain.known_segments(["g1"]) == ()
-    assert trained(data).known_segments(["g3", "g1", "elsewhere"]) == ("g1", "g3")
+    assert plain.known_features(["g1"]) == ()
+    assert trained(data).known_features(["g3", "g1", "elsewhere"]) == ("g1", "g3")
 
 
-def test_segment_factors_that_do_not_fit_their_names_are_refused() -> None:
+def test_feature_factors_that_do_not_fit_their_names_are_refused() -> None:
     data = planted(seed=SEED)
     (part,) = trained(data).parts
-    broken = replace(part, segment_matrix=part.segment_matrix[:2])
-    with pytest.raises(ArtifactError, match="names 4 segments"):
+    broken = replace(part, feature_matrix=part.feature_matrix[:2])
+    with pytest.raises(ArtifactError, match="names 4 user features"):
         ServingModel("LightFM-features", data.item_ids, (broken,))
+
+
+def test_a_viewer_is_described_by_segments_and_the_traits_a_model_can_learn() -> None:
+    traits = {
+        "interests": ["camping", "climbing", 3],
+        "experience": "beginner",
+        "newsletter": True,
+        "age": 41,  # numbers would need bins
+        "bio": "x" * 65,  # free text is nobody's feature
+        "nickname": "",
+    }
+    assert viewer_features(["campers"], traits) == {
+        "segment:campers",
+        "trait:interests=camping",
+        "trait:interests=climbing",
+        "trait:experience=beginner",
+        "trait:newsletter=true",
+    }
+    assert reason_for("segment:campers") == "because you are in `campers`"
+    assert reason_for("trait:experience=beginner") == "because of your `experience`: `beginner`"

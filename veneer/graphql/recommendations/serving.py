@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -19,12 +20,14 @@ from veneer.entries import Entry
 from veneer.graphql.context import Info
 from veneer.graphql.errors import UserInputError, content_error
 from veneer.jobs.recommendation_inputs import ViewerActivity, popularity_table, viewer_activity
+from veneer.profiles.traits import TraitSource
 from veneer.recommend import answer
 from veneer.recommend.candidates import Candidate, Situation, Strategy
 from veneer.recommend.content_index import ContentIndex
 from veneer.recommend.models.remembered import RememberedModel
 from veneer.recommend.popularity import Popularity
 from veneer.recommend.trained import TrainedStrategy
+from veneer.services import ViewerState
 
 Picked = list[tuple[Entry, Candidate]]
 
@@ -69,6 +72,17 @@ def _champion_loader(info: Info) -> DataLoader[str, tuple[int, RememberedModel] 
         loader = DataLoader(load_fn=load)
         context.loaders["recommend_champion"] = loader
     return loader  # type: ignore[no-any-return]
+
+
+def _own_traits(state: ViewerState) -> dict[str, Any]:
+    """The viewer's first-party traits, as models train on them, with PERSONALIZATION only."""
+    if Purpose.PERSONALIZATION not in state.granted:
+        return {}
+    return {
+        name: value
+        for name, value in state.traits.items()
+        if state.trait_sources.get(name, TraitSource.FIRST_PARTY) is TraitSource.FIRST_PARTY
+    }
 
 
 def check_first(info: Info, first: int) -> None:
@@ -128,6 +142,7 @@ async def recommendations(
         personal=personal,
         history=activity.history,
         segments=tuple(sorted(state.segments - state.held_out)) if personal else (),
+        traits=_own_traits(state) if personal else {},
     )
     trained: list[Strategy] = []
     champion = await _champion_loader(info).load("") if personal else None

@@ -40,8 +40,8 @@ class FactorScorer:
     user_factors: NDArray[np.float32]
     item_factors: NDArray[np.float32]
     item_bias: NDArray[np.float32]
-    segment_names: tuple[str, ...] = ()
-    segment_factors: NDArray[np.float32] | None = None
+    feature_names: tuple[str, ...] = ()
+    feature_factors: NDArray[np.float32] | None = None
     user_norm: float = 0.0
 
     def score(self, users: IntArray) -> Scores:
@@ -60,7 +60,7 @@ class LightFm:
     threads: int = 2
     item_features: Any = None  # items x features sparse matrix, identity columns added
     user_features: Any = None  # users x segments sparse matrix, identity columns added
-    segment_names: tuple[str, ...] = ()  # the segment of each user_features column
+    feature_names: tuple[str, ...] = ()  # the segment of each user_features column
     # At most this many interactions visited per fit (epochs x interactions): an epoch over
     # 1M interactions takes about 3.5 s on 2 cores, so a large set gets fewer epochs and a
     # fit stays near a minute; a set the size of MovieLens 100k gets all 50.
@@ -111,8 +111,8 @@ class LightFm:
             return scorer
         return replace(
             scorer,
-            segment_names=self.segment_names,
-            segment_factors=model.user_embeddings[train.n_users :].astype(np.float32),
+            feature_names=self.feature_names,
+            feature_factors=model.user_embeddings[train.n_users :].astype(np.float32),
             user_norm=float(np.linalg.norm(user_factors, axis=1).mean()),
         )
 

@@ -46,7 +46,7 @@ def default_candidates(
                 threads=threads,
                 item_features=item_features,
                 user_features=None if user_features is None else user_features.matrix,
-                segment_names=() if user_features is None else user_features.names,
+                feature_names=() if user_features is None else user_features.names,
             )
         )
     candidates += [

@@ -48,8 +48,8 @@ class RememberedModel:
     def __len__(self) -> int:
         return len(self.model)
 
-    def known_segments(self, segments: Collection[str]) -> tuple[str, ...]:
-        return self.model.known_segments(segments)
+    def known_features(self, features: Collection[str]) -> tuple[str, ...]:
+        return self.model.known_features(features)
 
     def recommend(
         self,
@@ -57,10 +57,10 @@ class RememberedModel:
         n: int,
         skip: Collection[str] = (),
         weights: Sequence[float] = (),
-        segments: Sequence[str] = (),
+        features: Sequence[str] = (),
     ) -> list[Scored]:
         """`ServingModel.recommend`, from memory when it was asked the same before."""
-        known = frozenset(self.model.known_segments(segments))  # the rest change nothing
+        known = frozenset(self.model.known_features(features))  # the rest change nothing
         key: Key = (tuple(history), rounded(weights), frozenset(skip), n, known)
         with self._lock:
             answer = self._answers.get(key)

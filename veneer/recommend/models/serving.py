@@ -7,19 +7,20 @@ current history through it, item to item:
 
 - an item-item model (EASE) scores ``h @ B``;
 - a factor model (LightFM, ALS) folds the viewer in as the weighted sum of the factors of
-  what they engaged with: ``(h @ V) @ V.T + bias``; a LightFM trained with the viewers'
-  segments as user features treats them as a prior the history outweighs as it grows:
-  the viewer is ``t * f + (1 - t) * s``, where ``f`` is the folded-in history put on the
-  scale of the trained viewers' representations (their mean length), ``s`` the mean of the
-  viewer's segments' embeddings with their own (as LightFM represents a viewer in them and
-  nothing more), and ``t = n / (n + PRIOR_ENTRIES)`` for ``n`` history entries: no history,
-  the segments alone; ``PRIOR_ENTRIES`` of them, an equal say;
+  what they engaged with: ``(h @ V) @ V.T + bias``; a LightFM trained with user features
+  (the viewers' segments and traits, see `user_features`) treats the viewer's as a prior
+  the history outweighs as it grows: the viewer is ``t * f + (1 - t) * s``, where ``f`` is
+  the folded-in history put on the scale of the trained viewers' representations (their
+  mean length), ``s`` the mean of the viewer's features' embeddings with their own (as
+  LightFM represents a viewer with those features and nothing more), and
+  ``t = n / (n + PRIOR_ENTRIES)`` for ``n`` history entries: no history, the features
+  alone; ``PRIOR_ENTRIES`` of them, an equal say;
 - ItemPop scores its counts, the same for everyone;
 - a blend z-scores each part over the catalogue and adds them by weight, as in training.
 
-Every score is then a constant plus one contribution per history item and segment, so the
-reason shown ("because you viewed *X*", "because you are in `campers`") names the one that
-contributed most to each result.
+Every score is then a constant plus one contribution per history item and user feature, so
+the reason shown ("because you viewed *X*", "because you are in `campers`") names the one
+that contributed most to each result.
 
 The artifact is an ``.npz`` archive with a JSON header and no pickled objects: loading one
 from the database runs no code, whoever wrote the row.
@@ -45,14 +46,14 @@ from veneer.recommend.models.recipe import Recipe, Scorer
 
 Vector = NDArray[np.float32]
 NO_ROWS = np.empty(0, dtype=np.int64)
-# History entries that count as much as the viewer's segments. On planted groups
+# History entries that count as much as the viewer's user features. On planted groups
 # (`python -m bench.recs_segments`) segments lift a viewer with no history from nothing to
 # 0.55-0.60 precision@10, and change little once there is one: 0.97x-1.01x of the history
 # alone for 1 to 10 here. When viewers drift from their segment's taste, the more the
 # segments weigh the worse (0.81x at 1, 0.42x at 3), so one entry of their own outweighs them.
 PRIOR_ENTRIES = 1.0
 FORMAT = 2  # bumped when the archive's layout changes; unknown layouts are refused, not misread
-READABLE = (1, 2)  # 1: before segments, read as a model trained without them
+READABLE = (1, 2)  # 1: before user features, read as a model trained without them
 ITEM_ITEM, FACTORS, COUNTS = "item-item", "factors", "counts"
 
 
@@ -60,7 +61,7 @@ class ArtifactError(ValueError):
     """The bytes are not a serving model this version can read."""
 
 
-NO_SEGMENTS = np.empty((0, 0), dtype=np.float32)
+NO_FEATURES = np.empty((0, 0), dtype=np.float32)
 Positions = NDArray[np.int64]
 
 
@@ -69,9 +70,9 @@ class Part:
     """One model's item side: ``matrix`` is items x items (item-item), items x factors
     (factors) or empty (counts); ``bias`` is added to every viewer's scores.
 
-    A factor part trained with segments as user features keeps ``segments``' embeddings
-    (``segment_matrix``, segments x factors) and ``user_norm``, the mean length of the
-    trained viewers' representations.
+    A factor part trained with user features keeps their names (``features``), their
+    embeddings (``feature_matrix``, features x factors) and ``user_norm``, the mean length
+    of the trained viewers' representations.
     """
 
     kind: str
@@ -79,35 +80,34 @@ class Part:
     bias: Vector
     weight: float = 1.0
     half_life: float | None = None  # recency-weighted history when set (EASE-recency)
-    segments: tuple[str, ...] = ()
-    segment_matrix: Vector = field(default_factory=lambda: NO_SEGMENTS)
+    features: tuple[str, ...] = ()
+    feature_matrix: Vector = field(default_factory=lambda: NO_FEATURES)
     user_norm: float = 0.0
 
-    def segment_rows(self, segments: Sequence[str]) -> Positions:
-        """Rows of ``segment_matrix`` for the viewer's ``segments`` this part knows."""
-        known = [self.segments.index(s) for s in segments if s in self.segments]
+    def feature_rows(self, features: Sequence[str]) -> Positions:
+        """Rows of ``feature_matrix`` for the viewer's ``features`` this part knows."""
+        known = [self.features.index(f) for f in features if f in self.features]
         return np.asarray(known, dtype=np.int64)
 
     def _viewer(
         self, items: Positions, weights: Vector, rows: Positions
     ) -> tuple[Vector, float, float]:
         """A factor part's viewer vector, and the scales its history's factors and its
-        segments' embeddings were given in it."""
+        features' embeddings were given in it."""
         folded: Vector = weights @ self.matrix[items]
         if len(rows) == 0:
             return folded, 1.0, 0.0
         trust = len(items) / (len(items) + PRIOR_ENTRIES)
         length = float(np.linalg.norm(folded))
         history = trust * self.user_norm / length if length > 0 else 0.0
-        segments = (1 - trust) / (1 + len(rows))
-        viewer = folded * np.float32(history) + np.float32(segments) * self.segment_matrix[
-            rows
-        ].sum(axis=0)
-        return viewer, history, segments
+        described = (1 - trust) / (1 + len(rows))
+        features = self.feature_matrix[rows].sum(axis=0)
+        viewer = folded * np.float32(history) + np.float32(described) * features
+        return viewer, history, described
 
     def score(self, items: Positions, weights: Vector, rows: Positions = NO_ROWS) -> Vector:
         """Scores over the catalogue for a history of ``items`` weighing ``weights``, for a
-        viewer in the segments at ``rows``."""
+        viewer with the features at ``rows``."""
         if self.kind == ITEM_ITEM:
             scores: Vector = weights @ self.matrix[items] + self.bias
         elif self.kind == FACTORS:
@@ -120,28 +120,28 @@ class Part:
         self, items: Positions, weights: Vector, targets: Positions, rows: Positions = NO_ROWS
     ) -> Vector:
         """(len(items) + len(rows)) x len(targets): what each history item, then each
-        segment, adds to each target's score."""
+        feature, adds to each target's score."""
         shares = np.zeros((len(items) + len(rows), len(targets)), dtype=np.float32)
         if self.kind == ITEM_ITEM:
             shares[: len(items)] = weights[:, None] * self.matrix[np.ix_(items, targets)]
         elif self.kind == FACTORS:
-            _, history, segments = self._viewer(items, weights, rows)
+            _, history, described = self._viewer(items, weights, rows)
             chosen = self.matrix[targets].T
             shares[: len(items)] = (history * weights[:, None] * self.matrix[items]) @ chosen
             if len(rows):
-                shares[len(items) :] = segments * (self.segment_matrix[rows] @ chosen)
+                shares[len(items) :] = described * (self.feature_matrix[rows] @ chosen)
         return shares
 
 
 @dataclass(frozen=True)
 class Scored:
-    """A recommended item, its score, and the history item or (``segment``) the segment
-    of the viewer's that contributed most, if any did."""
+    """A recommended item, its score, and the history item or (``feature``) the user
+    feature of the viewer's that contributed most, if any did."""
 
     entry_id: str
     score: float
     because: str | None
-    segment: str | None = None
+    feature: str | None = None
 
 
 def recency_weights(count: int, half_life: float | None) -> Vector:
@@ -171,22 +171,22 @@ class ServingModel:
                     f"{self.recipe}: a {part.kind} part scores {len(part.bias)} items, "
                     f"the model names {len(self.item_ids)}"
                 )
-            if part.segments and (
+            if part.features and (
                 part.kind != FACTORS
-                or part.segment_matrix.shape != (len(part.segments), part.matrix.shape[1])
+                or part.feature_matrix.shape != (len(part.features), part.matrix.shape[1])
             ):
                 raise ArtifactError(
-                    f"{self.recipe}: a {part.kind} part names {len(part.segments)} segments "
-                    f"but holds {part.segment_matrix.shape} segment factors"
+                    f"{self.recipe}: a {part.kind} part names {len(part.features)} user "
+                    f"features but holds {part.feature_matrix.shape} feature factors"
                 )
         object.__setattr__(self, "positions", {item: i for i, item in enumerate(self.item_ids)})
 
     def __len__(self) -> int:
         return len(self.item_ids)
 
-    def known_segments(self, segments: Collection[str]) -> tuple[str, ...]:
-        """Those of ``segments`` the model was trained with, sorted: all it can use of them."""
-        return tuple(sorted({s for part in self.parts for s in part.segments} & set(segments)))
+    def known_features(self, features: Collection[str]) -> tuple[str, ...]:
+        """Those of ``features`` the model was trained with, sorted: all it can use of them."""
+        return tuple(sorted({f for part in self.parts for f in part.features} & set(features)))
 
     def recommend(
         self,
@@ -194,15 +194,15 @@ class ServingModel:
         n: int,
         skip: Collection[str] = (),
         weights: Sequence[float] = (),
-        segments: Sequence[str] = (),
+        features: Sequence[str] = (),
     ) -> list[Scored]:
         """The best ``n`` items for a viewer whose ``history`` (distinct entry ids, newest
-        first) and ``segments`` are as given, never one of the history or of ``skip``.
+        first) and user ``features`` are as given, never one of the history or of ``skip``.
 
         ``weights`` optionally scales each history item (a cart add counts more than a view);
         entries the model was not trained on are left out of the history and of the results,
-        and segments it was not trained with are ignored. Only items the history or a
-        segment speaks for come back (it adds to their score): the rest score what any
+        and features it was not trained with are ignored. Only items the history or a
+        feature speaks for come back (it adds to their score): the rest score what any
         entry would, and filling a list with them in catalogue order would crowd out the
         fallbacks, which know better. A popularity model is the exception, since its counts
         are the same for everyone.
@@ -213,7 +213,7 @@ class ServingModel:
             if entry_id in self.positions
         ]
         popular = any(part.kind == COUNTS for part in self.parts)
-        rows = [part.segment_rows(segments) for part in self.parts]
+        rows = [part.feature_rows(features) for part in self.parts]
         if not known and not popular and not any(len(r) for r in rows):
             return []
         items = np.fromiter((item for item, _ in known), dtype=np.int64, count=len(known))
@@ -256,10 +256,10 @@ class ServingModel:
         targets: Positions,
         spreads: list[float],
     ) -> list[tuple[str | None, str | None]]:
-        """For each target, the segment (as ``(None, key)``) whose contribution to its score
-        is largest if it adds more than the whole history does, else the history entry that
-        adds most; ``(None, None)`` if none adds to it."""
-        names = sorted({self.parts[p].segments[r] for p, own in enumerate(rows) for r in own})
+        """For each target, the user feature (as ``(None, name)``) whose contribution to its
+        score is largest if it adds more than the whole history does, else the history entry
+        that adds most; ``(None, None)`` if none adds to it."""
+        names = sorted({self.parts[p].features[r] for p, own in enumerate(rows) for r in own})
         if (len(items) == 0 and not names) or len(targets) == 0:
             return [(None, None)] * len(targets)
         added = np.zeros((len(items) + len(names), len(targets)), dtype=np.float32)
@@ -268,27 +268,27 @@ class ServingModel:
             share = part.contributions(items, self._history(items, scale, part), targets, own)
             added[: len(items)] += (weight / spread) * share[: len(items)]
             for k, row in enumerate(own):
-                at = len(items) + names.index(part.segments[row])
+                at = len(items) + names.index(part.features[row])
                 added[at] += (weight / spread) * share[len(items) + k]
-        # The history as a whole against each segment: a viewer whose views outweigh their
-        # segment hears about their views, however many they are.
-        history, segment = added[: len(items)], added[len(items) :]
+        # The history as a whole against each feature: a viewer whose views outweigh their
+        # segments and traits hear about their views, however many they are.
+        history, described = added[: len(items)], added[len(items) :]
         none = np.zeros(len(targets), dtype=np.float32)
         viewed = history.sum(axis=0) if len(items) else none
         item_best = history.max(axis=0) if len(items) else none
-        by_segment = (
-            segment.max(axis=0) > np.maximum(viewed, 0)
+        by_feature = (
+            described.max(axis=0) > np.maximum(viewed, 0)
             if names
             else np.zeros(len(targets), dtype=bool)
         )
         item_rows = history.argmax(axis=0).tolist() if len(items) else [0] * len(targets)
-        segment_rows = segment.argmax(axis=0).tolist() if names else [0] * len(targets)
+        feature_rows = described.argmax(axis=0).tolist() if names else [0] * len(targets)
         found: list[tuple[str | None, str | None]] = []
-        for column, (segmented, positive) in enumerate(
-            zip(by_segment.tolist(), (item_best > 0).tolist(), strict=True)
+        for column, (featured, positive) in enumerate(
+            zip(by_feature.tolist(), (item_best > 0).tolist(), strict=True)
         ):
-            if segmented:
-                found.append((None, names[segment_rows[column]]))
+            if featured:
+                found.append((None, names[feature_rows[column]]))
             elif positive:
                 found.append((self.item_ids[items[item_rows[column]]], None))
             else:
@@ -298,8 +298,8 @@ class ServingModel:
     def to_bytes(self) -> bytes:
         """The archive: a JSON header and one or two arrays per part."""
         header = {
-            # Without segments the layout is format 1's, which an older Veneer still reads.
-            "format": FORMAT if any(p.segments for p in self.parts) else 1,
+            # Without user features the layout is format 1's, which an older Veneer reads.
+            "format": FORMAT if any(p.features for p in self.parts) else 1,
             "recipe": self.recipe,
             "items": list(self.item_ids),
             "parts": [
@@ -307,7 +307,7 @@ class ServingModel:
                     "kind": p.kind,
                     "weight": p.weight,
                     "half_life": p.half_life,
-                    "segments": list(p.segments),
+                    "features": list(p.features),
                     "user_norm": p.user_norm,
                 }
                 for p in self.parts
@@ -317,7 +317,7 @@ class ServingModel:
         for i, part in enumerate(self.parts):
             arrays[f"matrix{i}"] = part.matrix
             arrays[f"bias{i}"] = part.bias
-            arrays[f"segments{i}"] = part.segment_matrix
+            arrays[f"features{i}"] = part.feature_matrix
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         return buffer.getvalue()
@@ -340,11 +340,11 @@ class ServingModel:
                         bias=archive[f"bias{i}"].astype(np.float32, copy=False),
                         weight=float(spec["weight"]),
                         half_life=spec["half_life"],
-                        segments=tuple(str(key) for key in spec.get("segments", ())),
-                        segment_matrix=(
-                            archive[f"segments{i}"].astype(np.float32, copy=False)
-                            if f"segments{i}" in archive.files
-                            else NO_SEGMENTS
+                        features=tuple(str(key) for key in spec.get("features", ())),
+                        feature_matrix=(
+                            archive[f"features{i}"].astype(np.float32, copy=False)
+                            if f"features{i}" in archive.files
+                            else NO_FEATURES
                         ),
                         user_norm=float(spec.get("user_norm", 0.0)),
                     )
@@ -373,15 +373,15 @@ def _part(recipe: Recipe | None, scorer: Scorer, weight: float) -> Part:
         zeros = np.zeros(len(scorer.weights), dtype=np.float32)
         return Part(ITEM_ITEM, scorer.weights.astype(np.float32), zeros, weight, half_life)
     if isinstance(scorer, FactorScorer):
-        if scorer.segment_factors is None:
+        if scorer.feature_factors is None:
             return Part(FACTORS, scorer.item_factors, scorer.item_bias, weight)
         return Part(
             FACTORS,
             scorer.item_factors,
             scorer.item_bias,
             weight,
-            segments=scorer.segment_names,
-            segment_matrix=scorer.segment_factors,
+            features=scorer.feature_names,
+            feature_matrix=scorer.feature_factors,
             user_norm=scorer.user_norm,
         )
     if isinstance(scorer, PopularityScorer):

@@ -24,21 +24,21 @@ MAX_VIEWERS = 5_000  # a deterministic sample beyond this: figures settle long b
 
 @dataclass(frozen=True)
 class History:
-    """A viewer's distinct items, newest first, each with how much it counts, and the
-    segments serving would pass for them."""
+    """A viewer's distinct items, newest first, each with how much it counts, and the user
+    features (segments, traits) serving would pass for them."""
 
     items: tuple[str, ...]
     weights: tuple[float, ...]
-    segments: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
 
 
 def histories(
     interactions: Interactions,
     strengths: FloatArray | None = None,
-    segments: Mapping[str, Collection[str]] | None = None,
+    features: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, History]:
     """Each user's interactions as a serving history (newest first; ties by item), with
-    their ``segments`` if given."""
+    their user ``features`` if given."""
     order = np.lexsort((interactions.items, -interactions.timestamps, interactions.users))
     found: dict[str, tuple[list[str], list[float]]] = {}
     for row in order:
@@ -46,7 +46,7 @@ def histories(
         items, weights = found.setdefault(user, ([], []))
         items.append(interactions.item_ids[interactions.items[row]])
         weights.append(1.0 if strengths is None else float(strengths[row]))
-    held = segments or {}
+    held = features or {}
     return {
         user: History(tuple(i), tuple(w), tuple(sorted(held.get(user, ()))))
         for user, (i, w) in found.items()
@@ -81,7 +81,7 @@ def measure(
     for viewer in viewers:
         seen = history.get(viewer, History((), ()))
         wanted = relevant[viewer] - set(seen.items)
-        top = model.recommend(seen.items, k, weights=seen.weights, segments=seen.segments)
+        top = model.recommend(seen.items, k, weights=seen.weights, features=seen.features)
         hits = np.array([s.entry_id in wanted for s in top] + [False] * (k - len(top)))
         precision += hits.sum() / k
         recall += hits.sum() / len(wanted) if wanted else 0.0

@@ -22,13 +22,18 @@ def _ids(picked: list[dict[str, object]]) -> list[str]:
     return [str(entry["id"]) for entry in picked]
 
 
-def test_entries_shown_three_times_without_a_click_give_way(client: TestClient, keys: Keys) -> None:
-    _consent(client, keys, "browser", EVERYTHING)
-    _views(client, keys, "browser", "quickdraw-set-six")
-    first = _ids(_for_you(client, keys, "browser", first=3))
+def _shown_their_picks(client: TestClient, keys: Keys, viewer: str, times: int) -> list[str]:
+    """A climber's first three recommendations, shown ``times`` times; returns them."""
+    _consent(client, keys, viewer, EVERYTHING)
+    _views(client, keys, viewer, "quickdraw-set-six")
+    first = _ids(_for_you(client, keys, viewer, first=3))
+    for _ in range(times):
+        _shown(client, keys, viewer, first)
+    return first
 
-    for _ in range(2):
-        _shown(client, keys, "browser", first)
+
+def test_entries_shown_three_times_without_a_click_give_way(client: TestClient, keys: Keys) -> None:
+    first = _shown_their_picks(client, keys, "browser", 2)
     assert _ids(_for_you(client, keys, "browser", first=3)) == first  # twice is not enough
 
     _shown(client, keys, "browser", first)
@@ -37,11 +42,7 @@ def test_entries_shown_three_times_without_a_click_give_way(client: TestClient, 
 
 
 def test_a_click_forgives_the_impressions_before_it(client: TestClient, keys: Keys) -> None:
-    _consent(client, keys, "clicker", EVERYTHING)
-    _views(client, keys, "clicker", "quickdraw-set-six")
-    first = _ids(_for_you(client, keys, "clicker", first=3))
-    for _ in range(3):
-        _shown(client, keys, "clicker", first)
+    first = _shown_their_picks(client, keys, "clicker", 3)
     assert first[0] not in _ids(_for_you(client, keys, "clicker", first=3))
 
     _track(client, keys, "clicker", ("click", first[0], {}))
@@ -68,9 +69,5 @@ def never_limited(settings: Settings) -> Iterator[TestClient]:
 
 def test_a_limit_of_zero_keeps_showing_them(never_limited: TestClient, keys: Keys) -> None:
     client = never_limited
-    _consent(client, keys, "patient", EVERYTHING)
-    _views(client, keys, "patient", "quickdraw-set-six")
-    first = _ids(_for_you(client, keys, "patient", first=3))
-    for _ in range(5):
-        _shown(client, keys, "patient", first)
+    first = _shown_their_picks(client, keys, "patient", 5)
     assert _ids(_for_you(client, keys, "patient", first=3)) == first

@@ -32,7 +32,7 @@ from veneer.jobs.popularity import refresh_popularity
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store.consent import consent_records_for
-from veneer.store.events import activities
+from veneer.store.profiles import activities
 from veneer.store.segment_sizes import sizes
 from veneer.store.segments import list_segments
 from veneer.traffic import (

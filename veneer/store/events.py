@@ -102,22 +102,6 @@ async def get_activity(session: AsyncSession, viewer_id: str) -> dict[str, Any]:
     return dict(row.activity) if row is not None and row.activity else {}
 
 
-async def activities(
-    session: AsyncSession, viewer_ids: Collection[str], chunk: int = 5_000
-) -> dict[str, dict[str, Any]]:
-    """The activity of each of these profiles that exists, a few thousand ids a query."""
-    ids = sorted(set(viewer_ids))
-    found: dict[str, dict[str, Any]] = {}
-    for first in range(0, len(ids), chunk):
-        rows = await session.execute(
-            select(ProfileRow.id, ProfileRow.activity).where(
-                ProfileRow.id.in_(ids[first : first + chunk])
-            )
-        )
-        found |= {profile: dict(activity or {}) for profile, activity in rows}
-    return found
-
-
 def group_by_viewer(events: Iterable[Event]) -> dict[str, list[Event]]:
     grouped: dict[str, list[Event]] = {}
     for event in events:

@@ -101,6 +101,7 @@ bench-recs: setup $(ML100K)/ml-100k.inter
 	$(BIN)/veneer recs evaluate --data $(ML100K) --protocol time --seeds $(RECS_SEEDS)
 	$(BIN)/python -m bench.recs_training
 	$(BIN)/python -m bench.recs_serving
+	$(BIN)/python -m bench.recs_segments
 
 clean:
 	rm -rf $(VENV) .veneer .coverage $(addsuffix /node_modules,$(NODE_SITES))

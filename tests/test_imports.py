@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
             "segments",
             "variants",
             "statistics",
+            "experiments",
             "entries",
             "content_model",
             "demo",

@@ -1,14 +1,26 @@
 """The `veneer` command: demo (and demo traffic), serve, worker, migrate, keys, viewer-token,
-forget, export, quality, import, plugin, segments, recs, propensity. Each module registers its
-commands on the one Typer app."""
+forget, export, quality, import, plugin, segments, recs, propensity, experiments. Each module
+registers its commands on the one Typer app."""
 
-from veneer.cli import data, demo, keys, people, plugins, propensity, recs, segments, server
+from veneer.cli import (
+    data,
+    demo,
+    experiments,
+    keys,
+    people,
+    plugins,
+    propensity,
+    recs,
+    segments,
+    server,
+)
 from veneer.cli.base import app
 
 __all__ = [
     "app",
     "data",
     "demo",
+    "experiments",
     "keys",
     "people",
     "plugins",

@@ -1,0 +1,1 @@
+"""Experiments: arms, assignment and the analysis of their results."""

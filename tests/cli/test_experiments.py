@@ -88,3 +88,25 @@ def test_size_plans_the_viewers_an_experiment_needs() -> None:
     assert done.exit_code == 0 and "39,455 viewers per arm" in done.stdout, done.output
     refused = veneer(["experiments", "size", "--baseline", "2", "--mde", "0.1"], _env())
     assert refused.exit_code == 2 and "baseline" in refused.output
+
+
+def test_a_sequential_reading_says_so_and_is_stricter(tmp_path: Path) -> None:
+    arms = [
+        {"key": "control", "weight": 0.5, "users": 4000, "conversions": 400},
+        {"key": "b", "weight": 0.5, "users": 4000, "conversions": 470},
+    ]
+    fixed = veneer(
+        [
+            "experiments",
+            "analyze",
+            str(_write(tmp_path, {"metric": "binomial", "arms": arms})),
+            "--json",
+        ],
+        _env(),
+    )
+    document = {"metric": "binomial", "sequential": True, "planned_users": 10_000, "arms": arms}
+    always = veneer(["experiments", "analyze", str(_write(tmp_path, document)), "--json"], _env())
+    assert fixed.exit_code == always.exit_code == 0, always.output
+    once, looked = json.loads(fixed.stdout), json.loads(always.stdout)
+    assert looked["sequential"] is True and once["sequential"] is False
+    assert once["comparisons"][0]["p_value"] < 0.05 < looked["comparisons"][0]["p_value"]

@@ -48,6 +48,7 @@ class AnalysisInput(BaseModel):
     alpha: float = Field(default=0.05, gt=0, lt=1)
     correction: Literal["holm", "bh", "none"] = "holm"
     sequential: bool = False
+    planned_users: int = Field(default=5_000, gt=0)
     arms: list[ArmInput] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -60,8 +61,6 @@ class AnalysisInput(BaseModel):
                 raise ValueError(f"arm {arm.key!r}: a binomial metric needs conversions")
             if self.metric == "mean" and (arm.sum is None or arm.sum_squares is None):
                 raise ValueError(f"arm {arm.key!r}: a mean metric needs sum and sum_squares")
-        if self.sequential:
-            raise ValueError("sequential: the sequential test is not available yet")
         return self
 
 
@@ -131,7 +130,14 @@ def analyze_command(
         for a in given.arms
     ]
     try:
-        result = analyze(arms, given.metric, given.alpha, given.correction)
+        result = analyze(
+            arms,
+            given.metric,
+            given.alpha,
+            given.correction,
+            given.sequential,
+            given.planned_users,
+        )
     except ValueError as exc:
         raise _usage(str(exc)) from exc
     if as_json:

@@ -4,7 +4,8 @@ Plain data in (each arm's users and conversions, or sums for a mean metric), pla
 the sample-ratio check first (a broken split makes every figure after it untrustworthy),
 then one comparison per non-control arm with its relative lift, the lift's confidence
 interval, the p-value before and after the correction across arms, and the Bayesian chance
-to beat control with the expected loss of choosing the arm. The aggregates may come from
+to beat control with the expected loss of choosing the arm; read sequentially, the p-values
+are always valid and the intervals confidence sequences. The aggregates may come from
 Veneer's own exposures and conversions or from a warehouse export: the engine does not care.
 """
 
@@ -14,8 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from veneer.statistics import bayesian
-from veneer.statistics.lift import Sample, binomial_p_value, relative_lift, welch_p_value
+from veneer.statistics import bayesian, sequential
+from veneer.statistics.lift import (
+    Sample,
+    binomial_p_value,
+    lift_variance,
+    relative_lift,
+    welch_p_value,
+)
 from veneer.statistics.multiple import SRM_ALPHA, Correction, adjusted, sample_ratio_p_value
 
 Metric = Literal["binomial", "mean"]
@@ -67,6 +74,7 @@ class Analysis:
     metric: Metric
     srm_p_value: float | None
     comparisons: list[Comparison] = field(default_factory=list)
+    sequential: bool = False
 
     @property
     def trustworthy(self) -> bool:
@@ -77,6 +85,7 @@ class Analysis:
             "metric": self.metric,
             "srm_p_value": self.srm_p_value,
             "trustworthy": self.trustworthy,
+            "sequential": self.sequential,
             "comparisons": [c.as_json() for c in self.comparisons],
         }
 
@@ -91,9 +100,16 @@ def control_of(arms: Sequence[Arm]) -> Arm:
 
 
 def analyze(
-    arms: Sequence[Arm], metric: Metric, alpha: float = 0.05, correction: Correction = "holm"
+    arms: Sequence[Arm],
+    metric: Metric,
+    alpha: float = 0.05,
+    correction: Correction = "holm",
+    sequential_test: bool = False,
+    planned: int = sequential.PLANNED_USERS,
 ) -> Analysis:
-    """Every non-control arm against control; see the module docstring."""
+    """Every non-control arm against control; see the module docstring. With
+    ``sequential_test`` the p-values are always valid and the intervals are confidence
+    sequences (`statistics.sequential`), for results looked at as they come in."""
     if len(arms) < 2:
         raise ValueError("an experiment needs a control and at least one other arm")
     control = control_of(arms)
@@ -111,8 +127,14 @@ def analyze(
         else:
             p_value = welch_p_value(sample, base)
             chance, loss = bayesian.normal(sample, base)
+        lift = relative_lift(sample, base, alpha)
+        variance = lift_variance(sample, base)
+        if sequential_test and lift[0] is not None and variance is not None:
+            tau2 = sequential.mixture_tau2(variance, min(arm.users, control.users), planned)
+            p_value = sequential.always_valid_p(lift[0], variance, tau2)
+            lift = (lift[0], *sequential.confidence_sequence(lift[0], variance, tau2, alpha))
         raw.append(p_value)
-        rows.append((arm, relative_lift(sample, base, alpha), chance, loss))
+        rows.append((arm, lift, chance, loss))
     corrected = adjusted(raw, correction)
     comparisons = [
         Comparison(arm.key, lift, (low, high), p_value, after, chance, loss)
@@ -121,4 +143,4 @@ def analyze(
         )
     ]
     srm = sample_ratio_p_value([a.users for a in arms], [a.weight for a in arms])
-    return Analysis(metric, srm, comparisons)
+    return Analysis(metric, srm, comparisons, sequential_test)

@@ -71,15 +71,22 @@ def welch_p_value(arm: Sample, control: Sample) -> float | None:
     return float(result.pvalue)
 
 
-def relative_lift(arm: Sample, control: Sample, alpha: float) -> tuple[float | None, ...]:
-    """(lift, low, high) of arm / control - 1, by the delta method; Nones without a
-    control mean to divide by."""
+def lift_variance(arm: Sample, control: Sample) -> float | None:
+    """The delta method's variance of arm / control - 1; None without a control mean."""
     if control.mean == 0 or not arm.users or not control.users:
-        return None, None, None
-    lift = arm.mean / control.mean - 1
-    variance = (
+        return None
+    return (
         arm.variance_of_mean / control.mean**2
         + arm.mean**2 * control.variance_of_mean / control.mean**4
     )
+
+
+def relative_lift(arm: Sample, control: Sample, alpha: float) -> tuple[float | None, ...]:
+    """(lift, low, high) of arm / control - 1, by the delta method; Nones without a
+    control mean to divide by."""
+    variance = lift_variance(arm, control)
+    if variance is None:
+        return None, None, None
+    lift = arm.mean / control.mean - 1
     half = float(stats.norm.ppf(1 - alpha / 2)) * math.sqrt(variance)
     return lift, lift - half, lift + half

@@ -40,6 +40,9 @@ def demo(
     # The demo trains when asked (`veneer recs train`), not when its housekeeping happens to
     # look while `veneer demo traffic` is half done.
     os.environ.setdefault("VENEER_RECOMMEND_TRAIN_INTERVAL", "0")
+    # Scores, segments and traits changed from another terminal (`veneer propensity train`,
+    # a backfill) show on the next query: the demo keeps no viewer state between requests.
+    os.environ.setdefault("VENEER_VIEWER_CACHE_TTL", "0")
     settings = Settings()
     run_migrations(settings)
     asyncio.run(seed_demo_segments(settings))

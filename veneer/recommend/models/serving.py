@@ -32,6 +32,7 @@ import io
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -86,8 +87,14 @@ class Part:
 
     def feature_rows(self, features: Sequence[str]) -> Positions:
         """Rows of ``feature_matrix`` for the viewer's ``features`` this part knows."""
-        known = [self.features.index(f) for f in features if f in self.features]
-        return np.asarray(known, dtype=np.int64)
+        if not self.features:
+            return NO_ROWS
+        rows = self._rows
+        return np.asarray([rows[f] for f in features if f in rows], dtype=np.int64)
+
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        return {name: row for row, name in enumerate(self.features)}
 
     def _viewer(
         self, items: Positions, weights: Vector, rows: Positions
@@ -161,6 +168,7 @@ class ServingModel:
     item_ids: tuple[str, ...]
     parts: tuple[Part, ...]
     positions: Mapping[str, int] = field(init=False, repr=False)
+    features: frozenset[str] = field(init=False, repr=False)  # every part's, for lookups
 
     def __post_init__(self) -> None:
         if not self.parts:
@@ -180,13 +188,14 @@ class ServingModel:
                     f"features but holds {part.feature_matrix.shape} feature factors"
                 )
         object.__setattr__(self, "positions", {item: i for i, item in enumerate(self.item_ids)})
+        object.__setattr__(self, "features", frozenset(f for p in self.parts for f in p.features))
 
     def __len__(self) -> int:
         return len(self.item_ids)
 
     def known_features(self, features: Collection[str]) -> tuple[str, ...]:
         """Those of ``features`` the model was trained with, sorted: all it can use of them."""
-        return tuple(sorted({f for part in self.parts for f in part.features} & set(features)))
+        return tuple(sorted(self.features.intersection(features)))
 
     def recommend(
         self,

@@ -189,24 +189,20 @@ def first_held_out(data: Interactions, held_out: BoolArray) -> dict[str, float]:
     return firsts
 
 
-def described_before_holdout(window: Window) -> dict[str, frozenset[str]]:
-    """The viewers' user features, segments as they stood before the interactions the split
-    holds out."""
-    data = window.interactions
-    return window.described(first_held_out(data, held_out_mask(data, "time", SEED)))
-
-
 def fit_and_measure(
     window: Window,
     candidates: Sequence[Recipe],
     budget: int,
     progress: Progress,
     features: Mapping[str, Collection[str]] | None = None,
+    held_out: BoolArray | None = None,
 ) -> Trained:
-    """Split by time, choose on validation, fit on the training part, measure on the holdout
-    (serving each held-out viewer's history with their user ``features``, if given)."""
+    """Split by time (or as ``held_out`` says, when the caller split already), choose on
+    validation, fit on the training part, measure on the holdout (serving each held-out
+    viewer's history with their user ``features``, if given)."""
     data = window.interactions
-    held_out = held_out_mask(data, "time", SEED)
+    if held_out is None:
+        held_out = held_out_mask(data, "time", SEED)
     parts = Split(data.subset(~held_out), data.subset(held_out))
     progress("choosing a recipe on the validation split")
     selection = select(candidates, parts.train, "time", SEED, K, budget, progress)
@@ -258,7 +254,10 @@ async def _train(
         return TrainingResult(why, data_window=window.as_json())
     features = CALLERS_CHOICE
     user_params = CALLERS_CHOICE.params
-    described = described_before_holdout(window)
+    # One time split serves both: the user features (segments as they stood before each
+    # viewer's held-out interactions) and the fitting and measuring.
+    held_out = held_out_mask(window.interactions, "time", SEED)
+    described = window.described(first_held_out(window.interactions, held_out))
     if not candidates:
         progress("reading the entries' content types, tags and words")
         features = await read_features(services, window.interactions.item_ids)
@@ -278,7 +277,7 @@ async def _train(
     budget = int(settings.recommend_budget_gib * 2**30)
     # The fitting is CPU-bound: off the event loop, so the process keeps serving meanwhile.
     trained = await asyncio.to_thread(
-        fit_and_measure, window, chosen_list, budget, progress, described
+        fit_and_measure, window, chosen_list, budget, progress, described, held_out
     )
     skipped += [s for s in trained.skipped if s not in skipped]
     data, model, history, relevant = (

@@ -71,6 +71,7 @@ def test_variants_must_be_a_list() -> None:
         ([{"audience": ["campers"]}], "variants[0].id"),
         ([{"id": "v"}], "variants[0].audience"),
         ([_item(audience=[])], "variants[0].audience"),
+        ([_item(id="control", experiment="x")], "variants[0].id"),
         ([_item(audience="campers")], "variants[0].audience"),
         ([_item(fields=["title"])], "variants[0].fields"),
         ([_item(start="next tuesday")], "variants[0].start"),

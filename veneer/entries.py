@@ -28,7 +28,7 @@ class Variant(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1)
-    audience: tuple[str, ...] = Field(min_length=1)
+    audience: tuple[str, ...] = ()
     priority: int = Field(default=0, strict=True)
     fields: dict[str, Any] = Field(default_factory=dict)
     experiment: str | None = None
@@ -97,6 +97,18 @@ def parse_variants(raw: object) -> tuple[Variant, ...]:
             where = ".".join(str(part) for part in first["loc"])
             path = f"variants[{index}]" + (f".{where}" if where else "")
             raise VariantsError(f"{path}: {first['msg']}") from exc
+        # Only an experiment's arm may go without an audience: it is open to everyone the
+        # experiment enrols. `control` names an experiment's baseline, never a variant.
+        if not variant.audience and variant.experiment is None:
+            raise VariantsError(
+                f"variants[{index}].audience: list at least one segment, or give the variant "
+                "an experiment key"
+            )
+        if variant.experiment is not None and variant.id == "control":
+            raise VariantsError(
+                f"variants[{index}].id: `control` is the experiment's baseline; give the "
+                "variant another id"
+            )
         if variant.id in seen:
             raise VariantsError(f"variants[{index}].id: duplicate variant id {variant.id!r}")
         seen.add(variant.id)

@@ -26,6 +26,8 @@ from veneer.consent import ConsentState, Purpose, effective_consent
 from veneer.consent.decisions import Decisions
 from veneer.content_adapters.cached import CachedAdapter
 from veneer.content_adapters.registry import adapter_from_setting
+from veneer.experiments.assignment import assigned_arms
+from veneer.experiments.definition import Experiment
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
 from veneer.identity.viewer import Viewer
 from veneer.profiles.traits import TraitSource, effective_traits
@@ -40,6 +42,7 @@ from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.consent import consent_records, record_consent
 from veneer.store.events import get_activity, recent_events
+from veneer.store.experiments import exposures_of, list_experiments, record_exposures
 from veneer.store.keys import find_key
 from veneer.store.partner_traits import partner_traits_for
 from veneer.store.people import viewer_ids_of
@@ -52,6 +55,7 @@ KEY_CACHE_TTL = 60.0
 MAX_EVENTS_PER_VIEWER = 1000
 SEGMENT_RULES_KEY = "segments:rules"
 PROPENSITY_EVENTS_KEY = "propensity:events"
+EXPERIMENTS_KEY = "experiments:all"
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class ViewerRecord:
     activity: dict[str, Any]
     partner_traits: dict[TraitSource, dict[str, Any]]
     propensity: dict[str, Score] = field(default_factory=dict)  # by event, as last scored
+    exposures: dict[str, str] = field(default_factory=dict)  # experiment -> arm first served
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class ViewerState:
     trait_sources: dict[str, TraitSource]
     held_out: frozenset[str] = frozenset()  # segments whose holdout the viewer falls into
     propensity: dict[str, Score] = field(default_factory=dict)  # none without PERSONALIZATION
+    arms: dict[str, str] = field(default_factory=dict)  # running experiment -> the viewer's arm
+    exposures: dict[str, str] = field(default_factory=dict)  # experiment -> arm, as stored
 
     @property
     def granted(self) -> frozenset[Purpose]:
@@ -157,6 +164,26 @@ class Services:
     async def segments_changed(self) -> None:
         await self.cache.delete(SEGMENT_RULES_KEY)
 
+    async def experiments(self, fresh: bool = False) -> dict[str, Experiment]:
+        """Every saved experiment by key, cached like the segment rules; whether one runs
+        is decided per request from its dates, so a scheduled start needs no cache flush."""
+        cached = None if fresh else await self.cache.get(EXPERIMENTS_KEY)
+        if isinstance(cached, dict):
+            return cached
+        async with self.db.reading() as session:
+            experiments = {e.key: e for e in await list_experiments(session)}
+        await self.cache.set(EXPERIMENTS_KEY, experiments, self.settings.viewer_cache_ttl)
+        return experiments
+
+    async def experiments_changed(self) -> None:
+        await self.cache.delete(EXPERIMENTS_KEY)
+
+    async def record_exposures(self, viewer: Viewer, arms: dict[str, str]) -> None:
+        """The viewer's first exposure to these experiments' arms (later ones are ignored)."""
+        async with self.db.session() as session:
+            await record_exposures(session, viewer.id, arms, self.clock())
+        await self.viewer_changed(viewer)
+
     async def propensity_events(self) -> frozenset[str]:
         """The events a viewer may ask their propensity for: configured or trained.
 
@@ -197,6 +224,7 @@ class Services:
                     session, viewer.user_id, email_hash if isinstance(email_hash, str) else None
                 ),
                 propensity=await scores_of(session, viewer.id),
+                exposures=await exposures_of(session, viewer.id),
             )
         await self.cache.set(cache_key, record, self.settings.viewer_cache_ttl)
         return record
@@ -261,6 +289,7 @@ class Services:
         segments: frozenset[str] = frozenset()
         held_out: frozenset[str] = frozenset()
         propensity: dict[str, Score] = {}
+        arms: dict[str, str] = {}
         if consent[Purpose.PERSONALIZATION].granted:
             propensity = record.propensity
             definitions = await self.segment_definitions()
@@ -276,6 +305,9 @@ class Services:
             held_out = frozenset(
                 key for key in segments if in_holdout(viewer.id, key, definitions[key].holdout)
             )
+            experiments = await self.experiments()
+            if experiments:
+                arms = assigned_arms(experiments, viewer.id, record.exposures, self.clock())
         return ViewerState(
             viewer,
             consent,
@@ -285,4 +317,6 @@ class Services:
             layered.sources,
             held_out,
             propensity,
+            arms,
+            record.exposures,
         )

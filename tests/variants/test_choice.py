@@ -206,3 +206,45 @@ def test_a_held_out_viewer_sees_the_baseline_and_is_told_why() -> None:
     assert other.variant is not None and other.variant.id == "v-beginner", (
         "a holdout in one segment leaves the viewer's other segments personalized"
     )
+
+
+def test_an_experiment_decides_first_for_the_viewers_it_enrols() -> None:
+    entry = _entry(
+        _variant("v-trail", ["trail-runners"], priority=50),
+        _variant("v-b", [], experiment="copy", fields={"title": "Cinder B"}),
+    )
+    choice = choose_variant(entry, {"trail-runners"}, CONSENTED, NOW, arms={"copy": "v-b"})
+    assert choice.variant is not None and choice.variant.id == "v-b"
+    assert choice.experiment == ("copy", "v-b")
+    assert choice.reason == "experiment `copy` put the viewer in arm `v-b`"
+    assert merged_fields(entry, choice)["title"] == "Cinder B"
+
+    control = choose_variant(entry, {"trail-runners"}, CONSENTED, NOW, arms={"copy": "control"})
+    assert control.baseline and control.experiment == ("copy", "control")
+    assert control.purposes == (Purpose.PERSONALIZATION,)
+
+    not_enrolled = choose_variant(entry, {"trail-runners"}, CONSENTED, NOW, arms={})
+    assert not_enrolled.variant is not None and not_enrolled.variant.id == "v-trail"
+    assert not_enrolled.experiment is None
+
+
+def test_an_experiment_with_an_audience_enrols_only_that_audience() -> None:
+    entry = _entry(_variant("v-b", ["campers"], experiment="copy"))
+    outside = choose_variant(entry, {"climbers"}, CONSENTED, NOW, arms={"copy": "v-b"})
+    assert outside.baseline and outside.experiment is None
+    inside = choose_variant(entry, {"campers"}, CONSENTED, NOW, arms={"copy": "v-b"})
+    assert inside.variant is not None and inside.experiment == ("copy", "v-b")
+    held = choose_variant(
+        entry, {"campers"}, CONSENTED, NOW, held_out={"campers"}, arms={"copy": "v-b"}
+    )
+    assert held.experiment is None
+
+
+def test_an_experiment_needs_personalization_consent_and_a_live_variant() -> None:
+    entry = _entry(
+        _variant("v-b", [], experiment="copy", end=(NOW - timedelta(days=1)).isoformat())
+    )
+    assert choose_variant(entry, set(), CONSENTED, NOW, arms={"copy": "v-b"}).experiment is None
+    live = _entry(_variant("v-b", [], experiment="copy"))
+    no_consent = choose_variant(live, set(), {Purpose.NECESSARY}, NOW, arms={"copy": "v-b"})
+    assert no_consent.baseline and no_consent.experiment is None

@@ -5,6 +5,7 @@ registers its commands on the one Typer app."""
 from veneer.cli import (
     data,
     demo,
+    experiment_admin,
     experiments,
     keys,
     people,
@@ -20,6 +21,7 @@ __all__ = [
     "app",
     "data",
     "demo",
+    "experiment_admin",
     "experiments",
     "keys",
     "people",

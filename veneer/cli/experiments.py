@@ -89,7 +89,7 @@ def _percent(value: float | None, sign: bool = False) -> str:
     return "-" if value is None else f"{value:+.1%}" if sign else f"{value:.1%}"
 
 
-def _print(result: Analysis) -> None:
+def print_analysis(result: Analysis) -> None:
     if not result.trustworthy:
         console.print(
             f"[red bold]Sample ratio mismatch[/red bold] (p = {result.srm_p_value:.2g}): the "
@@ -143,7 +143,7 @@ def analyze_command(
     if as_json:
         sys.stdout.write(orjson.dumps(result.as_json()).decode() + "\n")
     else:
-        _print(result)
+        print_analysis(result)
 
 
 @experiments_app.command("size")

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from veneer.consent import Purpose
 from veneer.entries import Entry
 from veneer.graphql.errors import NoViewerError
 from veneer.identity.principal import Principal
@@ -28,6 +29,7 @@ class Context:
     _state: ViewerState | None = None
     _choices: dict[str, Choice] = field(default_factory=dict)
     loaders: dict[str, Any] = field(default_factory=dict)  # DataLoaders, made on first use
+    _exposed: dict[str, str] = field(default_factory=dict)  # first exposures served here
 
     def require_viewer(self) -> Viewer:
         if self.principal.viewer is None:
@@ -57,9 +59,25 @@ class Context:
         choice = self._choices.get(key)
         if choice is None:
             state = self._state
-            choice = choose_variant(entry, state.segments, state.granted, self.now, state.held_out)
+            choice = choose_variant(
+                entry, state.segments, state.granted, self.now, state.held_out, state.arms
+            )
             self._choices[key] = choice
+            if choice.experiment is not None:
+                experiment, arm = choice.experiment
+                if experiment not in state.exposures:
+                    self._exposed.setdefault(experiment, arm)
         return choice
+
+    async def record_exposures(self) -> None:
+        """After the answer is built: the viewer's first exposures, if ANALYTICS lets Veneer
+        keep them (only their conversions are stored, so only they can be measured)."""
+        state, viewer = self._state, self.principal.viewer
+        if not self._exposed or state is None or viewer is None:
+            return
+        if Purpose.ANALYTICS in state.granted:
+            await self.services.record_exposures(viewer, self._exposed)
+        self._exposed = {}
 
 
 Info = StrawberryInfo[Context, None]

@@ -18,6 +18,8 @@ from veneer.graphql.entries.queries import EntryQueries
 from veneer.graphql.entries.typed import typed_queries
 from veneer.graphql.entries.types import GenericEntry
 from veneer.graphql.events.mutations import EventMutations
+from veneer.graphql.experiments.mutations import ExperimentMutations
+from veneer.graphql.experiments.queries import ExperimentQueries
 from veneer.graphql.limits import DocumentLimitsExtension
 from veneer.graphql.quality.queries import QualityQueries
 from veneer.graphql.recommendations.queries import RecommendationQueries
@@ -35,9 +37,12 @@ QUERIES: tuple[type, ...] = (
     SegmentQueries,
     QualityQueries,
     RecommendationQueries,
+    ExperimentQueries,
 )
 Query = merge_types("Query", QUERIES)
-Mutation = merge_types("Mutation", (EventMutations, ViewerMutations, SegmentMutations))
+Mutation = merge_types(
+    "Mutation", (EventMutations, ViewerMutations, SegmentMutations, ExperimentMutations)
+)
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

@@ -9,10 +9,13 @@ import logging
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from veneer import json_values
 from veneer.content_adapters import ContentError
@@ -100,6 +103,25 @@ class VeneerGraphQL(GraphQLOverHTTP):
 
     def decode_json(self, data: str | bytes) -> Any:
         return json_values.loads(data)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Execution, then the experiment exposures the answer served, written once."""
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        try:
+            await context.record_exposures()
+        except Exception:  # the answer stands; the next request records the exposure again
+            logger.exception("experiment exposures not recorded")
+        return result
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

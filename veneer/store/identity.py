@@ -21,6 +21,7 @@ from veneer.events.model import Event
 from veneer.identity.viewer import profile_id
 from veneer.store.consent import copy_to_user
 from veneer.store.dialect import dialect_insert
+from veneer.store.experiments import move_exposures
 from veneer.store.models import (
     EventRow,
     IdentityLinkRow,
@@ -86,6 +87,7 @@ async def link_and_merge(
         .values(viewer_id=target, user_id=user_id)
     )
     copied_consent = await copy_to_user(session, source, target)
+    moved_exposures = await move_exposures(session, source, target)
     device = await session.get(ProfileRow, source, with_for_update=True)
     if device is not None:
         person = (await locked_profiles(session, {target: (None, user_id)}))[target]
@@ -97,7 +99,8 @@ async def link_and_merge(
         events_moved=int(getattr(moved_events, "rowcount", 0) or 0),
         consent_records_copied=copied_consent,
     )
-    if not new_link and device is None and not result.events_moved and not copied_consent:
+    moved_anything = result.events_moved or copied_consent or moved_exposures
+    if not new_link and device is None and not moved_anything:
         return None
     session.add(
         MergeRow(

@@ -370,3 +370,37 @@ class LeaseRow(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class ExperimentRow(Base):
+    """An experiment as last saved: ``arms`` is a list of {key, weight, control}; ``models``
+    maps arms to recommendation model versions for a champion/challenger test."""
+
+    __tablename__ = "experiments"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    metric: Mapped[str] = mapped_column(String(140))
+    arms: Mapped[list[Any]] = mapped_column(JSONValue)
+    traffic_share: Mapped[float] = mapped_column(Float, default=1.0)
+    guardrails: Mapped[list[Any]] = mapped_column(JSONValue, default=list)
+    models: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    seed: Mapped[str] = mapped_column(String(64))
+    start: Mapped[datetime | None] = mapped_column(default=None)
+    end: Mapped[datetime | None] = mapped_column(default=None)
+    stopped_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExposureRow(Base):
+    """The first time a viewer was served an arm of an experiment: who is in the analysis,
+    in which arm, and since when their conversions count. One row per viewer."""
+
+    __tablename__ = "experiment_exposures"
+    __table_args__ = (Index("ix_experiment_exposures_viewer", "viewer_id"),)
+
+    experiment: Mapped[str] = mapped_column(String(100), primary_key=True)
+    viewer_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    arm: Mapped[str] = mapped_column(String(100))
+    exposed_at: Mapped[datetime] = mapped_column()

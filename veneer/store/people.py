@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.identity.viewer import device_of, profile_id
+from veneer.store.experiments import erase_exposures, exposure_records
 from veneer.store.identity import anonymous_key, linked_users, user_key
 from veneer.store.models import (
     ClusterAssignmentRow,
@@ -178,6 +179,7 @@ async def export_person(
             {"source": p.source, "traits": p.traits, "importedAt": _iso(p.imported_at)}
             for p in partner
         ],
+        "experimentExposures": await exposure_records(session, ids),
         "identityMerges": [
             {
                 "anonymousId": m.anonymous_id,
@@ -262,6 +264,7 @@ async def erase_person(
         "consentRecords", delete(ConsentRecordRow).where(ConsentRecordRow.viewer_id.in_(ids))
     )
     await purge("profiles", delete(ProfileRow).where(ProfileRow.id.in_(ids)))
+    removed["experimentExposures"] = await erase_exposures(session, ids)
     held = await session.execute(
         select(SegmentMemberRow.segment_key, func.count())
         .where(SegmentMemberRow.profile_id.in_(ids))

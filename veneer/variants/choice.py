@@ -1,9 +1,12 @@
 """Choose an entry's variant for a viewer: a pure function of (entry, segments, consent, now).
 
-The highest-priority live variant whose audience holds one of the viewer's segments wins (ties
-go to the variant listed first, as the editor ordered them); otherwise the baseline. Every
-choice carries its reason in plain words, because "why do I see this?" is the first question
-editors and developers ask.
+An experiment on the entry decides first for a viewer it enrols: the variant named by their
+arm, or the baseline for the control (an experiment's variants without an audience are open
+to everyone it enrols; with one, to that audience). Otherwise the highest-priority live
+variant whose audience holds one of the viewer's segments wins (ties go to the variant listed
+first, as the editor ordered them); otherwise the baseline. Every choice carries its reason
+in plain words, because "why do I see this?" is the first question editors and developers
+ask.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class Choice:
     reason: str
     segments: tuple[str, ...] = ()
     purposes: tuple[Purpose, ...] = ()
+    experiment: tuple[str, str] | None = None  # (experiment key, arm) when one decided
 
     @property
     def baseline(self) -> bool:
@@ -35,16 +39,22 @@ def choose_variant(
     granted: Set[Purpose],
     now: datetime,
     held_out: Set[str] = frozenset(),
+    arms: Mapping[str, str] | None = None,
 ) -> Choice:
     """Pick the variant to show; ``segments`` and ``granted`` describe the viewer.
 
     ``held_out`` are segments the viewer is in but whose holdout they fall into: they see
-    the baseline, so the segment's personalization can be compared against it.
+    the baseline, so the segment's personalization can be compared against it. ``arms`` maps
+    each running experiment that enrols the viewer to their arm.
     """
     if not entry.variants:
         return Choice(None, "entry has no variants: baseline")
     if Purpose.PERSONALIZATION not in granted:
         return Choice(None, "no PERSONALIZATION consent: baseline")
+    if arms:
+        decided = _experiment_choice(entry, segments - held_out, now, arms)
+        if decided is not None:
+            return decided
     best: tuple[Variant, list[str]] | None = None
     for variant in entry.variants:
         if variant.experiment is not None or not variant.is_live(now):
@@ -74,6 +84,35 @@ def choose_variant(
         segments=tuple(matched),
         purposes=(Purpose.PERSONALIZATION,),
     )
+
+
+def _experiment_choice(
+    entry: Entry, segments: Set[str], now: datetime, arms: Mapping[str, str]
+) -> Choice | None:
+    """The first experiment on the entry that enrols the viewer and whose audience they are in."""
+    live = [v for v in entry.variants if v.experiment is not None and v.is_live(now)]
+    for key in dict.fromkeys(v.experiment for v in live if v.experiment in arms):
+        assert key is not None
+        tagged = [v for v in live if v.experiment == key]
+        if not any(not v.audience or any(k in segments for k in v.audience) for v in tagged):
+            continue
+        arm = arms[key]
+        shown = next((v for v in tagged if v.id == arm), None)
+        if shown is None:
+            return Choice(
+                None,
+                f"experiment `{key}` put the viewer in arm `{arm}`: baseline",
+                purposes=(Purpose.PERSONALIZATION,),
+                experiment=(key, arm),
+            )
+        return Choice(
+            shown,
+            f"experiment `{key}` put the viewer in arm `{arm}`",
+            segments=tuple(k for k in shown.audience if k in segments),
+            purposes=(Purpose.PERSONALIZATION,),
+            experiment=(key, arm),
+        )
+    return None
 
 
 def merged_fields(entry: Entry, choice: Choice) -> Mapping[str, Any]:

@@ -31,6 +31,12 @@ from veneer.variants.choice import Choice, merged_fields
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF  # a GraphQL type's strawberry definition
 
 
+@strawberry.type(description="An experiment and the arm the viewer is in.")
+class ExperimentAssignment:
+    key: str
+    arm: str
+
+
 @strawberry.type(description="Why this viewer sees this version of the entry.")
 class Personalization:
     entry: strawberry.Private[DomainEntry]
@@ -42,6 +48,11 @@ class Personalization:
     )
     purposes: list[Purpose] = strawberry.field(
         description="The consent purposes this choice relied on."
+    )
+    experiment: ExperimentAssignment | None = strawberry.field(
+        default=None,
+        description="The experiment that decided what this viewer sees of the entry, and "
+        "their arm (`control` sees the baseline). Null when no running experiment enrols them.",
     )
     strategy: str | None = strawberry.field(
         default=None,
@@ -86,6 +97,9 @@ class Personalization:
             reason=reason,
             segments=list(choice.segments),
             purposes=list(choice.purposes),
+            experiment=None
+            if choice.experiment is None
+            else ExperimentAssignment(key=choice.experiment[0], arm=choice.experiment[1]),
             strategy=strategy,
         )
 

@@ -1,0 +1,191 @@
+"""`veneer experiments apply`, `list`, `stop` and `results`: experiments Veneer runs itself.
+
+`apply` reads a YAML file (see `veneer.experiments.manifest`) so a team keeps experiments in
+version control; `--dry-run` shows what it would change, like a plan, and writes nothing.
+An experiment missing from the file is left alone: it holds results, and stopping one is a
+decision made on purpose (`veneer experiments stop`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import orjson
+import typer
+import yaml
+from rich.table import Table
+
+from veneer.cli.base import console
+from veneer.cli.experiments import experiments_app, print_analysis
+from veneer.experiments.definition import Experiment, ExperimentError
+from veneer.experiments.manifest import parse_manifest
+from veneer.services import Services
+from veneer.settings import Settings
+
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Services], Awaitable[T]]) -> T:
+    async def run() -> T:
+        services = Services(Settings())
+        try:
+            return await work(services)
+        finally:
+            await services.aclose()
+
+    return asyncio.run(run())
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)
+
+
+def _comparable(experiment: Experiment) -> tuple[Any, ...]:
+    """What a person edits; the seed and the stop time are Veneer's."""
+    return (
+        experiment.name,
+        experiment.metric,
+        experiment.arms,
+        experiment.traffic_share,
+        experiment.guardrails,
+        experiment.start,
+        experiment.end,
+    )
+
+
+@experiments_app.command("apply")
+def apply_command(
+    file: Path = typer.Argument(..., help="A YAML file with an `experiments:` list."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the changes; write nothing."),
+) -> None:
+    """Create or update the experiments a YAML file describes."""
+    from veneer.jobs import experiments as jobs
+
+    try:
+        drafts = parse_manifest(yaml.safe_load(file.read_text()))
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise _fail(f"{file} is not YAML: {exc}") from exc
+    except ExperimentError as exc:
+        raise _fail(str(exc)) from exc
+
+    async def work(services: Services) -> list[tuple[str, str]]:
+        existing = await services.experiments(fresh=True)
+        planned = []
+        for index, draft in enumerate(drafts):
+            try:
+                experiment = await jobs.prepared(services, draft)
+            except ExperimentError as exc:
+                raise ExperimentError(f"experiments[{index}].{exc.field}", exc.message) from exc
+            before = existing.get(draft.key)
+            if before is None:
+                change = "add"
+            elif _comparable(before) != _comparable(experiment):
+                change = "change"
+            else:
+                change = "unchanged"
+            planned.append((draft.key, change))
+        if not dry_run:
+            for draft, (_, change) in zip(drafts, planned, strict=True):
+                if change != "unchanged":
+                    await jobs.save(services, draft)
+        untouched = sorted(set(existing) - {d.key for d in drafts})
+        return planned + [(key, "not in the file: left as it is") for key in untouched]
+
+    try:
+        planned = _run(work)
+    except ExperimentError as exc:
+        raise _fail(str(exc)) from exc
+    verb = {"add": "would add", "change": "would change"} if dry_run else {}
+    for key, change in planned:
+        console.print(f"{verb.get(change, change)}: {key}")
+    if dry_run:
+        console.print("dry run: nothing written")
+
+
+@experiments_app.command("list")
+def list_command() -> None:
+    """Every experiment with its status, metric, arms and traffic share."""
+
+    async def work(services: Services) -> list[Experiment]:
+        found = await services.experiments(fresh=True)
+        return [found[key] for key in sorted(found)]
+
+    experiments = _run(work)
+    if not experiments:
+        console.print("no experiments yet: `veneer experiments apply FILE` starts one")
+        return
+    table = Table("key", "status", "metric", "arms", "traffic")
+    for e in experiments:
+        arms = ", ".join(
+            f"{a.key} {a.weight:g}" + (" (control)" if a.control else "") for a in e.arms
+        )
+        table.add_row(e.key, e.status(datetime.now(UTC)), e.metric, arms, f"{e.traffic_share:.0%}")
+    console.print(table)
+
+
+@experiments_app.command("stop")
+def stop_command(key: str = typer.Argument(..., help="The experiment to stop.")) -> None:
+    """Stop enrolling: everyone sees the baseline again; the results stay readable."""
+    from veneer.jobs import experiments as jobs
+
+    stopped = _run(lambda services: jobs.stop(services, key))
+    if stopped is None:
+        raise _fail(f"no experiment {key!r}")
+    console.print(f"stopped: {key}")
+
+
+@experiments_app.command("results")
+def results_command(
+    key: str = typer.Argument(..., help="The experiment to read."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON only."),
+) -> None:
+    """Results from Veneer's own exposures, read sequentially (safe to look at daily)."""
+    from veneer.experiments.decision import decision
+    from veneer.jobs import experiments as jobs
+
+    found = _run(lambda services: jobs.results(services, key))
+    if found is None:
+        raise _fail(f"no experiment {key!r}")
+    line = decision(found.analysis, found.guardrails)
+    users = {t.arm: t for t in found.totals}
+    if as_json:
+        document = {
+            "key": key,
+            **found.analysis.as_json(),
+            "arms": [
+                {
+                    "arm": a.key,
+                    "users": users[a.key].users if a.key in users else 0,
+                    "conversions": users[a.key].conversions if a.key in users else 0,
+                    "value": users[a.key].total if a.key in users else 0.0,
+                }
+                for a in found.experiment.arms
+            ],
+            "guardrails": {m: a.as_json() for m, a in found.guardrails.items()},
+            "decision": line,
+        }
+        sys.stdout.write(orjson.dumps(document).decode() + "\n")
+        return
+    arms = Table("arm", "viewers", "converted", "value")
+    for a in found.experiment.arms:
+        t = users.get(a.key)
+        arms.add_row(
+            a.key + (" (control)" if a.control else ""),
+            f"{t.users if t else 0:,}",
+            f"{t.conversions if t else 0:,}",
+            f"{t.total if t else 0.0:,.2f}",
+        )
+    console.print(arms)
+    print_analysis(found.analysis)
+    for metric, analysis in found.guardrails.items():
+        console.print(f"guardrail {metric}:")
+        print_analysis(analysis)
+    console.print(line)

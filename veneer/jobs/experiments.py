@@ -1,0 +1,147 @@
+"""Managing experiments and reading their results, shared by GraphQL and the CLI.
+
+Saving an experiment without arms looks in the CMS for the variants tagged with its key
+(the editor's side of the experiment), so a marketer starts one from the key alone. Results
+come from Veneer's own exposures and the events stored after them, summed by the database
+and handed to the statistics engine, sequential by default since people look daily.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from veneer.experiments.analysis import Analysis, Arm, analyze
+from veneer.experiments.definition import (
+    Draft,
+    Experiment,
+    ExperimentError,
+    MetricSpec,
+    checked_experiment,
+    checked_key,
+    equal_arms,
+)
+from veneer.services import Services
+from veneer.statistics.multiple import Correction
+from veneer.store import experiments as store
+
+
+async def tagged_variants(services: Services, key: str) -> list[str]:
+    """The ids of the CMS variants that carry ``experiment: key``, across all entries."""
+    found: set[str] = set()
+    for entry in await services.catalogue.entries():
+        found.update(v.id for v in entry.variants if v.experiment == key)
+    return sorted(found)
+
+
+async def prepared(services: Services, draft: Draft) -> Experiment:
+    """The checked definition ``draft`` would save, keeping an existing one's seed and stop."""
+    checked_key(draft.key)
+    async with services.db.reading() as session:
+        existing = await store.get_experiment(session, draft.key)
+    arms = draft.arms
+    if arms is None:
+        if existing is not None:
+            arms = existing.arms
+        else:
+            variants = await tagged_variants(services, draft.key)
+            if not variants:
+                raise ExperimentError(
+                    "arms",
+                    f"no variant in the CMS carries `experiment: {draft.key}`; tag the "
+                    "variants first, or list the arms",
+                )
+            arms = equal_arms(variants)
+    models = draft.models if draft.models is not None else existing.models if existing else {}
+    return checked_experiment(
+        Experiment(
+            key=draft.key,
+            metric=draft.metric,
+            arms=tuple(arms),
+            seed=existing.seed if existing else secrets.token_hex(8),
+            name=draft.name,
+            traffic_share=draft.traffic_share,
+            guardrails=tuple(draft.guardrails),
+            start=draft.start,
+            end=draft.end,
+            stopped_at=existing.stopped_at if existing else None,
+            models=dict(models),
+        )
+    )
+
+
+async def save(services: Services, draft: Draft) -> Experiment:
+    experiment = await prepared(services, draft)
+    async with services.db.session() as session:
+        saved = await store.save_experiment(session, experiment)
+    await services.experiments_changed()
+    return saved
+
+
+async def stop(services: Services, key: str) -> Experiment | None:
+    """Stop enrolling and serving arms: everyone sees the baseline again; results stay."""
+    async with services.db.session() as session:
+        stopped = await store.stop_experiment(session, key, services.clock())
+    await services.experiments_changed()
+    return stopped
+
+
+async def find(services: Services, key: str) -> Experiment | None:
+    async with services.db.reading() as session:
+        return await store.get_experiment(session, key)
+
+
+@dataclass(frozen=True)
+class Results:
+    experiment: Experiment
+    totals: list[store.ArmTotals]
+    analysis: Analysis
+    guardrails: dict[str, Analysis]
+
+
+def engine_arms(
+    experiment: Experiment, totals: Sequence[store.ArmTotals], metric: MetricSpec
+) -> list[Arm]:
+    """Every arm of the experiment (an arm nobody reached yet counts zero users)."""
+    by_arm = {t.arm: t for t in totals}
+    arms = []
+    for spec in experiment.arms:
+        t = by_arm.get(spec.key)
+        arms.append(
+            Arm(
+                key=spec.key,
+                weight=spec.weight,
+                users=t.users if t else 0,
+                conversions=(t.conversions if t else 0) if metric.kind == "binomial" else None,
+                total=(t.total if t else 0.0) if metric.kind == "mean" else None,
+                squares=(t.squares if t else 0.0) if metric.kind == "mean" else None,
+                control=spec.control,
+            )
+        )
+    return arms
+
+
+async def results(
+    services: Services,
+    key: str,
+    alpha: float = 0.05,
+    correction: Correction = "holm",
+    sequential: bool = True,
+) -> Results | None:
+    """The primary metric's analysis, and each guardrail's, from stored exposures."""
+    experiment = await find(services, key)
+    if experiment is None:
+        return None
+    async with services.db.reading() as session:
+        metric = experiment.metric_spec
+        totals = await store.arm_totals(session, key, metric)
+        guardrails: dict[str, Analysis] = {}
+        for guardrail in experiment.guardrails:
+            spec = MetricSpec.parse(guardrail)
+            arms = engine_arms(experiment, await store.arm_totals(session, key, spec), spec)
+            guardrails[guardrail] = analyze(arms, spec.kind, alpha, correction, sequential)
+    analysis = analyze(
+        engine_arms(experiment, totals, metric), metric.kind, alpha, correction, sequential
+    )
+    return Results(experiment, totals, analysis, guardrails)

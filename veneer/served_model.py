@@ -129,3 +129,54 @@ class ServedModel:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self._every)
+
+
+class ChallengerModels:
+    """Versions other than the champion that an experiment serves to its challenger arm.
+
+    Loaded on first use and kept (a few at most), since an experiment serves the same one for
+    weeks. Whether a version may still serve is read again every ``every`` seconds: one
+    trained on data of someone who has since withdrawn consent or been erased, or pruned,
+    stops at once and its viewers get the champion (and are not counted as exposed).
+    """
+
+    KEEP = 2
+
+    def __init__(self, db: Database, source: ModelSource, every: float):
+        self._db = db
+        self._source = source
+        self._every = every
+        self._held: dict[int, RememberedModel] = {}
+        self._allowed: dict[int, tuple[bool, float]] = {}  # version -> (may serve, checked at)
+        self._lock = asyncio.Lock()
+
+    async def _may_serve(self, version: int) -> bool:
+        known = self._allowed.get(version)
+        if known is not None and time.monotonic() - known[1] < self._every:
+            return known[0]
+        async with self._db.reading() as session:
+            row = await registry.get_version(session, version)
+        allowed = row is not None and row.retrain_due is None and row.pruned_at is None
+        self._allowed[version] = (allowed, time.monotonic())
+        return allowed
+
+    async def get(self, version: int) -> RememberedModel | None:
+        """The version's model, or None when it may not (or cannot) serve."""
+        async with self._lock:
+            if not await self._may_serve(version):
+                self._held.pop(version, None)
+                return None
+            model = self._held.get(version)
+            if model is not None:
+                return model
+            try:
+                data = await self._source.artifact(version)
+                loaded = await asyncio.to_thread(ServingModel.from_bytes, data)
+            except (ArtifactError, registry.RegistryError, OSError) as exc:
+                logger.error("challenger model v%d cannot serve: %s", version, exc)
+                self._allowed[version] = (False, time.monotonic())
+                return None
+            while len(self._held) >= self.KEEP:
+                self._held.pop(next(iter(self._held)))
+            self._held[version] = RememberedModel(loaded)
+            return self._held[version]

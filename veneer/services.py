@@ -37,7 +37,7 @@ from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent
 from veneer.segments.holdout import in_holdout
 from veneer.segments.rules import event_lookback, referenced_event_types
-from veneer.served_model import ServedModel, StoredModels
+from veneer.served_model import ChallengerModels, ServedModel, StoredModels
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.consent import consent_records, record_consent
@@ -117,9 +117,9 @@ class Services:
         self.content_bus = Bus(self.redis, CONTENT_CHANNEL)
         self.model_bus = Bus(self.redis, MODEL_CHANNEL)
         self.catalogue = Catalogue(self.content)  # indexed for similarity when first asked
-        self.served_model = ServedModel(
-            StoredModels(self.db, settings.recommend_artifact_dir), settings.recommend_model_check
-        )
+        stored_models = StoredModels(self.db, settings.recommend_artifact_dir)
+        self.served_model = ServedModel(stored_models, settings.recommend_model_check)
+        self.challengers = ChallengerModels(self.db, stored_models, settings.recommend_model_check)
         self.clock = clock
         self.quality = QualityBuffer()
 

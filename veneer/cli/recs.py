@@ -152,6 +152,12 @@ def train_command(
     register_only: bool = typer.Option(
         False, "--no-promote", help="Register the version without promoting it."
     ),
+    challenge: bool = typer.Option(
+        False,
+        "--challenge",
+        help="Do not promote: serve the new version against the champion in an experiment "
+        "(see `veneer recs challenge`).",
+    ),
 ) -> None:
     """Train a model on consenting viewers' recent events, register it, and promote it if
     it is not worse than the champion on the holdout (what housekeeping does daily)."""
@@ -161,7 +167,10 @@ def train_command(
     with progress.status("starting") as status:
         result = _run(
             lambda services: train(
-                services, "cli", lambda m: status.update(m), promote=not register_only
+                services,
+                "cli",
+                lambda m: status.update(m),
+                promote=not (register_only or challenge),
             )
         )
     for name, reason in result.skipped.items():
@@ -174,6 +183,8 @@ def train_command(
             console.print(f"trained in {result.seconds:.1f} s", highlight=False)
     if result.version is None:
         raise typer.Exit(1)
+    if challenge:
+        _start_challenge(result.version, None, "purchase", 1.0, [])
 
 
 def _model_json(model: Any, viewers: int) -> dict[str, Any]:
@@ -262,3 +273,49 @@ def rollback_command() -> None:
         f"rolled back: version {change.after} is the champion again (was v{change.before})",
         highlight=False,
     )
+
+
+def _start_challenge(
+    version: int, key: str | None, metric: str, traffic: float, guardrails: list[str]
+) -> None:
+    from veneer.experiments.definition import ExperimentError
+    from veneer.jobs.recs_challenge import challenge
+
+    try:
+        started = _run(
+            lambda services: challenge(services, version, key, metric, traffic, tuple(guardrails))
+        )
+    except ExperimentError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"experiment {started.key}: v{version} serves the `challenger` arm against the "
+        f"champion on {metric}; `veneer recs conclude {started.key}` decides",
+        highlight=False,
+    )
+
+
+@recs_app.command("challenge")
+def challenge_command(
+    version: int = typer.Argument(..., help="The registered version to try on live traffic."),
+    key: str | None = typer.Option(None, help="The experiment's key (default recs-vVERSION)."),
+    metric: str = typer.Option("purchase", help="The conversion (or `event.property`) to win."),
+    traffic: float = typer.Option(1.0, help="Share of viewers enrolled."),
+    guardrail: list[str] = typer.Option([], help="A metric the challenger must not harm."),
+) -> None:
+    """Serve VERSION to half the enrolled viewers and the champion to the rest, instead of
+    promoting it on offline figures; conclude with `veneer recs conclude`."""
+    _start_challenge(version, key, metric, traffic, guardrail)
+
+
+@recs_app.command("conclude")
+def conclude_command(key: str = typer.Argument(..., help="The model experiment.")) -> None:
+    """Promote the challenger if it won, drop it if it lost, else leave it running (what
+    housekeeping does daily when training is scheduled)."""
+    from veneer.experiments.definition import ExperimentError
+    from veneer.jobs.recs_challenge import conclude
+
+    try:
+        done = _run(lambda services: conclude(services, key))
+    except ExperimentError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"{done.outcome}: {done.reason}", highlight=False)

@@ -8,8 +8,11 @@ loser, or "keep it running". It only restates the analysis; the figures stay bes
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
-from veneer.experiments.analysis import Analysis, Comparison
+if TYPE_CHECKING:  # the engine loads scipy: only the request that reads results pays
+    from veneer.experiments.analysis import Analysis, Comparison
 
 
 def _percent(value: float | None) -> str:
@@ -26,35 +29,59 @@ def _significant(comparison: Comparison, alpha: float) -> bool:
     return p is not None and p < alpha and comparison.lift is not None
 
 
-def decision(analysis: Analysis, guardrails: Mapping[str, Analysis], alpha: float = 0.05) -> str:
+@dataclass(frozen=True)
+class Verdict:
+    """``ship`` (``arm`` won), ``keep-control`` (every arm lost), ``harm`` (``arm`` hurt a
+    guardrail), ``untrustworthy``, ``waiting`` (too little data) or ``running``."""
+
+    kind: Literal["ship", "keep-control", "harm", "untrustworthy", "waiting", "running"]
+    text: str
+    arm: str | None = None
+
+
+def verdict(analysis: Analysis, guardrails: Mapping[str, Analysis], alpha: float = 0.05) -> Verdict:
     if not analysis.comparisons or all(c.lift is None for c in analysis.comparisons):
-        return "not enough data yet: every arm needs exposed viewers (and control conversions)"
+        return Verdict(
+            "waiting",
+            "not enough data yet: every arm needs exposed viewers (and control conversions)",
+        )
     if not analysis.trustworthy:
-        return (
-            f"do not trust these results: viewers are not split across arms as the weights say "
-            f"(sample-ratio mismatch, p = {analysis.srm_p_value:.2g}); find out why before deciding"
+        return Verdict(
+            "untrustworthy",
+            "do not trust these results: viewers are not split across arms as the weights say "
+            f"(sample-ratio mismatch, p = {analysis.srm_p_value:.2g}); find out why before "
+            "deciding",
         )
     for metric, guard in guardrails.items():
         for comparison in guard.comparisons:
             if _significant(comparison, alpha) and (comparison.lift or 0) < 0:
-                return (
+                return Verdict(
+                    "harm",
                     f"`{comparison.arm}` harms guardrail `{metric}` "
-                    f"({_percent(comparison.lift)}, {_interval(comparison)}): do not ship it"
+                    f"({_percent(comparison.lift)}, {_interval(comparison)}): do not ship it",
+                    comparison.arm,
                 )
     winners = [c for c in analysis.comparisons if _significant(c, alpha) and (c.lift or 0) > 0]
     if winners:
         best = max(winners, key=lambda c: c.lift or 0.0)
-        return (
+        return Verdict(
+            "ship",
             f"`{best.arm}` beats control by {_percent(best.lift)} ({_interval(best)}, "
-            f"adjusted p = {best.p_value_adjusted:.2g}): ship `{best.arm}`"
+            f"adjusted p = {best.p_value_adjusted:.2g}): ship `{best.arm}`",
+            best.arm,
         )
     losers = [c for c in analysis.comparisons if _significant(c, alpha)]
     if len(losers) == len(analysis.comparisons):
-        return "every arm does worse than control: keep the control"
+        return Verdict("keep-control", "every arm does worse than control: keep the control")
     leading = max(
         (c for c in analysis.comparisons if c.lift is not None), key=lambda c: c.lift or 0.0
     )
-    return (
+    return Verdict(
+        "running",
         f"no arm differs from control yet (leading: `{leading.arm}` {_percent(leading.lift)}, "
-        f"{_interval(leading)}): keep it running"
+        f"{_interval(leading)}): keep it running",
     )
+
+
+def decision(analysis: Analysis, guardrails: Mapping[str, Analysis], alpha: float = 0.05) -> str:
+    return verdict(analysis, guardrails, alpha).text

@@ -64,10 +64,13 @@ class Context:
             )
             self._choices[key] = choice
             if choice.experiment is not None:
-                experiment, arm = choice.experiment
-                if experiment not in state.exposures:
-                    self._exposed.setdefault(experiment, arm)
+                self.exposed(*choice.experiment)
         return choice
+
+    def exposed(self, experiment: str, arm: str) -> None:
+        """The answer serves ``arm``: recorded after it is built, if it is the first time."""
+        if self._state is not None and experiment not in self._state.exposures:
+            self._exposed.setdefault(experiment, arm)
 
     async def record_exposures(self) -> None:
         """After the answer is built: the viewer's first exposures, if ANALYTICS lets Veneer

@@ -11,8 +11,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from veneer.experiments.analysis import Analysis, Arm, analyze
 from veneer.experiments.definition import (
     Draft,
     Experiment,
@@ -23,8 +23,11 @@ from veneer.experiments.definition import (
     equal_arms,
 )
 from veneer.services import Services
-from veneer.statistics.multiple import Correction
 from veneer.store import experiments as store
+
+if TYPE_CHECKING:  # the engine loads scipy: only reading results pays for it
+    from veneer.experiments.analysis import Analysis, Arm
+    from veneer.statistics.multiple import Correction
 
 
 async def tagged_variants(services: Services, key: str) -> list[str]:
@@ -104,6 +107,8 @@ def engine_arms(
     experiment: Experiment, totals: Sequence[store.ArmTotals], metric: MetricSpec
 ) -> list[Arm]:
     """Every arm of the experiment (an arm nobody reached yet counts zero users)."""
+    from veneer.experiments.analysis import Arm
+
     by_arm = {t.arm: t for t in totals}
     arms = []
     for spec in experiment.arms:
@@ -130,6 +135,8 @@ async def results(
     sequential: bool = True,
 ) -> Results | None:
     """The primary metric's analysis, and each guardrail's, from stored exposures."""
+    from veneer.experiments.analysis import analyze
+
     experiment = await find(services, key)
     if experiment is None:
         return None

@@ -6,6 +6,7 @@
   RECOMMENDATIONS consent or been erased (``retrain_due``, set by the withdrawal or the
   erasure): the replacement is promoted whatever its figures, and if none can be trained
   the champion is retired, so the deadline is always met;
+- a running champion/challenger experiment is concluded daily first (`recs_challenge`);
 - when the daily drift check finds the champion's precision@10 on interactions newer than
   its window has dropped by more than ``recommend_drift_drop`` of its registered holdout
   figure, or finds no registered figure to hold it to ("unmeasured"). Every check is
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from veneer.jobs import recs_registry
+from veneer.jobs.recs_challenge import conclude_running
 from veneer.jobs.recs_interactions import read_window
 from veneer.jobs.recs_training import MIN_VIEWERS, PRECISION, K, TrainingResult, train
 from veneer.recommend.models.serving import ServingModel
@@ -43,6 +45,7 @@ class Schedule:
 
     last_attempt: float = -math.inf
     last_drift: float = -math.inf
+    last_conclusion: float = -math.inf
 
 
 async def due(services: Services, schedule: Schedule, now_monotonic: float) -> str | None:
@@ -126,10 +129,15 @@ async def check_drift(services: Services) -> dict[str, Any] | None:
 
 
 async def run_scheduled(services: Services, schedule: Schedule, now_monotonic: float) -> None:
-    """One housekeeping round's worth: drift check when due, then training when due."""
-    reason = await due(services, schedule, now_monotonic)
+    """One housekeeping round's worth: a champion/challenger experiment concluded, the drift
+    check, then training, each when due."""
     interval = services.settings.recommend_drift_interval
     scheduled = services.settings.recommend_train_interval > 0
+    if scheduled and now_monotonic - schedule.last_conclusion >= interval:
+        schedule.last_conclusion = now_monotonic
+        for conclusion in await conclude_running(services):
+            logger.info("model experiment %s: %s", conclusion.key, conclusion.reason)
+    reason = await due(services, schedule, now_monotonic)
     if reason is None and scheduled and now_monotonic - schedule.last_drift >= interval:
         schedule.last_drift = now_monotonic
         check = await check_drift(services)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
-from veneer.experiments.analysis import Analysis
 from veneer.experiments.decision import decision
 from veneer.experiments.definition import Experiment as Definition
 from veneer.jobs.experiments import Results
+
+if TYPE_CHECKING:
+    from veneer.experiments.analysis import Analysis
 
 
 @strawberry.type(description="One arm of an experiment and its share of the enrolled viewers.")

@@ -74,6 +74,35 @@ def _champion_loader(info: Info) -> DataLoader[str, tuple[int, RememberedModel] 
     return loader  # type: ignore[no-any-return]
 
 
+async def _model_for(
+    info: Info, state: ViewerState
+) -> tuple[tuple[int, RememberedModel] | None, tuple[str, str] | None]:
+    """The model that serves this viewer, and the (experiment, arm) that chose it if any.
+
+    A running experiment with models (champion vs challenger) serves its arm's version to
+    the viewers it enrols; the control arm, and anyone else, gets the champion. A challenger
+    that may no longer serve (withdrawn consent, pruned) leaves its arm to the champion,
+    unrecorded.
+    """
+    champion = await _champion_loader(info).load("")
+    if not state.arms:
+        return champion, None
+    experiments = await info.context.services.experiments()
+    for key in sorted(state.arms):
+        experiment = experiments.get(key)
+        if experiment is None or not experiment.models:
+            continue
+        arm = state.arms[key]
+        version = experiment.models.get(arm)
+        if version is None:
+            return champion, (key, arm)
+        model = await info.context.services.challengers.get(int(version))
+        if model is None:
+            return champion, None
+        return (int(version), model), (key, arm)
+    return champion, None
+
+
 def _own_traits(state: ViewerState) -> dict[str, Any]:
     """The viewer's first-party traits, as models train on them, with PERSONALIZATION only."""
     if Purpose.PERSONALIZATION not in state.granted:
@@ -145,7 +174,9 @@ async def recommendations(
         traits=_own_traits(state) if personal else {},
     )
     trained: list[Strategy] = []
-    champion = await _champion_loader(info).load("") if personal else None
+    champion, experiment = await _model_for(info, state) if personal else (None, None)
+    if experiment is not None:
+        context.exposed(*experiment)
     if champion is not None:
         settings = context.services.settings
         trained.append(

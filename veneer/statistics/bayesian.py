@@ -117,13 +117,18 @@ def _expectation(function: Callable[[Floats], Floats], a: float, b: float, kink:
     return total
 
 
+def _relative_spread(a: float, b: float) -> float:
+    """Beta(a, b)'s standard deviation over its mean."""
+    return math.sqrt(b / (a * (a + b + 1)))
+
+
 def beta_ratio_cdf(ratio: float, a_arm: float, b_arm: float, a_c: float, b_c: float) -> float:
     """P(arm's rate / control's rate <= ``ratio``) under the two Beta posteriors."""
     if ratio <= 0:
         return 0.0
-    arm_spread = stats.beta.std(a_arm, b_arm) / stats.beta.mean(a_arm, b_arm)
-    control_spread = stats.beta.std(a_c, b_c) / stats.beta.mean(a_c, b_c)
-    if arm_spread <= control_spread:  # E[P(C >= T / ratio)] over the arm's posterior
+    if _relative_spread(a_arm, b_arm) <= _relative_spread(
+        a_c, b_c
+    ):  # E[P(C >= T / ratio)] over the arm's posterior
         found = _expectation(
             lambda rates: stats.beta.sf(rates / ratio, a_c, b_c), a_arm, b_arm, ratio
         )
@@ -140,7 +145,7 @@ def beta_lift_quantile(q: float, a_arm: float, b_arm: float, a_c: float, b_c: fl
     def short(log_ratio: float) -> float:
         return beta_ratio_cdf(math.exp(log_ratio), a_arm, b_arm, a_c, b_c) - q
 
-    centre = math.log(stats.beta.mean(a_arm, b_arm) / stats.beta.mean(a_c, b_c))
+    centre = math.log(a_arm / (a_arm + b_arm) * (a_c + b_c) / a_c)  # of the means' ratio
     width = 0.1
     low, high = centre - width, centre + width
     while short(low) > 0 and width < 1e3:

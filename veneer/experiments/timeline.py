@@ -37,7 +37,7 @@ class Exposure:
     arm: str
     exposed_at: datetime
     converted_at: datetime | None = None
-    value: float = 0.0  # what the conversion was worth, for mean metrics
+    value: float = 0.0  # what the conversion was worth (mean metrics); nothing without one
 
     @property
     def exposed_on(self) -> date:

@@ -25,7 +25,7 @@ next to the chance to win: the lifts the arm's true lift lies between with proba
   distribution function (over the posterior with the smaller relative spread, so that the
   integrand is smooth), taken by fixed Gauss-Legendre nodes in normal scores, and the
   quantiles are found by Brent's method on the log of the ratio: deterministic, and within
-  1e-12 in probability of adaptive quadrature, at a few milliseconds per end.
+  1e-12 in probability of adaptive quadrature, in about ten milliseconds per interval.
 - Mean metrics (and CUPED-adjusted ones): with flat priors the posteriors are normal, and the
   interval is the delta method's, numerically the same as the confidence interval.
 """

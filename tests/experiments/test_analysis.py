@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from veneer.experiments.analysis import Arm, analyze, control_of
+from veneer.statistics.bayesian import binomial_interval
 from veneer.statistics.lift import Sample, binomial_p_value, welch_p_value
 from veneer.statistics.multiple import adjusted
 
@@ -58,3 +61,61 @@ def test_the_control_is_the_marked_arm_then_the_one_called_control() -> None:
         control_of([Arm("a", 1, 10, 1, control=True), Arm("b", 1, 10, 1, control=True)])
     with pytest.raises(ValueError, match="at least one other arm"):
         analyze([Arm("control", 1, 10, 1)], "binomial")
+
+
+def _converters(seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Per-viewer rows: whether they bought in the month before (x) and during the test (y);
+    buyers before buy again far more often. Arm b converts a little more."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for key, users, boost in (("control", 3000, 0.0), ("b", 3000, 0.03)):
+        before = (rng.random(users) < 0.2).astype(float)
+        during = (rng.random(users) < 0.05 + 0.5 * before + boost).astype(float)
+        rows.append((key, before, during))
+    return rows
+
+
+def test_with_a_covariate_for_every_arm_the_comparison_is_cuped_adjusted() -> None:
+    rows = _converters(seed=3)
+    arms = [
+        Arm(key, 0.5, len(y), conversions=int(y.sum()), covariate_total=float(x.sum()),
+            covariate_squares=float((x * x).sum()), cross=float((x * y).sum()))
+        for key, x, y in rows
+    ]  # fmt: skip
+    result = analyze(arms, "binomial")
+    plain = analyze([Arm(a.key, a.weight, a.users, a.conversions) for a in arms], "binomial")
+
+    assert result.cuped is not None and plain.cuped is None
+    theta = result.cuped.theta
+    overall = np.concatenate([x for _, x, _ in rows]).mean()
+    (_, xc, yc), (_, xb, yb) = rows
+    control, arm = yc - theta * (xc - overall), yb - theta * (xb - overall)
+    expected = stats.ttest_ind(arm, control, equal_var=False).pvalue
+    (b,) = result.comparisons
+    assert b.p_value == pytest.approx(expected, abs=1e-6)
+    assert b.lift == pytest.approx(arm.mean() / control.mean() - 1, abs=1e-6)
+    assert b.ci[0] is not None and b.ci[1] is not None
+    (before,) = plain.comparisons
+    assert before.ci[0] is not None and before.ci[1] is not None
+    assert result.cuped.variance_reduction > 0.25  # what buying before explains
+    assert b.ci[1] - b.ci[0] < 0.9 * (before.ci[1] - before.ci[0])
+    assert result.as_json()["cuped"] == {
+        "theta": theta, "variance_reduction": result.cuped.variance_reduction
+    }  # fmt: skip
+    assert plain.as_json()["cuped"] is None
+
+
+def test_the_covariate_comes_whole_and_for_every_arm_or_not_at_all() -> None:
+    with pytest.raises(ValueError, match="missing: covariate_squares, cross"):
+        Arm("b", 1, 10, 1, covariate_total=3.0)
+    partial = [Arm("control", 1, 10, 1), Arm("b", 1, 10, 1, None, None, False, 3, 5, 1)]
+    with pytest.raises(ValueError, match=r"\['b'\] give the covariate and \['control'\] do not"):
+        analyze(partial, "binomial")
+
+
+def test_every_comparison_has_a_credible_interval_of_its_lift() -> None:
+    b, c = analyze(_arms(), "binomial", alpha=0.1).comparisons
+    assert b.credible_interval == binomial_interval((1000, 150), (1000, 100), 0.1)
+    low, high = c.credible_interval
+    assert low is not None and high is not None and low < 0.04 < high
+    assert b.as_json()["credible_interval"] == list(b.credible_interval)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from statsmodels.stats.multitest import multipletests
 
-from veneer.statistics.multiple import adjusted, sample_ratio_p_value
+from veneer.statistics.multiple import adjusted, holm, sample_ratio_p_value
 
 
 def test_holm_steps_down_and_keeps_the_order() -> None:
@@ -32,3 +34,12 @@ def test_a_split_that_strays_from_its_weights_is_caught() -> None:
     assert sample_ratio_p_value([1000, 1200], [0.5, 0.5]) < 0.001  # type: ignore[operator]
     assert sample_ratio_p_value([2000, 1000], [2, 1]) == pytest.approx(1.0)
     assert sample_ratio_p_value([0, 0], [1, 1]) is None
+
+
+def test_holm_is_what_statsmodels_computes() -> None:
+    rng = np.random.default_rng(4)
+    for size in (1, 2, 5, 40):
+        p_values = rng.uniform(0, 0.2, size).tolist()
+        p_values[0] = p_values[-1]  # a tie
+        expected = multipletests(p_values, method="holm")[1]
+        assert holm(p_values) == pytest.approx(expected.tolist(), abs=1e-15)

@@ -33,12 +33,34 @@ class ArmInput(BaseModel):
     sum: float | None = None
     sum_squares: float | None = Field(default=None, ge=0)
     control: bool = False
+    covariate_sum: float | None = None
+    covariate_sum_squares: float | None = Field(default=None, ge=0)
+    cross_sum: float | None = None
 
     @model_validator(mode="after")
     def _conversions_fit(self) -> ArmInput:
         if self.conversions is not None and self.conversions > self.users:
             raise ValueError(f"conversions ({self.conversions}) exceed users ({self.users})")
         return self
+
+    @model_validator(mode="after")
+    def _covariate_is_whole(self) -> ArmInput:
+        given = {
+            "covariate_sum": self.covariate_sum,
+            "covariate_sum_squares": self.covariate_sum_squares,
+            "cross_sum": self.cross_sum,
+        }
+        missing = [name for name, value in given.items() if value is None]
+        if 0 < len(missing) < len(given):
+            raise ValueError(
+                f"{' and '.join(missing)} missing: CUPED needs covariate_sum, "
+                "covariate_sum_squares and cross_sum together"
+            )
+        return self
+
+    @property
+    def has_covariate(self) -> bool:
+        return self.cross_sum is not None
 
 
 class AnalysisInput(BaseModel):
@@ -61,6 +83,13 @@ class AnalysisInput(BaseModel):
                 raise ValueError(f"arm {arm.key!r}: a binomial metric needs conversions")
             if self.metric == "mean" and (arm.sum is None or arm.sum_squares is None):
                 raise ValueError(f"arm {arm.key!r}: a mean metric needs sum and sum_squares")
+        with_covariate = [arm.has_covariate for arm in self.arms]
+        if any(with_covariate) and not all(with_covariate):
+            lacking = [arm.key for arm in self.arms if not arm.has_covariate]
+            raise ValueError(
+                f"arms {lacking} have no covariate_sum, covariate_sum_squares and cross_sum: "
+                "CUPED needs them for every arm or none"
+            )
         return self
 
 
@@ -95,6 +124,11 @@ def print_analysis(result: Analysis) -> None:
             f"[red bold]Sample ratio mismatch[/red bold] (p = {result.srm_p_value:.2g}): the "
             "viewers per arm do not match the weights; fix the split before reading on."
         )
+    if result.cuped is not None:
+        console.print(
+            f"CUPED: the pre-exposure covariate removed {result.cuped.variance_reduction:.1%} "
+            f"of the variance (theta = {result.cuped.theta:.4g})."
+        )
     table = Table("arm", "lift", "interval", "p-value", "adjusted", "chance to beat", "loss")
     for c in result.comparisons:
         table.add_row(
@@ -120,13 +154,27 @@ def analyze_command(
 
     Input: {"metric": "binomial"|"mean", "alpha": 0.05, "correction": "holm"|"bh"|"none",
     "arms": [{"key": "control", "weight": 0.5, "users": 1000, "conversions": 100}, ...]};
-    a mean metric gives "sum" and "sum_squares" instead of "conversions".
+    a mean metric gives "sum" and "sum_squares" instead of "conversions". With
+    "covariate_sum", "covariate_sum_squares" and "cross_sum" (of each viewer's pre-exposure
+    value, its square and its product with the metric) for every arm, the comparisons are
+    CUPED-adjusted.
     """
     from veneer.experiments.analysis import Arm, analyze  # scipy and statsmodels: load on use
 
     given = _read(file)
     arms = [
-        Arm(a.key, a.weight, a.users, a.conversions, a.sum, a.sum_squares, a.control)
+        Arm(
+            a.key,
+            a.weight,
+            a.users,
+            a.conversions,
+            a.sum,
+            a.sum_squares,
+            a.control,
+            a.covariate_sum,
+            a.covariate_sum_squares,
+            a.cross_sum,
+        )
         for a in given.arms
     ]
     try:

@@ -4,9 +4,13 @@ Plain data in (each arm's users and conversions, or sums for a mean metric), pla
 the sample-ratio check first (a broken split makes every figure after it untrustworthy),
 then one comparison per non-control arm with its relative lift, the lift's confidence
 interval, the p-value before and after the correction across arms, and the Bayesian chance
-to beat control with the expected loss of choosing the arm; read sequentially, the p-values
-are always valid and the intervals confidence sequences. The aggregates may come from
-Veneer's own exposures and conversions or from a warehouse export: the engine does not care.
+to beat control with the expected loss of choosing the arm and the credible interval of the
+lift; read sequentially, the p-values are always valid and the intervals confidence
+sequences. When every arm also gives the sums of a pre-exposure covariate (each viewer's value
+of the metric before the experiment), the comparisons are CUPED-adjusted
+(`statistics.cuped`): the same lifts, read with less noise, as means (a conversion is a value
+of 0 or 1). The aggregates may come from Veneer's own exposures and conversions or from a
+warehouse export: the engine does not care.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from veneer.statistics import bayesian, sequential
+from veneer.statistics import bayesian, cuped, sequential
 from veneer.statistics.lift import (
     Sample,
     binomial_p_value,
@@ -31,7 +35,9 @@ Metric = Literal["binomial", "mean"]
 @dataclass(frozen=True)
 class Arm:
     """One arm's aggregate. Binomial metrics give ``conversions``; mean metrics give the sum
-    of the viewers' values and the sum of their squares."""
+    of the viewers' values and the sum of their squares. For CUPED, the covariate's sum,
+    sum of squares and its sum of products with the metric (``cross``) come all three or not
+    at all."""
 
     key: str
     weight: float
@@ -40,11 +46,46 @@ class Arm:
     total: float | None = None
     squares: float | None = None
     control: bool = False
+    covariate_total: float | None = None
+    covariate_squares: float | None = None
+    cross: float | None = None
+
+    def __post_init__(self) -> None:
+        covariate = {
+            "covariate_total": self.covariate_total,
+            "covariate_squares": self.covariate_squares,
+            "cross": self.cross,
+        }
+        missing = [name for name, value in covariate.items() if value is None]
+        if 0 < len(missing) < len(covariate):
+            raise ValueError(
+                f"arm {self.key!r}: the covariate needs covariate_total, covariate_squares "
+                f"and cross together; missing: {', '.join(missing)}"
+            )
+
+    @property
+    def has_covariate(self) -> bool:
+        return self.cross is not None
 
     def sample(self, metric: Metric) -> Sample:
         if metric == "binomial":
             return Sample.binomial(self.users, self.conversions or 0)
         return Sample.from_sums(self.users, self.total or 0.0, self.squares or 0.0)
+
+    def sums(self, metric: Metric) -> cuped.Sums:
+        """The sums CUPED works from; a conversion is a value of 0 or 1, its own square."""
+        if metric == "binomial":
+            total = squares = float(self.conversions or 0)
+        else:
+            total, squares = self.total or 0.0, self.squares or 0.0
+        return cuped.Sums(
+            self.users,
+            total,
+            squares,
+            self.covariate_total or 0.0,
+            self.covariate_squares or 0.0,
+            self.cross or 0.0,
+        )
 
 
 @dataclass(frozen=True)
@@ -56,6 +97,7 @@ class Comparison:
     p_value_adjusted: float | None
     chance_to_beat_control: float | None
     expected_loss: float | None
+    credible_interval: tuple[float | None, float | None] = (None, None)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -66,7 +108,20 @@ class Comparison:
             "p_value_adjusted": self.p_value_adjusted,
             "chance_to_beat_control": self.chance_to_beat_control,
             "expected_loss": self.expected_loss,
+            "credible_interval": list(self.credible_interval),
         }
+
+
+@dataclass(frozen=True)
+class Cuped:
+    """How the comparisons were adjusted: ``theta``, and the share of the metric's variance
+    the covariate removed (the pooled correlation squared)."""
+
+    theta: float
+    variance_reduction: float
+
+    def as_json(self) -> dict[str, float]:
+        return {"theta": self.theta, "variance_reduction": self.variance_reduction}
 
 
 @dataclass(frozen=True)
@@ -75,6 +130,7 @@ class Analysis:
     srm_p_value: float | None
     comparisons: list[Comparison] = field(default_factory=list)
     sequential: bool = False
+    cuped: Cuped | None = None
 
     @property
     def trustworthy(self) -> bool:
@@ -86,6 +142,7 @@ class Analysis:
             "srm_p_value": self.srm_p_value,
             "trustworthy": self.trustworthy,
             "sequential": self.sequential,
+            "cuped": None if self.cuped is None else self.cuped.as_json(),
             "comparisons": [c.as_json() for c in self.comparisons],
         }
 
@@ -97,6 +154,21 @@ def control_of(arms: Sequence[Arm]) -> Arm:
         raise ValueError(f"only one arm can be the control; marked: {[a.key for a in marked]}")
     named = [arm for arm in arms if arm.key == "control"]
     return (marked or named or list(arms))[0]
+
+
+def _samples(arms: Sequence[Arm], metric: Metric) -> tuple[list[Sample], Cuped | None]:
+    """Each arm's sample, CUPED-adjusted when every arm gives the covariate."""
+    given = [arm.key for arm in arms if arm.has_covariate]
+    if not given:
+        return [arm.sample(metric) for arm in arms], None
+    if len(given) < len(arms):
+        lacking = [arm.key for arm in arms if not arm.has_covariate]
+        raise ValueError(
+            f"arms {given} give the covariate and {lacking} do not: CUPED needs it for "
+            "every arm or none"
+        )
+    adjustment = cuped.adjust([arm.sums(metric) for arm in arms])
+    return adjustment.samples, Cuped(adjustment.theta, adjustment.variance_reduction)
 
 
 def analyze(
@@ -113,20 +185,25 @@ def analyze(
     if len(arms) < 2:
         raise ValueError("an experiment needs a control and at least one other arm")
     control = control_of(arms)
-    base = control.sample(metric)
+    samples, adjusted_by = _samples(arms, metric)
+    by_key = {arm.key: sample for arm, sample in zip(arms, samples, strict=True)}
+    base = by_key[control.key]
     others = [arm for arm in arms if arm is not control]
     raw: list[float | None] = []
     rows = []
     for arm in others:
-        sample = arm.sample(metric)
-        if metric == "binomial":
+        sample = by_key[arm.key]
+        credible: tuple[float | None, float | None]
+        if metric == "binomial" and adjusted_by is None:
             pair = (arm.users, arm.conversions or 0)
             control_pair = (control.users, control.conversions or 0)
             p_value = binomial_p_value(pair, control_pair)
             chance, loss = bayesian.binomial(pair, control_pair)
+            credible = bayesian.binomial_interval(pair, control_pair, alpha)
         else:
             p_value = welch_p_value(sample, base)
             chance, loss = bayesian.normal(sample, base)
+            credible = bayesian.normal_interval(sample, base, alpha)
         lift = relative_lift(sample, base, alpha)
         variance = lift_variance(sample, base)
         if sequential_test and lift[0] is not None and variance is not None:
@@ -134,13 +211,13 @@ def analyze(
             p_value = sequential.always_valid_p(lift[0], variance, tau2)
             lift = (lift[0], *sequential.confidence_sequence(lift[0], variance, tau2, alpha))
         raw.append(p_value)
-        rows.append((arm, lift, chance, loss))
+        rows.append((arm, lift, chance, loss, credible))
     corrected = adjusted(raw, correction)
     comparisons = [
-        Comparison(arm.key, lift, (low, high), p_value, after, chance, loss)
-        for (arm, (lift, low, high), chance, loss), p_value, after in zip(
+        Comparison(arm.key, lift, (low, high), p_value, after, chance, loss, credible)
+        for (arm, (lift, low, high), chance, loss, credible), p_value, after in zip(
             rows, raw, corrected, strict=True
         )
     ]
     srm = sample_ratio_p_value([a.users for a in arms], [a.weight for a in arms])
-    return Analysis(metric, srm, comparisons, sequential_test)
+    return Analysis(metric, srm, comparisons, sequential_test, adjusted_by)

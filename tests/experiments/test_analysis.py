@@ -119,3 +119,14 @@ def test_every_comparison_has_a_credible_interval_of_its_lift() -> None:
     low, high = c.credible_interval
     assert low is not None and high is not None and low < 0.04 < high
     assert b.as_json()["credible_interval"] == list(b.credible_interval)
+
+
+def test_a_sequential_reading_without_spread_says_nothing_rather_than_failing() -> None:
+    """Arms of one viewer each (the first day of an experiment): no variance to test."""
+    arms = [
+        Arm("control", 0.5, 1, total=1.0, squares=1.0, control=True),
+        Arm("b", 0.5, 1, total=2.0, squares=4.0),
+    ]
+    (comparison,) = analyze(arms, "mean", sequential_test=True).comparisons
+    assert comparison.lift == pytest.approx(1.0)
+    assert comparison.ci == (None, None) and comparison.p_value is None

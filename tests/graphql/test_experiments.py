@@ -29,7 +29,7 @@ STOP = "mutation($key: String!) { stopExperiment(key: $key) { key status } }"
 RESULTS = """
 query($key: String!) {
   experimentResults(key: $key) {
-    key metric trustworthy sequential arms { arm users conversions }
+    key metric trustworthy sequential varianceReduction arms { arm users conversions }
     comparisons { arm lift ciLow ciHigh pValue pValueAdjusted chanceToBeatControl }
     decision
   }
@@ -227,7 +227,12 @@ def test_conversions_count_only_after_the_first_exposure(client: TestClient, key
     }
     (comparison,) = results["comparisons"]
     assert comparison["arm"] == "weekend-copy"
-    assert comparison["lift"] == pytest.approx(-0.5)
+    # CUPED, by hand: the early buyer's purchase before exposure is the covariate x. Within
+    # weekend-copy, x = (0, 1) and y = (1, 0): theta = -1, and the adjusted means are
+    # 0.5 + (0.5 - 1/3) for weekend-copy and 1 - (1/3) for control: both 2/3, no lift, and
+    # within the arms x explains all of y's variance.
+    assert results["varianceReduction"] == pytest.approx(1.0)
+    assert comparison["lift"] == pytest.approx(0.0)
     assert results["sequential"] is True
     assert "keep it running" in results["decision"] or "not enough" in results["decision"]
 

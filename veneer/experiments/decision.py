@@ -21,6 +21,8 @@ def _percent(value: float | None) -> str:
 
 def _interval(comparison: Comparison) -> str:
     low, high = comparison.ci
+    if low is None or high is None:
+        return "no interval yet"
     return f"interval {_percent(low)} to {_percent(high)}"
 
 

@@ -110,6 +110,8 @@ def engine_arms(
     from veneer.experiments.analysis import Arm
 
     by_arm = {t.arm: t for t in totals}
+    # CUPED needs someone with a pre-exposure value; without, it would only add noise.
+    cuped = any(t.covariate_squares > 0 for t in totals)
     arms = []
     for spec in experiment.arms:
         t = by_arm.get(spec.key)
@@ -122,6 +124,9 @@ def engine_arms(
                 total=(t.total if t else 0.0) if metric.kind == "mean" else None,
                 squares=(t.squares if t else 0.0) if metric.kind == "mean" else None,
                 control=spec.control,
+                covariate_total=(t.covariate_sum if t else 0.0) if cuped else None,
+                covariate_squares=(t.covariate_squares if t else 0.0) if cuped else None,
+                cross=(t.cross_sum if t else 0.0) if cuped else None,
             )
         )
     return arms

@@ -156,20 +156,28 @@ class Outcome:
 
 
 def _per_viewer(key: str, metric: MetricSpec) -> Any:
-    """One row per exposed viewer with their outcome, from a single pass over their events."""
+    """One row per exposed viewer with their outcome, from a single pass over their events.
+
+    For a conversion metric the value is 1 if they converted after exposure and the
+    covariate 1 if they had before it; for a value metric both are sums.
+    """
     after = EventRow.timestamp >= ExposureRow.exposed_at
+    found = EventRow.id.is_not(None)
     if metric.value is None:
-        amount: Any = case((EventRow.id.is_not(None), 1.0), else_=0.0)
+        value: Any = func.max(case((and_(found, after), 1.0), else_=0.0))
+        before: Any = func.max(case((and_(found, ~after), 1.0), else_=0.0))
     else:
         amount = func.coalesce(EventRow.properties[metric.value].as_float(), 0.0)
+        value = func.sum(case((after, amount), else_=0.0))
+        before = func.sum(case((after, 0.0), else_=amount))
     return (
         select(
             ExposureRow.viewer_id.label("viewer_id"),
             ExposureRow.arm.label("arm"),
             ExposureRow.exposed_at.label("exposed_at"),
             func.min(case((after, EventRow.timestamp))).label("converted_at"),
-            func.coalesce(func.sum(case((after, amount), else_=0.0)), 0.0).label("value"),
-            func.coalesce(func.sum(case((after, 0.0), else_=amount)), 0.0).label("before"),
+            func.coalesce(value, 0.0).label("value"),
+            func.coalesce(before, 0.0).label("before"),
         )
         .select_from(ExposureRow)
         .outerjoin(

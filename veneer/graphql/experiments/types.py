@@ -74,6 +74,10 @@ class Comparison:
     expected_loss: float | None = strawberry.field(
         description="What choosing this arm costs, in the metric's units, if it is worse."
     )
+    credible_low: float | None = strawberry.field(
+        description="The Bayesian 95% credible interval of the lift, low end."
+    )
+    credible_high: float | None
 
 
 def comparisons_of(analysis: Analysis) -> list[Comparison]:
@@ -87,6 +91,8 @@ def comparisons_of(analysis: Analysis) -> list[Comparison]:
             p_value_adjusted=c.p_value_adjusted,
             chance_to_beat_control=c.chance_to_beat_control,
             expected_loss=c.expected_loss,
+            credible_low=c.credible_interval[0],
+            credible_high=c.credible_interval[1],
         )
         for c in analysis.comparisons
     ]
@@ -109,6 +115,10 @@ class ExperimentResults:
     trustworthy: bool
     sequential: bool = strawberry.field(
         description="Always-valid p-values and confidence sequences: safe to look daily."
+    )
+    variance_reduction: float | None = strawberry.field(
+        description="Share of the metric's variance CUPED removed using each viewer's "
+        "pre-exposure value; null when nobody had one."
     )
     arms: list[ArmResult]
     comparisons: list[Comparison]
@@ -137,6 +147,9 @@ class ExperimentResults:
             srm_p_value=analysis.srm_p_value,
             trustworthy=analysis.trustworthy,
             sequential=analysis.sequential,
+            variance_reduction=None
+            if analysis.cuped is None
+            else analysis.cuped.variance_reduction,
             arms=arms,
             comparisons=comparisons_of(analysis),
             guardrails=[

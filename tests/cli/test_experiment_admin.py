@@ -5,13 +5,18 @@ Each command runs as the installed `veneer` program in its own process (`tests.p
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
 import pytest
 
 from tests.program import Result, environment, veneer
+from veneer.services import Services
 from veneer.settings import Settings
+from veneer.store.experiments import record_exposures
+from veneer.store.models import EventRow
 
 ENV: dict[str, str] = {}
 FILE = """
@@ -98,3 +103,49 @@ def test_unknown_experiments_are_named(cli: Settings) -> None:
     for command in (["stop", "nope"], ["results", "nope"]):
         result = run(["experiments", *command])
         assert result.exit_code == 2 and "no experiment 'nope'" in result.output
+
+
+def _exposed(settings: Settings, days_ago: list[int]) -> None:
+    """Viewers exposed (alternating arms) ``days_ago``, each odd one buying a day later."""
+
+    async def work() -> None:
+        services = Services(settings)
+        now = datetime.now(UTC)
+        try:
+            async with services.db.session() as session:
+                for n, ago in enumerate(days_ago):
+                    viewer = f"anon:v{n}"
+                    arm = ("control", "weekend-copy")[n % 2]
+                    await record_exposures(session, viewer, {"pack-headline": arm},
+                                           now - timedelta(days=ago))  # fmt: skip
+                    if n % 4 == 1:
+                        session.add(
+                            EventRow(id=f"e{n}", viewer_id=viewer, type="purchase",
+                                     timestamp=now - timedelta(days=ago - 1), received_at=now,
+                                     properties={"value": 30.0}, context={})
+                        )  # fmt: skip
+        finally:
+            await services.aclose()
+
+    asyncio.run(work())
+
+
+def test_report_draws_the_lift_day_by_day(cli: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "experiments.yaml"
+    path.write_text(FILE)
+    assert run(["experiments", "apply", str(path)]).exit_code == 0
+    assert "nobody exposed yet" in run(["experiments", "report", "pack-headline"]).stdout
+    _exposed(cli, [3] * 40 + [2] * 40)
+
+    days = orjson.loads(run(["experiments", "report", "pack-headline", "--json"]).stdout)
+    assert [sum(d["users"].values()) for d in days] == [40, 80, 80, 80]
+    assert [d["conversions"]["weekend-copy"] for d in days] == [0, 10, 20, 20]
+    assert days[-1]["comparisons"][0]["arm"] == "weekend-copy"
+
+    chart = tmp_path / "lift.png"
+    shown = run(["experiments", "report", "pack-headline", "--png", str(chart)])
+    assert shown.exit_code == 0, shown.output
+    assert "weekend-copy lift" in shown.stdout and f"chart: {chart}" in " ".join(
+        shown.stdout.split()
+    )
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

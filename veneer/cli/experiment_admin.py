@@ -189,3 +189,45 @@ def results_command(
         console.print(f"guardrail {metric}:")
         print_analysis(analysis)
     console.print(line)
+
+
+@experiments_app.command("report")
+def report_command(
+    key: str = typer.Argument(..., help="The experiment to report on."),
+    png: Path | None = typer.Option(
+        None, help="Where to draw the lift over time (default: KEY.png here)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print each day as JSON only."),
+) -> None:
+    """The results as they stood at the end of each day, as a table and a PNG chart of each
+    arm's lift with its confidence sequence (valid however often it was looked at)."""
+    from veneer.experiments.chart import plot_timeline
+    from veneer.jobs import experiments as jobs
+
+    found = _run(lambda services: jobs.days(services, key))
+    if found is None:
+        raise _fail(f"no experiment {key!r}")
+    experiment, days = found
+    if as_json:
+        sys.stdout.write(orjson.dumps([day.as_json() for day in days]).decode() + "\n")
+        return
+    if not days:
+        console.print(f"{key}: nobody exposed yet, so there is nothing to report")
+        return
+    table = Table("day", "viewers", *(f"{c.arm} lift" for c in days[0].analysis.comparisons))
+    for day in days:
+        lifts = [
+            "-"
+            if c.lift is None
+            else f"{c.lift:+.1%}"
+            + ("" if c.ci[0] is None or c.ci[1] is None else f" ({c.ci[0]:+.1%} to {c.ci[1]:+.1%})")
+            for c in day.analysis.comparisons
+        ]
+        table.add_row(day.day.isoformat(), f"{sum(day.users.values()):,}", *lifts)
+    console.print(table)
+    if not days[-1].analysis.trustworthy:
+        console.print("[red bold]the last day shows a sample-ratio mismatch[/red bold]")
+    path = plot_timeline(
+        days, png or Path(f"{key}.png"), f"{key}: lift over control ({experiment.metric})"
+    )
+    console.print(f"chart: {path}")

@@ -27,6 +27,7 @@ from veneer.store import experiments as store
 
 if TYPE_CHECKING:  # the engine loads scipy: only reading results pays for it
     from veneer.experiments.analysis import Analysis, Arm
+    from veneer.experiments.timeline import Day
     from veneer.statistics.multiple import Correction
 
 
@@ -157,3 +158,31 @@ async def results(
         engine_arms(experiment, totals, metric), metric.kind, alpha, correction, sequential
     )
     return Results(experiment, totals, analysis, guardrails)
+
+
+async def days(services: Services, key: str) -> tuple[Experiment, list[Day]] | None:
+    """The results at the end of each day since the first exposure (sequential: they are
+    meant to be looked at daily). Exposures to an arm since removed are left out."""
+    from veneer.experiments.timeline import Exposure, timeline
+
+    experiment = await find(services, key)
+    if experiment is None:
+        return None
+    metric = experiment.metric_spec
+    async with services.db.reading() as session:
+        rows = await store.outcomes(session, key, metric)
+    weights = {arm.key: arm.weight for arm in experiment.arms}
+    exposures = [
+        Exposure(row.arm, row.exposed_at, row.converted_at, row.value)
+        for row in rows
+        if row.arm in weights
+    ]
+    found = timeline(
+        exposures,
+        weights,
+        metric.kind,
+        control=experiment.control.key,
+        sequential=True,
+        until=min(services.clock(), experiment.stopped_at or services.clock()).date(),
+    )
+    return experiment, found

@@ -44,7 +44,7 @@ def simulate(experiments: int, seed: int) -> dict[str, Any]:
             variance = lift_variance(Sample.binomial(users, arm), Sample.binomial(users, control))
             if variance is not None and control:
                 lift = arm / control - 1
-                tau2 = mixture_tau2(variance, users, USERS)
+                tau2 = mixture_tau2(variance, users, USERS, ALPHA)
                 sequential_hit |= always_valid_p(lift, variance, tau2) < ALPHA
         peeking += fixed_hit
         sequential += sequential_hit

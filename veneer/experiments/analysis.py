@@ -210,7 +210,7 @@ def analyze(
             # No spread to measure (every viewer alike, or an arm of one): nothing to say yet.
             p_value, lift = None, (lift[0], None, None)
         elif sequential_test and lift[0] is not None and variance is not None:
-            tau2 = sequential.mixture_tau2(variance, min(arm.users, control.users), planned)
+            tau2 = sequential.mixture_tau2(variance, min(arm.users, control.users), planned, alpha)
             p_value = sequential.always_valid_p(lift[0], variance, tau2)
             lift = (lift[0], *sequential.confidence_sequence(lift[0], variance, tau2, alpha))
         raw.append(p_value)

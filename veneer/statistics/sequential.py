@@ -13,8 +13,12 @@ at most ``alpha`` (Ville's inequality). So ``min(1, 1/L)`` is an always-valid p-
 the lifts not rejected form a confidence sequence: an interval valid at every look.
 
 The lift is the relative one, its variance the delta method's (`lift`), as for the
-fixed-sample figures. ``tau`` is the lift's standard error at ``planned`` viewers per arm:
-the test is sharpest around that size, and looser (never invalid) before and after it.
+fixed-sample figures. ``tau`` is tuned so the confidence sequence is narrowest at
+``planned`` viewers per arm (Howard, Ramdas, McAuliffe and Sekhon, "Time-uniform,
+nonparametric, nonasymptotic confidence sequences", 2021; the tuning GrowthBook uses):
+per viewer, ``rho^2 = (-2 ln alpha + ln(1 - 2 ln alpha)) / planned``. The test is looser
+(never invalid) before and after that size. A mixture as narrow as the standard error at
+``planned`` would instead need several times the viewers to confirm a large lift.
 """
 
 from __future__ import annotations
@@ -24,9 +28,13 @@ import math
 PLANNED_USERS = 5_000  # viewers per arm the mixture is tuned for, when none is given
 
 
-def mixture_tau2(variance: float, users: int, planned: int = PLANNED_USERS) -> float:
-    """The mixture's variance: the estimate's variance scaled to ``planned`` viewers."""
-    return variance * users / planned
+def mixture_tau2(
+    variance: float, users: int, planned: int = PLANNED_USERS, alpha: float = 0.05
+) -> float:
+    """The mixture's variance on the estimate's scale: the per-viewer variance
+    (``variance * users``) times ``rho^2`` for ``planned`` viewers (module docstring)."""
+    rho2 = (-2 * math.log(alpha) + math.log(1 - 2 * math.log(alpha))) / planned
+    return variance * users * rho2
 
 
 def always_valid_p(estimate: float, variance: float, tau2: float) -> float:

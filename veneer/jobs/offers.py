@@ -1,0 +1,179 @@
+"""Offers from triggers: served on request (`viewer { offers }`), made due as events arrive.
+
+Both paths read the same facts the same way (the viewer's traits, segments, propensity and
+recent events, the page their events say they are on) and hand them to the pure evaluation
+in `veneer.triggers`. Nothing is read or recorded without PERSONALIZATION consent. Serving
+reads the viewer's offer history and records what it serves in one transaction under a
+lock on the viewer, so repeated and concurrent requests never exceed a cap.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from veneer.consent import Purpose
+from veneer.content_adapters import ContentError
+from veneer.identity.viewer import DEVICE_PREFIX, USER_PREFIX, Viewer
+from veneer.segments.evaluate import ViewerEvent, ViewerFacts
+from veneer.segments.rules import event_lookback, referenced_event_types
+from veneer.services import MAX_EVENTS_PER_VIEWER, Services, ViewerState
+from veneer.store.events import recent_events
+from veneer.store.triggers import (
+    dismiss_due,
+    lock_viewer,
+    offer_history,
+    record_due,
+    record_served,
+)
+from veneer.triggers import Offer, PageFacts, Trigger, current_page, newly_due, offers_for
+from veneer.triggers.evaluate import WEEK
+from veneer.triggers.page import PAGE_EVENTS, PAGE_WINDOW, viewed_entries
+
+logger = logging.getLogger(__name__)
+DISMISSED = "offer_dismissed"
+SIMILAR_TOP = 5  # an entry among the current page's five nearest counts as a similar item
+
+
+def _lookback(triggers: Sequence[Trigger], unbounded: timedelta) -> timedelta:
+    rules = [t.when for t in triggers if t.when is not None]
+    windows = [PAGE_WINDOW, WEEK, *(t.cooldown for t in triggers if t.cooldown)]
+    counted = event_lookback(rules, unbounded)
+    return max([*windows, counted] if counted else windows)
+
+
+def _types(triggers: Sequence[Trigger]) -> frozenset[str]:
+    rules = [t.when for t in triggers if t.when is not None]
+    return referenced_event_types(rules) | PAGE_EVENTS | {DISMISSED}
+
+
+def dismissals(events: Sequence[ViewerEvent]) -> dict[str, datetime]:
+    """The latest ``offer_dismissed`` per trigger (``properties.trigger`` names it)."""
+    latest: dict[str, datetime] = {}
+    for event in events:
+        key = event.properties.get("trigger")
+        if (
+            event.type == DISMISSED
+            and isinstance(key, str)
+            and (key not in latest or event.timestamp > latest[key])
+        ):
+            latest[key] = event.timestamp
+    return latest
+
+
+async def page_facts(
+    services: Services, triggers: Sequence[Trigger], events: Sequence[ViewerEvent], now: datetime
+) -> PageFacts:
+    """The current page, its content type from the CMS, and how many of the entries most
+    like it the viewer viewed (looked up only when a trigger asks)."""
+    page = current_page(events, now)
+    if page is None:
+        return PageFacts()
+    try:
+        entry = await services.content.get_entry(page.entry_id)
+    except ContentError:
+        logger.warning("content for page %r unavailable; page type unknown", page.entry_id)
+        entry = None
+    similar = 0
+    if entry is not None and any(t.page and t.page.similar_viewed for t in triggers):
+        index = await services.catalogue.index()
+        near = sorted(
+            ((score, id_) for id_, score in index.scores(entry).items() if id_ != entry.id),
+            reverse=True,
+        )[:SIMILAR_TOP]
+        seen = viewed_entries(events, now - _lookback(triggers, WEEK)) - {entry.id}
+        similar = len(seen & {id_ for _score, id_ in near})
+    return PageFacts(
+        entry_id=page.entry_id,
+        content_type=None if entry is None else entry.content_type,
+        seconds=page.seconds,
+        similar_viewed=similar,
+    )
+
+
+async def _facts(
+    services: Services, viewer_id: str, state: ViewerState, triggers: Sequence[Trigger]
+) -> tuple[ViewerFacts, PageFacts, dict[str, datetime]]:
+    now = services.clock()
+    lookback = _lookback(triggers, timedelta(days=services.settings.event_lookback_days))
+    async with services.db.reading() as session:
+        events = await recent_events(
+            session, viewer_id, now - lookback, MAX_EVENTS_PER_VIEWER, _types(triggers)
+        )
+    scores = {event: score.score for event, score in state.propensity.items()}
+    facts = ViewerFacts(state.traits, events, scores)
+    return facts, await page_facts(services, triggers, events, now), dismissals(events)
+
+
+async def serve_offers(
+    services: Services,
+    viewer: Viewer,
+    state: ViewerState,
+    placement: str | None,
+    arms: Mapping[str, str] | None = None,
+) -> list[Offer]:
+    """The offers to show the viewer now, recorded as served (they count towards caps).
+
+    ``arms`` is the experiment hook: the viewer's arm per experiment key, from whatever
+    assigns them; a trigger whose experiment puts the viewer in ``control`` is skipped.
+    """
+    if Purpose.PERSONALIZATION not in state.granted:
+        return []
+    triggers = await services.trigger_definitions()
+    if placement is not None:
+        triggers = [t for t in triggers if t.offer.placement == placement]
+    if not triggers:
+        return []
+    facts, page, dismissed = await _facts(services, viewer.id, state, triggers)
+    async with services.db.session() as session:
+        await lock_viewer(session, viewer.id)
+        now = services.clock()
+        await dismiss_due(session, viewer.id, dismissed)
+        history = await offer_history(session, viewer.id, now - WEEK, dismissed)
+        offers = offers_for(
+            triggers,
+            facts,
+            page,
+            history,
+            now,
+            placement=placement,
+            segments=state.segments,
+            arms=arms,
+        )
+        await record_served(session, viewer.id, offers, now)
+    return offers
+
+
+def viewer_of(profile_id: str) -> Viewer | None:
+    if profile_id.startswith(USER_PREFIX):
+        return Viewer(user_id=profile_id.removeprefix(USER_PREFIX))
+    if profile_id.startswith(DEVICE_PREFIX):
+        return Viewer(anonymous_id=profile_id.removeprefix(DEVICE_PREFIX))
+    return None
+
+
+async def refresh_offers(services: Services, profile_ids: Collection[str]) -> int:
+    """After these profiles' events were committed: store the offers that became due, and
+    mark dismissed the waiting ones the viewer dismissed. Returns how many became due."""
+    triggers = await services.trigger_definitions()
+    if not triggers:
+        return 0
+    made = 0
+    for profile_id in sorted(profile_ids):
+        viewer = viewer_of(profile_id)
+        if viewer is None:
+            continue
+        state = await services.viewer_state(viewer, gpc=False)
+        if Purpose.PERSONALIZATION not in state.granted:
+            continue
+        facts, page, dismissed = await _facts(services, profile_id, state, triggers)
+        async with services.db.session() as session:
+            await lock_viewer(session, profile_id)
+            now = services.clock()
+            await dismiss_due(session, profile_id, dismissed)
+            history = await offer_history(session, profile_id, now - WEEK, dismissed)
+            due = newly_due(triggers, facts, page, history, now, segments=state.segments)
+            await record_due(session, profile_id, due, now)
+        made += len(due)
+    return made

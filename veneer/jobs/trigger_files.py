@@ -1,0 +1,34 @@
+"""`veneer triggers apply`: make the saved triggers what a file says, or show what would change.
+
+The plan is made against the stored triggers inside the transaction that applies it, so
+what is printed is what happened, even if someone saved a trigger meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from veneer.services import Services
+from veneer.store import triggers as store
+from veneer.triggers import Trigger
+from veneer.triggers.plan import Plan, plan
+
+
+async def apply_triggers(services: Services, wanted: Sequence[Trigger], dry_run: bool) -> Plan:
+    """Add, change and remove saved triggers to match ``wanted`` (unless ``dry_run``)."""
+    if dry_run:
+        async with services.db.reading() as session:
+            stored = {row.key: row.spec for row in await store.list_triggers(session)}
+        return plan(stored, wanted)
+    async with services.db.session() as session:
+        stored = {row.key: row.spec for row in await store.list_triggers(session)}
+        result = plan(stored, wanted)
+        now = services.clock()
+        for trigger in wanted:
+            if trigger.key in result.added or trigger.key in result.changed:
+                await store.upsert_trigger(session, trigger.key, trigger.spec, now)
+        for key in result.removed:
+            await store.delete_trigger(session, key)
+    if result.has_changes:
+        await services.triggers_changed()
+    return result

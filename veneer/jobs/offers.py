@@ -106,6 +106,16 @@ async def _facts(
     return facts, await page_facts(services, triggers, events, now), dismissals(events)
 
 
+async def experiment_arms(services: Services, viewer: Viewer) -> Mapping[str, str]:
+    """The experiment hook: the viewer's arm in each running experiment, by key.
+
+    Experiments are not assigned here yet, so this is empty and every trigger's offer shows
+    (an absent experiment means "always show"); once assignment exists, returning the
+    viewer's arms here is all it takes for a trigger's ``control`` arm to go without.
+    """
+    return {}
+
+
 async def serve_offers(
     services: Services,
     viewer: Viewer,
@@ -155,9 +165,14 @@ def viewer_of(profile_id: str) -> Viewer | None:
 
 async def refresh_offers(services: Services, profile_ids: Collection[str]) -> int:
     """After these profiles' events were committed: store the offers that became due, and
-    mark dismissed the waiting ones the viewer dismissed. Returns how many became due."""
-    triggers = await services.trigger_definitions()
-    if not triggers:
+    mark dismissed the waiting ones the viewer dismissed. Returns how many became due.
+
+    Decided first on a read, so a batch in which nothing became due or was dismissed (most
+    of them) writes nothing; what is written is decided again under the viewer's lock.
+    """
+    now = services.clock()
+    triggers = [t for t in await services.trigger_definitions() if t.page is None]
+    if not any(t.is_live(now) for t in triggers):
         return 0
     made = 0
     for profile_id in sorted(profile_ids):
@@ -167,13 +182,20 @@ async def refresh_offers(services: Services, profile_ids: Collection[str]) -> in
         state = await services.viewer_state(viewer, gpc=False)
         if Purpose.PERSONALIZATION not in state.granted:
             continue
+        arms = await experiment_arms(services, viewer)
         facts, page, dismissed = await _facts(services, profile_id, state, triggers)
+        async with services.db.reading() as session:
+            history = await offer_history(session, profile_id, now - WEEK, dismissed)
+        due = newly_due(triggers, facts, page, history, now, segments=state.segments, arms=arms)
+        waiting = {k for k, h in history.items() if h.due and k in dismissed}
+        if not due and not waiting:
+            continue
         async with services.db.session() as session:
             await lock_viewer(session, profile_id)
             now = services.clock()
             await dismiss_due(session, profile_id, dismissed)
             history = await offer_history(session, profile_id, now - WEEK, dismissed)
-            due = newly_due(triggers, facts, page, history, now, segments=state.segments)
+            due = newly_due(triggers, facts, page, history, now, segments=state.segments, arms=arms)
             await record_due(session, profile_id, due, now)
         made += len(due)
     return made

@@ -66,6 +66,10 @@ class Caps:
 class Trigger:
     trigger: strawberry.Private[DomainTrigger]
 
+    @strawberry.field(description="The key, as the id client caches know a trigger by.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.trigger.key)
+
     @strawberry.field
     def key(self) -> str:
         return self.trigger.key

@@ -17,7 +17,7 @@ from veneer.graphql.segments.types import Segment
 from veneer.graphql.triggers.types import Offer
 from veneer.identity.opaque_ids import opaque_id
 from veneer.identity.viewer import Viewer as DomainViewer
-from veneer.jobs.offers import serve_offers
+from veneer.jobs.offers import experiment_arms, serve_offers
 from veneer.store.clusters import assignment_of, model_version
 
 
@@ -144,7 +144,9 @@ class Viewer:
     )
     async def offers(self, info: Info, placement: str | None = None) -> list[Offer]:
         state = await info.context.viewer_state()
-        served = await serve_offers(info.context.services, self.viewer, state, placement)
+        services = info.context.services
+        arms = await experiment_arms(services, self.viewer)
+        served = await serve_offers(services, self.viewer, state, placement, arms)
         return [Offer(offer=o) for o in served]
 
     @strawberry.field(description="Every purpose, with the viewer's current decision.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from tests.helpers import data, gql, headers, settle
 from tests.triggers.shop import (
     CART_REMINDER,
     OFFERS,
+    UPSELL,
     Clock,
     grant,
     offers,
@@ -27,10 +29,11 @@ from tests.triggers.shop import (
 from veneer.identity.viewer import Viewer
 from veneer.jobs import people
 from veneer.jobs.carts import derive_abandoned_carts
-from veneer.jobs.offers import serve_offers
+from veneer.jobs.offers import event_needs, serve_offers
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store.models import EventRow, TriggerOfferRow
+from veneer.triggers import parse_trigger
 
 AS_ANN = {"X-Veneer-User-Id": "ann"}
 
@@ -188,3 +191,18 @@ def test_offers_move_to_the_user_on_login_are_exported_and_erased(
     removed = _in_app(app, people.forget, services, Viewer(user_id="gus"), "test")
     assert removed["triggerOffers"] == 1
     assert _in_app(app, _count, services, TriggerOfferRow) == 0
+
+
+def test_page_events_are_read_only_as_far_back_as_page_conditions_look() -> None:
+    cart = parse_trigger(CART_REMINDER)
+    page = parse_trigger({**UPSELL, "page": {"timeOnPage": {"gte": 120}}})
+    needs = event_needs([cart, page], timedelta(days=90))
+    assert needs.types == {"cart_abandoned", "offer_dismissed"}
+    assert needs.since == timedelta(days=7)
+    assert needs.page_types == {"entry_view", "time_on_page"}
+    assert needs.page_since == timedelta(hours=1)
+    assert event_needs([parse_trigger(UPSELL)], timedelta(days=90)).page_since == timedelta(days=7)
+    views = parse_trigger({**UPSELL, "when": {"event": "entry_view", "within": "30m"}})
+    counted = event_needs([views], timedelta(days=90))
+    assert "entry_view" in counted.types and counted.page_types == {"time_on_page"}
+    assert counted.since == timedelta(days=7)  # as far as similarViewed needs views

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from veneer.consent import Purpose
@@ -34,18 +35,34 @@ from veneer.triggers.page import PAGE_EVENTS, PAGE_WINDOW, viewed_entries
 logger = logging.getLogger(__name__)
 DISMISSED = "offer_dismissed"
 SIMILAR_TOP = 5  # an entry among the current page's five nearest counts as a similar item
+SIMILAR_WINDOW = timedelta(days=7)  # how far back a viewed entry counts as viewed
 
 
-def _lookback(triggers: Sequence[Trigger], unbounded: timedelta) -> timedelta:
+@dataclass(frozen=True)
+class EventNeeds:
+    """Which of a viewer's events the triggers read, and how far back: rule and dismissal
+    events as far as the rules and cooldowns look, page events only as far as the page
+    conditions do (an hour, or a week when one counts similar entries viewed), so a viewer
+    who browses a lot does not crowd the counted events out of the read."""
+
+    types: frozenset[str]
+    since: timedelta
+    page_types: frozenset[str]
+    page_since: timedelta
+
+
+def event_needs(triggers: Sequence[Trigger], unbounded: timedelta) -> EventNeeds:
     rules = [t.when for t in triggers if t.when is not None]
-    windows = [PAGE_WINDOW, WEEK, *(t.cooldown for t in triggers if t.cooldown)]
+    types = referenced_event_types(rules) | {DISMISSED}
+    similar = any(t.page and t.page.similar_viewed for t in triggers)
+    page_since = SIMILAR_WINDOW if similar else PAGE_WINDOW
+    windows = [t.cooldown for t in triggers if t.cooldown]
     counted = event_lookback(rules, unbounded)
-    return max([*windows, counted] if counted else windows)
-
-
-def _types(triggers: Sequence[Trigger]) -> frozenset[str]:
-    rules = [t.when for t in triggers if t.when is not None]
-    return referenced_event_types(rules) | PAGE_EVENTS | {DISMISSED}
+    if counted is not None:
+        windows.append(counted)
+    if types & PAGE_EVENTS:  # a rule counts page events: read them as far as the page needs
+        windows.append(page_since)
+    return EventNeeds(types, max(windows, default=PAGE_WINDOW), PAGE_EVENTS - types, page_since)
 
 
 def dismissals(events: Sequence[ViewerEvent]) -> dict[str, datetime]:
@@ -82,7 +99,7 @@ async def page_facts(
             ((score, id_) for id_, score in index.scores(entry).items() if id_ != entry.id),
             reverse=True,
         )[:SIMILAR_TOP]
-        seen = viewed_entries(events, now - _lookback(triggers, WEEK)) - {entry.id}
+        seen = viewed_entries(events, now - SIMILAR_WINDOW) - {entry.id}
         similar = len(seen & {id_ for _score, id_ in near})
     return PageFacts(
         entry_id=page.entry_id,
@@ -96,11 +113,15 @@ async def _facts(
     services: Services, viewer_id: str, state: ViewerState, triggers: Sequence[Trigger]
 ) -> tuple[ViewerFacts, PageFacts, dict[str, datetime]]:
     now = services.clock()
-    lookback = _lookback(triggers, timedelta(days=services.settings.event_lookback_days))
+    needs = event_needs(triggers, timedelta(days=services.settings.event_lookback_days))
     async with services.db.reading() as session:
         events = await recent_events(
-            session, viewer_id, now - lookback, MAX_EVENTS_PER_VIEWER, _types(triggers)
+            session, viewer_id, now - needs.since, MAX_EVENTS_PER_VIEWER, needs.types
         )
+        if needs.page_types:
+            events += await recent_events(
+                session, viewer_id, now - needs.page_since, MAX_EVENTS_PER_VIEWER, needs.page_types
+            )
     scores = {event: score.score for event, score in state.propensity.items()}
     facts = ViewerFacts(state.traits, events, scores)
     return facts, await page_facts(services, triggers, events, now), dismissals(events)

@@ -77,3 +77,16 @@ def test_a_bad_file_names_the_node_and_changes_nothing(
     assert code == 2 and "is not YAML" in output
     code, output = _apply(tmp_path, FILE, "--json", "--dry-run")
     assert json.loads(output)["added"] == ["cart-reminder", "welcome"]
+
+
+def test_export_writes_a_file_that_applies_as_no_change(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("VENEER_DATABASE_URL", database_url)
+    assert _apply(tmp_path, FILE)[0] == 0
+    exported = runner.invoke(app, ["triggers", "export"])
+    assert exported.exit_code == 0, exported.output
+    assert "key: cart-reminder" in exported.output and "COMEBACK10" in exported.output
+    code, output = _apply(tmp_path, exported.output, "--dry-run", "--json")
+    assert code == 0, output
+    assert json.loads(output)["unchanged"] == ["cart-reminder", "welcome"]

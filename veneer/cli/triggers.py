@@ -1,5 +1,6 @@
 """`veneer triggers apply FILE [--dry-run]`: triggers kept in version control, applied like
-`terraform apply`, with `--dry-run` as the plan."""
+`terraform apply`, with `--dry-run` as the plan; `veneer triggers export` writes the saved
+ones as such a file, to start from triggers made over GraphQL."""
 
 from __future__ import annotations
 
@@ -101,3 +102,23 @@ def apply_command(
         sys.stdout.write(orjson.dumps({**result.as_json(), "dryRun": dry_run}).decode() + "\n")
     else:
         _print(result, dry_run)
+
+
+@triggers_app.command("export")
+def export_command() -> None:
+    """Print the saved triggers as a triggers file (YAML); applying it changes nothing."""
+    import yaml
+
+    from veneer.jobs.trigger_files import saved_specs
+    from veneer.services import Services
+    from veneer.settings import Settings
+
+    async def run() -> list[dict[str, Any]]:
+        services = Services(Settings())
+        try:
+            return await saved_specs(services)
+        finally:
+            await services.aclose()
+
+    document = {"triggers": asyncio.run(run())}
+    sys.stdout.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))

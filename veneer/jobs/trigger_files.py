@@ -1,4 +1,5 @@
-"""`veneer triggers apply`: make the saved triggers what a file says, or show what would change.
+"""`veneer triggers apply` and `export`: make the saved triggers what a file says, show what
+that would change, or write the saved ones as a file.
 
 The plan is made against the stored triggers inside the transaction that applies it, so
 what is printed is what happened, even if someone saved a trigger meanwhile.
@@ -7,6 +8,7 @@ what is printed is what happened, even if someone saved a trigger meanwhile.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from veneer.services import Services
 from veneer.store import triggers as store
@@ -32,3 +34,9 @@ async def apply_triggers(services: Services, wanted: Sequence[Trigger], dry_run:
     if result.has_changes:
         await services.triggers_changed()
     return result
+
+
+async def saved_specs(services: Services) -> list[dict[str, Any]]:
+    """Every saved trigger's spec, by key: a triggers file that applies as no change."""
+    async with services.db.reading() as session:
+        return [dict(row.spec) for row in await store.list_triggers(session)]

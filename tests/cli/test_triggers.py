@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from veneer.cli import app
 
 runner = CliRunner()
+CART_RULE = '{"event": "cart_abandoned", "count": {"gte": 2}, "within": "7d"}'
 
 FILE = """\
 triggers:
@@ -73,6 +74,9 @@ def test_a_bad_file_names_the_node_and_changes_nothing(
     assert "$.triggers[0].when.count.most: must be one of eq gt gte lt lte" in output
     code, output = _apply(tmp_path, FILE.replace("perDay: 1", "perDay: -1"))
     assert code == 2 and "$.triggers[0].caps.perDay: Input should be greater than" in output
+    ghost = FILE.replace(CART_RULE, '{"segment": "ghost"}')
+    code, output = _apply(tmp_path, ghost)
+    assert code == 2 and "$.triggers[0].when: refers to unknown segment(s): ghost" in output
     code, output = _apply(tmp_path, "triggers: [\n")
     assert code == 2 and "is not YAML" in output
     code, output = _apply(tmp_path, FILE, "--json", "--dry-run")

@@ -179,3 +179,6 @@ def test_bad_input_names_the_node_and_saves_nothing(app: TestClient, keys: Keys)
         "input: input.caps.perDay: Input should be greater than or equal to 1"
     ]
     assert data(gql(app, LIST, key=keys.secret))["triggers"] == []
+    ghost = upsert(app, keys, {**CART_REMINDER, "when": {"not": {"segment": "ghost"}}})
+    assert error_messages(ghost) == ["input: input.when: refers to unknown segment(s): ghost"]
+    assert data(gql(app, LIST, key=keys.secret))["triggers"] == []

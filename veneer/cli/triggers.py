@@ -97,7 +97,12 @@ def apply_command(
         finally:
             await services.aclose()
 
-    result = asyncio.run(run())
+    from veneer.triggers import TriggerError
+
+    try:
+        result = asyncio.run(run())
+    except TriggerError as exc:
+        raise _usage(f"{file}: {exc}") from exc
     if as_json:
         sys.stdout.write(orjson.dumps({**result.as_json(), "dryRun": dry_run}).decode() + "\n")
     else:

@@ -13,11 +13,16 @@ from typing import Any
 from veneer.services import Services
 from veneer.store import triggers as store
 from veneer.triggers import Trigger
+from veneer.triggers.definition import unknown_segments
 from veneer.triggers.plan import Plan, plan
 
 
 async def apply_triggers(services: Services, wanted: Sequence[Trigger], dry_run: bool) -> Plan:
-    """Add, change and remove saved triggers to match ``wanted`` (unless ``dry_run``)."""
+    """Add, change and remove saved triggers to match ``wanted`` (unless ``dry_run``).
+
+    Raises `TriggerError` for a rule naming a segment that does not exist.
+    """
+    unknown_segments(list(wanted), set(await services.segment_definitions(fresh=True)))
     if dry_run:
         async with services.db.reading() as session:
             stored = {row.key: row.spec for row in await store.list_triggers(session)}

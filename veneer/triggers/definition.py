@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from veneer.json_values import find_unstorable
 from veneer.segments.rules import Rule as SegmentRule
-from veneer.segments.rules import RuleError, parse_rule, parse_window
+from veneer.segments.rules import RuleError, parse_rule, parse_window, referenced_segments
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 NumberOp = Literal["eq", "gt", "gte", "lt", "lte"]
@@ -228,3 +228,14 @@ def parse_document(raw: object) -> list[Trigger]:
         seen.add(trigger.key)
         parsed.append(trigger)
     return parsed
+
+
+def unknown_segments(triggers: list[Trigger], known: set[str], base: str = "$.triggers") -> None:
+    """Refuse a ``when`` that refers to a segment that does not exist, as saving a segment
+    does: it would never match, silently. ``base`` names the list in error paths; empty,
+    the one trigger is a GraphQL ``input``."""
+    for index, trigger in enumerate(triggers):
+        missing = sorted(referenced_segments(trigger.when) - known) if trigger.when else []
+        if missing:
+            path = f"{base}[{index}].when" if base else "input.when"
+            raise TriggerError(path, f"refers to unknown segment(s): {', '.join(missing)}")

@@ -19,6 +19,7 @@ from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.triggers.types import Trigger
 from veneer.store import triggers as store
 from veneer.triggers import TriggerError, parse_trigger
+from veneer.triggers.definition import unknown_segments
 
 
 @strawberry.input(description="What the offer shows: an entry or inline content.")
@@ -93,11 +94,13 @@ class TriggerMutations:
     async def upsert_trigger(self, info: Info, input: TriggerInput) -> Trigger:
         for name in ("when", "page"):
             check_json(f"input.{name}", getattr(input, name))
+        services = info.context.services
         try:
             parsed = parse_trigger(_as_spec(input), "input")
+            known = set(await services.segment_definitions(fresh=True))
+            unknown_segments([parsed], known, base="")
         except TriggerError as exc:
             raise UserInputError("input", str(exc), path=exc.path) from exc
-        services = info.context.services
         async with services.db.session() as session:
             await store.upsert_trigger(session, parsed.key, parsed.spec, services.clock())
         await services.triggers_changed()

@@ -182,3 +182,16 @@ def test_bad_input_names_the_node_and_saves_nothing(app: TestClient, keys: Keys)
     ghost = upsert(app, keys, {**CART_REMINDER, "when": {"not": {"segment": "ghost"}}})
     assert error_messages(ghost) == ["input: input.when: refers to unknown segment(s): ghost"]
     assert data(gql(app, LIST, key=keys.secret))["triggers"] == []
+
+
+def test_a_segment_a_trigger_uses_cannot_be_deleted(app: TestClient, keys: Keys) -> None:
+    segment = """mutation { upsertSegment(key: "vip", name: "VIP",
+      rule: {trait: "vip", op: "eq", value: true}) { key } }"""
+    data(gql(app, segment, key=keys.secret))
+    data(upsert(app, keys, {**CART_REMINDER, "when": {"segment": "vip"}}))
+    refused = gql(app, 'mutation { deleteSegment(key: "vip") }', key=keys.secret)
+    assert error_messages(refused) == ["key: segment 'vip' is used by trigger(s): cart-reminder"]
+    data(gql(app, DELETE, {"key": "cart-reminder"}, key=keys.secret))
+    assert data(gql(app, 'mutation { deleteSegment(key: "vip") }', key=keys.secret))[
+        "deleteSegment"
+    ]

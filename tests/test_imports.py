@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
             "json_values",
             "recommend",
             "propensity",
+            "triggers",
         ],
         0,
     ),

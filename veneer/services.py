@@ -9,6 +9,7 @@ whole (identity linking, export, erasure) is `veneer.jobs.people`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,12 +51,16 @@ from veneer.store.profiles import get_traits
 from veneer.store.propensity import delete_scores, scores_of, trained_events
 from veneer.store.recommendation_models import mark_retrain_due
 from veneer.store.segments import list_segments
+from veneer.store.triggers import list_triggers
+from veneer.triggers import Trigger, TriggerError, parse_trigger
 
 KEY_CACHE_TTL = 60.0
 MAX_EVENTS_PER_VIEWER = 1000
 SEGMENT_RULES_KEY = "segments:rules"
 PROPENSITY_EVENTS_KEY = "propensity:events"
 EXPERIMENTS_KEY = "experiments:all"
+TRIGGERS_KEY = "triggers:definitions"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,29 @@ class Services:
         async with self.db.session() as session:
             await record_exposures(session, viewer.id, arms, self.clock())
         await self.viewer_changed(viewer)
+
+    async def trigger_definitions(self, fresh: bool = False) -> list[Trigger]:
+        """Every saved trigger, parsed; cached like the segment rules.
+
+        Saving refuses what does not parse, so a stored spec that no longer does (written
+        by a newer Veneer, say) is logged and left out rather than failing every request.
+        """
+        cached = None if fresh else await self.cache.get(TRIGGERS_KEY)
+        if isinstance(cached, list):
+            return cached
+        async with self.db.reading() as session:
+            rows = await list_triggers(session)
+        triggers: list[Trigger] = []
+        for row in rows:
+            try:
+                triggers.append(parse_trigger(row.spec))
+            except TriggerError:
+                logger.exception("stored trigger %r does not parse; it is skipped", row.key)
+        await self.cache.set(TRIGGERS_KEY, triggers, self.settings.viewer_cache_ttl)
+        return triggers
+
+    async def triggers_changed(self) -> None:
+        await self.cache.delete(TRIGGERS_KEY)
 
     async def propensity_events(self) -> frozenset[str]:
         """The events a viewer may ask their propensity for: configured or trained.

@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     dedupe_horizon: timedelta = Field(
         default=timedelta(days=7), description="How long an event id counts as seen."
     )
+    cart_abandoned_after: timedelta = Field(
+        default=timedelta(hours=1),
+        description="Seconds after a cart's last add_to_cart, with no purchase since, that the "
+        "worker derives a cart_abandoned event for it (ISO 8601 such as PT2H works too).",
+    )
+    cart_check_interval: float = Field(
+        default=300.0, ge=1, description="Seconds between looks for abandoned carts."
+    )
     quality_alert_threshold: float = Field(
         default=0.05, ge=0, le=1, description="Rejection rate that raises a quality alert."
     )
@@ -223,7 +231,9 @@ class Settings(BaseSettings):
         description="Comma-separated origins whose pages may call the API from a browser.",
     )
 
-    @field_validator("event_max_future_skew", "dedupe_horizon", mode="before")
+    @field_validator(
+        "event_max_future_skew", "dedupe_horizon", "cart_abandoned_after", mode="before"
+    )
     @classmethod
     def _seconds(cls, value: object) -> object:
         """Durations are written in seconds (``300``); ISO 8601 (``PT5M``) works too."""

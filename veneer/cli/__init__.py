@@ -1,6 +1,6 @@
 """The `veneer` command: demo (and demo traffic), serve, worker, migrate, keys, viewer-token,
-forget, export, quality, import, plugin, segments, recs, propensity, experiments. Each module
-registers its commands on the one Typer app."""
+forget, export, quality, import, plugin, segments, recs, propensity, experiments, triggers.
+Each module registers its commands on the one Typer app."""
 
 from veneer.cli import (
     data,
@@ -14,6 +14,7 @@ from veneer.cli import (
     recs,
     segments,
     server,
+    triggers,
 )
 from veneer.cli.base import app
 
@@ -30,4 +31,5 @@ __all__ = [
     "recs",
     "segments",
     "server",
+    "triggers",
 ]

@@ -26,6 +26,8 @@ from veneer.graphql.recommendations.queries import RecommendationQueries
 from veneer.graphql.request_errors import RequestErrors
 from veneer.graphql.segments.mutations import SegmentMutations
 from veneer.graphql.segments.queries import SegmentQueries
+from veneer.graphql.triggers.mutations import TriggerMutations
+from veneer.graphql.triggers.queries import TriggerQueries
 from veneer.graphql.viewer.mutations import ViewerMutations
 from veneer.graphql.viewer.queries import ViewerQueries
 
@@ -38,10 +40,12 @@ QUERIES: tuple[type, ...] = (
     QualityQueries,
     RecommendationQueries,
     ExperimentQueries,
+    TriggerQueries,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types(
-    "Mutation", (EventMutations, ViewerMutations, SegmentMutations, ExperimentMutations)
+    "Mutation",
+    (EventMutations, ViewerMutations, SegmentMutations, ExperimentMutations, TriggerMutations),
 )
 
 

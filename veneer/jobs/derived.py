@@ -1,11 +1,12 @@
 """What is derived from a viewer's data, refreshed after that data is committed.
 
 ``identify``, ``track`` (embedded) and the worker first commit what the viewer sent, then
-refresh what is derived from it: stored segment membership (behind sizes and trends),
-cluster assignments and propensity scores (then the stored membership of segments that
-compare them). Requests decide segments live, from the scores stored by then. A failure
-here is therefore logged with its traceback, not raised: raised, it turned a write that had
-succeeded into "Unexpected error.", which a client retries (or gives up on) for nothing.
+refresh what is derived from it: stored segment membership (behind sizes and trends), offers
+triggers made due (for email tools to pull), cluster assignments and propensity scores (then
+the stored membership of segments that compare them). Requests decide segments live, from
+the scores stored by then. A failure here is therefore logged with its traceback, not
+raised: raised, it turned a write that had succeeded into "Unexpected error.", which a
+client retries (or gives up on) for nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Collection
 
 from veneer.jobs.cluster_assignment import assign_profiles
 from veneer.jobs.memberships import profiles_changed, scores_changed
+from veneer.jobs.offers import refresh_offers
 from veneer.jobs.propensity_scoring import rescore_profiles
 from veneer.services import Services
 
@@ -33,6 +35,13 @@ async def refresh_derived(
         logger.exception(
             "stored segment membership not refreshed for %d changed profile(s); "
             "housekeeping decides the segments again",
+            len(profile_ids),
+        )
+    try:
+        await refresh_offers(services, profile_ids)
+    except Exception:
+        logger.exception(
+            "due offers not refreshed for %d changed profile(s); requests still decide them",
             len(profile_ids),
         )
     if event_types is None:  # traits do not move behaviour clusters

@@ -1,5 +1,6 @@
 """Background upkeep for app servers and workers: flush counters, prune old receipts, keep
-stored segment membership, entry popularity and propensity models current."""
+stored segment membership, entry popularity and propensity models current, and derive
+abandoned carts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import contextlib
 import logging
 import time
 
+from veneer.jobs.carts import derive_abandoned_carts
 from veneer.jobs.memberships import decide_changed_segments, sweep
 from veneer.jobs.popularity import refresh_popularity
 from veneer.jobs.propensity import Schedule
@@ -39,9 +41,11 @@ async def run_housekeeping(
     stored, so a restarted process serves the last one meanwhile), retrain propensity
     models older than ``propensity_interval`` seconds (see `Schedule`), and every few minutes
     see whether a recommendation model is due to be trained or checked for drift
-    (`veneer.jobs.recs_schedule`), each under its lease."""
+    (`veneer.jobs.recs_schedule`), each under its lease; and every ``cart_check_interval``
+    seconds derive the carts abandoned since (idempotent, so no lease is needed)."""
     last_prune = 0.0
     last_sweep = last_decide = last_popularity = last_propensity = time.monotonic()
+    last_carts = time.monotonic()
     propensity = Schedule()
     last_training_check = -TRAINING_CHECK_SECONDS
     recs = RecsSchedule(last_drift=time.monotonic())
@@ -73,6 +77,12 @@ async def run_housekeeping(
             if sweep_segments and time.monotonic() - last_popularity >= every:
                 last_popularity = time.monotonic()  # a failing run waits its turn too
                 await refresh_popularity(services)
+            every = services.settings.cart_check_interval
+            if sweep_segments and time.monotonic() - last_carts >= every:
+                last_carts = time.monotonic()
+                derived = await derive_abandoned_carts(services)
+                if derived:
+                    logger.info("%d abandoned cart(s) derived", derived)
             if sweep_segments and time.monotonic() - last_propensity >= PROPENSITY_CHECK_SECONDS:
                 last_propensity = time.monotonic()
                 await propensity.run_due(services)

@@ -198,3 +198,32 @@ async def viewers_who_sent(
         .distinct()
     )
     return set(rows)
+
+
+async def cart_histories(
+    session: AsyncSession, since: datetime, until: datetime, types: Collection[str]
+) -> dict[str, list[EventRow]]:
+    """For every viewer with an ``add_to_cart`` in ``[since, until]``: their events of
+    ``types`` from ``since`` on, oldest first, whole rows (abandonments need ids and owners)."""
+    added = (
+        select(EventRow.viewer_id)
+        .where(
+            EventRow.type == "add_to_cart",
+            EventRow.timestamp >= since,
+            EventRow.timestamp <= until,
+        )
+        .distinct()
+    )
+    rows = await session.scalars(
+        select(EventRow)
+        .where(
+            EventRow.viewer_id.in_(added),
+            EventRow.type.in_(sorted(types)),
+            EventRow.timestamp >= since,
+        )
+        .order_by(EventRow.viewer_id, EventRow.timestamp, EventRow.id)
+    )
+    found: dict[str, list[EventRow]] = {}
+    for row in rows:
+        found.setdefault(row.viewer_id, []).append(row)
+    return found

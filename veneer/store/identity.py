@@ -1,10 +1,10 @@
 """Identity links: a device's anonymous history joins its user's profile, once.
 
 Merge precedence, stated once: the user's own traits win over the device's; traits only the
-device knew are carried over; events and activity add up. Consent is the exception that
-does not move: the user takes over a copy of each device decision newer than their own, and
-the device keeps its records, so asking anonymously it still gets what its banner recorded
-(`veneer.consent.merge` says why).
+device knew are carried over; events, activity and the offers triggers made add up. Consent
+is the exception that does not move: the user takes over a copy of each device decision
+newer than their own, and the device keeps its records, so asking anonymously it still gets
+what its banner recorded (`veneer.consent.merge` says why).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from veneer.store.models import (
     ProfileRow,
 )
 from veneer.store.profiles import locked_profiles
+from veneer.store.triggers import move_offers
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ async def link_and_merge(
     )
     copied_consent = await copy_to_user(session, source, target)
     moved_exposures = await move_exposures(session, source, target)
+    moved_offers = await move_offers(session, source, target)  # caps count both histories
     device = await session.get(ProfileRow, source, with_for_update=True)
     if device is not None:
         person = (await locked_profiles(session, {target: (None, user_id)}))[target]
@@ -99,7 +101,7 @@ async def link_and_merge(
         events_moved=int(getattr(moved_events, "rowcount", 0) or 0),
         consent_records_copied=copied_consent,
     )
-    moved_anything = result.events_moved or copied_consent or moved_exposures
+    moved_anything = result.events_moved or copied_consent or moved_exposures or moved_offers
     if not new_link and device is None and not moved_anything:
         return None
     session.add(

@@ -393,6 +393,17 @@ class ExperimentRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TriggerRow(Base):
+    """A trigger as saved (YAML apply or `upsertTrigger`): its normalized spec, parsed on read."""
+
+    __tablename__ = "triggers"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ExposureRow(Base):
     """The first time a viewer was served an arm of an experiment: who is in the analysis,
     in which arm, and since when their conversions count. One row per viewer."""
@@ -404,3 +415,24 @@ class ExposureRow(Base):
     viewer_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     arm: Mapped[str] = mapped_column(String(100))
     exposed_at: Mapped[datetime] = mapped_column()
+
+
+class TriggerOfferRow(Base):
+    """An offer a trigger made one viewer: ``due`` (found by the worker, waiting), ``served``
+    (counts towards the caps) or ``dismissed`` (a due offer the viewer dismissed).
+
+    Per viewer like events: erased, exported and moved to the user on login with them.
+    """
+
+    __tablename__ = "trigger_offers"
+    __table_args__ = (Index("ix_trigger_offers_viewer_trigger", "viewer_id", "trigger_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    viewer_id: Mapped[str] = mapped_column(String(200))
+    trigger_key: Mapped[str] = mapped_column(String(100))
+    placement: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+    served_at: Mapped[datetime | None] = mapped_column(default=None)
+    dismissed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -3,8 +3,8 @@
 A person is a user id with the devices linked to it, or a lone anonymous id. Erasure removes
 their events, profile (traits and activity), partner traits, consent records, identity
 links, merge records, stored segment memberships with their moves, cluster assignments,
-propensity scores (the models, trained on many viewers, keep no row of anyone's), and
-their places in the recommendation models' viewer lists.
+propensity scores (the models, trained on many viewers, keep no row of anyone's), the
+offers triggers made them, and their places in the recommendation models' viewer lists.
 It keeps event receipts (ids with no personal data, so retries stay duplicates) and writes an
 erasure record that says what was removed but not whose. A backfill's history totals name
 nobody and stay.
@@ -44,6 +44,7 @@ from veneer.store.recommendation_models import (
     versions_trained_on,
 )
 from veneer.store.segment_sizes import add_to_sizes
+from veneer.store.triggers import forget_offers, offers_of
 
 
 async def viewer_ids_of(
@@ -137,6 +138,7 @@ async def export_person(
         **await _segment_records(session, ids),
         "recommendationModels": await versions_trained_on(session, ids),
         "propensityScores": await score_rows_of(session, ids),
+        "triggerOffers": await offers_of(session, ids),
         "userId": user_id,
         "anonymousIds": devices,
         "profiles": [
@@ -286,6 +288,7 @@ async def erase_person(
         "propensityScores",
         delete(PropensityScoreRow).where(PropensityScoreRow.viewer_id.in_(ids)),
     )
+    removed["triggerOffers"] = await forget_offers(session, ids)
     links: list[ColumnElement[bool]] = [IdentityLinkRow.anonymous_id.in_(devices)]
     if user_id is not None:
         links.append(IdentityLinkRow.user_id == user_id)

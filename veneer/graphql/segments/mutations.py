@@ -77,7 +77,8 @@ class SegmentMutations:
 
     @strawberry.mutation(
         extensions=[PermissionExtension(permissions=[IsSecretKey()])],
-        description="Delete a segment; false if there was none. Refused while others use it.",
+        description="Delete a segment; false if there was none. Refused while segments or "
+        "triggers use it.",
     )
     async def delete_segment(self, info: Info, key: str) -> bool:
         services = info.context.services
@@ -87,6 +88,15 @@ class SegmentMutations:
         )
         if users:
             raise UserInputError("key", f"segment {key!r} is used by: {', '.join(users)}")
+        triggers = sorted(
+            t.key
+            for t in await services.trigger_definitions(fresh=True)
+            if t.when is not None and key in referenced_segments(t.when)
+        )
+        if triggers:
+            raise UserInputError(
+                "key", f"segment {key!r} is used by trigger(s): {', '.join(triggers)}"
+            )
         async with services.db.session() as session:
             deleted = await store.delete_segment(session, key)
         await services.segments_changed()

@@ -14,8 +14,10 @@ from veneer.graphql.enums import Purpose
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.propensity.types import Propensity
 from veneer.graphql.segments.types import Segment
+from veneer.graphql.triggers.types import Offer
 from veneer.identity.opaque_ids import opaque_id
 from veneer.identity.viewer import Viewer as DomainViewer
+from veneer.jobs.offers import serve_offers
 from veneer.store.clusters import assignment_of, model_version
 
 
@@ -132,6 +134,19 @@ class Viewer:
         state = await info.context.viewer_state()  # scores only with PERSONALIZATION
         score = state.propensity.get(event)
         return None if score is None else Propensity.from_domain(score)
+
+    @strawberry.field(
+        description="Offers triggers make the viewer now (in `placement`, if given), highest "
+        "priority first, at most one per trigger, each saying why. Served offers count "
+        "towards the triggers' caps. Empty, and nothing recorded, without PERSONALIZATION. "
+        "The current page is the viewer's latest `entry_view`, and the time on it the latest "
+        "`time_on_page` (`properties.seconds`) sent for that entry since."
+    )
+    async def offers(self, info: Info, placement: str | None = None) -> list[Offer]:
+        state = await info.context.viewer_state()
+        services = info.context.services
+        served = await serve_offers(services, self.viewer, state, placement)
+        return [Offer(offer=o) for o in served]
 
     @strawberry.field(description="Every purpose, with the viewer's current decision.")
     async def consent(self, info: Info) -> list[ConsentState]:

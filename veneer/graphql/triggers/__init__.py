@@ -1,0 +1,1 @@
+"""Triggers as GraphQL shows them: `Viewer.offers`, `triggers`, `upsertTrigger`, `deleteTrigger`."""

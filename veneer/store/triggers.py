@@ -1,0 +1,208 @@
+"""Saved triggers and the offers they made each viewer.
+
+Serving reads a viewer's offer history and records what it serves in one transaction,
+with the viewer locked (SQLite: the write lock every writing session takes; PostgreSQL: a
+transaction-scoped advisory lock on the viewer), so two requests at once cannot both take
+the last place under a cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veneer.store.models import TriggerOfferRow, TriggerRow
+from veneer.triggers.evaluate import DueOffer, History, Offer
+
+
+async def list_triggers(session: AsyncSession) -> list[TriggerRow]:
+    return list(await session.scalars(select(TriggerRow).order_by(TriggerRow.key)))
+
+
+async def upsert_trigger(
+    session: AsyncSession, key: str, spec: Mapping[str, Any], now: datetime
+) -> TriggerRow:
+    row = await session.get(TriggerRow, key, with_for_update=True)
+    if row is None:
+        row = TriggerRow(key=key, spec=dict(spec), created_at=now, updated_at=now)
+        session.add(row)
+    elif row.spec != dict(spec):
+        row.spec, row.updated_at = dict(spec), now
+    await session.flush()
+    return row
+
+
+async def delete_trigger(session: AsyncSession, key: str) -> bool:
+    """Delete a trigger and the offers still waiting from it; served ones stay as history."""
+    result = await session.execute(delete(TriggerRow).where(TriggerRow.key == key))
+    await session.execute(
+        delete(TriggerOfferRow).where(
+            TriggerOfferRow.trigger_key == key, TriggerOfferRow.state == "due"
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def lock_viewer(session: AsyncSession, viewer_id: str) -> None:
+    """Serialize offer decisions for one viewer until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:viewer))"), {"viewer": viewer_id}
+        )
+
+
+async def offer_history(
+    session: AsyncSession,
+    viewer_id: str,
+    since: datetime,
+    dismissed: Mapping[str, datetime] | None = None,
+) -> dict[str, History]:
+    """Per trigger: when it was served since ``since``, and its waiting due offer, if any."""
+    rows = await session.execute(
+        select(
+            TriggerOfferRow.trigger_key,
+            TriggerOfferRow.state,
+            TriggerOfferRow.created_at,
+            TriggerOfferRow.served_at,
+            TriggerOfferRow.reason,
+        )
+        .where(
+            TriggerOfferRow.viewer_id == viewer_id,
+            (TriggerOfferRow.state == "due") | (TriggerOfferRow.served_at >= since),
+        )
+        .order_by(TriggerOfferRow.created_at, TriggerOfferRow.id)
+    )
+    served: dict[str, list[datetime]] = {}
+    due: dict[str, DueOffer] = {}
+    for key, state, created_at, served_at, reason in rows:
+        if state == "due":
+            due[key] = DueOffer(created_at, reason)
+        elif served_at is not None:
+            served.setdefault(key, []).append(served_at)
+    dismissed = dismissed or {}
+    return {
+        key: History(tuple(served.get(key, ())), dismissed.get(key), due.get(key))
+        for key in set(served) | set(due) | set(dismissed)
+    }
+
+
+async def record_served(
+    session: AsyncSession, viewer_id: str, offers: Sequence[Offer], now: datetime
+) -> None:
+    """Served offers count towards the caps; a waiting due offer becomes served."""
+    for offer in offers:
+        if offer.from_due:
+            await session.execute(
+                update(TriggerOfferRow)
+                .where(
+                    TriggerOfferRow.viewer_id == viewer_id,
+                    TriggerOfferRow.trigger_key == offer.trigger,
+                    TriggerOfferRow.state == "due",
+                )
+                .values(state="served", served_at=now)
+            )
+        else:
+            session.add(
+                TriggerOfferRow(
+                    viewer_id=viewer_id,
+                    trigger_key=offer.trigger,
+                    placement=offer.placement,
+                    state="served",
+                    reason=offer.reason,
+                    created_at=now,
+                    served_at=now,
+                )
+            )
+    await session.flush()
+
+
+async def record_due(
+    session: AsyncSession, viewer_id: str, offers: Sequence[Offer], now: datetime
+) -> None:
+    for offer in offers:
+        session.add(
+            TriggerOfferRow(
+                viewer_id=viewer_id,
+                trigger_key=offer.trigger,
+                placement=offer.placement,
+                state="due",
+                reason=offer.reason,
+                created_at=now,
+            )
+        )
+    await session.flush()
+
+
+async def dismiss_due(
+    session: AsyncSession, viewer_id: str, dismissed: Mapping[str, datetime]
+) -> int:
+    """Due offers the viewer dismissed (an ``offer_dismissed`` after they became due)."""
+    count = 0
+    for key, at in dismissed.items():
+        result = await session.execute(
+            update(TriggerOfferRow)
+            .where(
+                TriggerOfferRow.viewer_id == viewer_id,
+                TriggerOfferRow.trigger_key == key,
+                TriggerOfferRow.state == "due",
+                TriggerOfferRow.created_at <= at,
+            )
+            .values(state="dismissed", dismissed_at=at)
+        )
+        count += int(getattr(result, "rowcount", 0) or 0)
+    return count
+
+
+async def due_counts(session: AsyncSession, viewer_ids: Collection[str]) -> dict[str, int]:
+    """How many offers wait for each of these viewers (for listings and tests)."""
+    rows = await session.execute(
+        select(TriggerOfferRow.viewer_id, func.count())
+        .where(TriggerOfferRow.viewer_id.in_(sorted(viewer_ids)), TriggerOfferRow.state == "due")
+        .group_by(TriggerOfferRow.viewer_id)
+    )
+    return {viewer: int(n) for viewer, n in rows}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+async def offers_of(session: AsyncSession, viewer_ids: Collection[str]) -> list[dict[str, Any]]:
+    """A person's offer records, oldest first, as an export lists them."""
+    rows = await session.scalars(
+        select(TriggerOfferRow)
+        .where(TriggerOfferRow.viewer_id.in_(sorted(viewer_ids)))
+        .order_by(TriggerOfferRow.created_at, TriggerOfferRow.id)
+    )
+    return [
+        {
+            "viewerId": r.viewer_id,
+            "trigger": r.trigger_key,
+            "placement": r.placement,
+            "state": r.state,
+            "reason": r.reason,
+            "createdAt": _iso(r.created_at),
+            "servedAt": _iso(r.served_at),
+            "dismissedAt": _iso(r.dismissed_at),
+        }
+        for r in rows
+    ]
+
+
+async def move_offers(session: AsyncSession, source: str, target: str) -> int:
+    """A device's offers join its user's on login, so caps count both."""
+    result = await session.execute(
+        update(TriggerOfferRow).where(TriggerOfferRow.viewer_id == source).values(viewer_id=target)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def forget_offers(session: AsyncSession, viewer_ids: Collection[str]) -> int:
+    result = await session.execute(
+        delete(TriggerOfferRow).where(TriggerOfferRow.viewer_id.in_(sorted(viewer_ids)))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -88,6 +88,7 @@ class ViewerState:
     held_out: frozenset[str] = frozenset()  # segments whose holdout the viewer falls into
     propensity: dict[str, Score] = field(default_factory=dict)  # none without PERSONALIZATION
     arms: dict[str, str] = field(default_factory=dict)  # running experiment -> the viewer's arm
+    controls: dict[str, str] = field(default_factory=dict)  # those experiments' control arms
     exposures: dict[str, str] = field(default_factory=dict)  # experiment -> arm, as stored
 
     @property
@@ -318,6 +319,7 @@ class Services:
         held_out: frozenset[str] = frozenset()
         propensity: dict[str, Score] = {}
         arms: dict[str, str] = {}
+        controls: dict[str, str] = {}
         if consent[Purpose.PERSONALIZATION].granted:
             propensity = record.propensity
             definitions = await self.segment_definitions()
@@ -336,6 +338,7 @@ class Services:
             experiments = await self.experiments()
             if experiments:
                 arms = assigned_arms(experiments, viewer.id, record.exposures, self.clock())
+                controls = {key: experiments[key].control.key for key in arms}
         return ViewerState(
             viewer,
             consent,
@@ -345,6 +348,7 @@ class Services:
             layered.sources,
             held_out,
             propensity,
-            arms,
-            record.exposures,
+            arms=arms,
+            controls=controls,
+            exposures=record.exposures,
         )

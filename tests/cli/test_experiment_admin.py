@@ -149,3 +149,24 @@ def test_report_draws_the_lift_day_by_day(cli: Settings, tmp_path: Path) -> None
         shown.stdout.split()
     )
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_shoppers_are_enrolled_exposed_and_counted(cli: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "experiments.yaml"
+    path.write_text(FILE)
+    refused = run(["demo", "experiment", "pack-headline", "--viewers", "10"])
+    assert refused.exit_code == 2 and "not in running experiment 'pack-headline'" in " ".join(
+        refused.output.split()
+    )
+    assert run(["experiments", "apply", str(path)]).exit_code == 0
+
+    sent = run(["demo", "experiment", "pack-headline", "--viewers", "60", "--rate", "0.5"])
+    assert sent.exit_code == 0, sent.output
+    told = dict(line.split(": ", 1) for line in sent.stdout.splitlines() if ": " in line)
+    shown = {arm: int(text.split()[0]) for arm, text in told.items()}
+    bought = {arm: int(text.split(", ")[1].split()[0]) for arm, text in told.items()}
+    assert set(shown) == {"control", "weekend-copy"} and sum(shown.values()) == 60
+
+    document = orjson.loads(run(["experiments", "results", "pack-headline", "--json"]).stdout)
+    assert {a["arm"]: a["users"] for a in document["arms"]} == shown
+    assert {a["arm"]: a["conversions"] for a in document["arms"]} == bought

@@ -130,3 +130,16 @@ def test_a_sequential_reading_without_spread_says_nothing_rather_than_failing() 
     (comparison,) = analyze(arms, "mean", sequential_test=True).comparisons
     assert comparison.lift == pytest.approx(1.0)
     assert comparison.ci == (None, None) and comparison.p_value is None
+
+
+def test_a_sequential_reading_with_no_control_conversions_gives_no_p_value() -> None:
+    """No relative lift exists over 0/10, so a fixed-sample p-value must not pass as an
+    always-valid one."""
+    arms = [
+        Arm("control", 0.5, 10, conversions=0, control=True),
+        Arm("b", 0.5, 10, conversions=5),
+    ]
+    (comparison,) = analyze(arms, "binomial", sequential_test=True).comparisons
+    assert comparison.lift is None and comparison.p_value is None
+    (fixed,) = analyze(arms, "binomial").comparisons
+    assert fixed.p_value is not None and fixed.p_value < 0.05

@@ -137,4 +137,30 @@ def test_every_json_argument_is_covered_above() -> None:
         "Mutation.identify(traits)",
         "EventInput.properties",
         "EventInput.context",
+        "TriggerInput.when",
+        "TriggerInput.page",
+        "OfferInput.content",
+        "OfferInput.params",
     }
+
+
+TRIGGER = """mutation($i: TriggerInput!) { upsertTrigger(input: $i) { key } }"""
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ({"when": {"trait": "age", "op": "gt", "value": 2**70}}, "input.when"),
+        ({"page": {"timeOnPage": {"gte": 2**70}}}, "input.page"),
+        ({"offer": {"placement": "cart", "params": {"code": 2**70}}}, "input.offer.params"),
+        ({"offer": {"placement": "cart", "content": {"n": 2**70}}}, "input.offer.content"),
+    ],
+)
+def test_trigger_inputs(client: TestClient, keys: Keys, where: dict[str, Any], field: str) -> None:
+    spec = {"key": "big", "offer": {"placement": "cart", "entry": "tent-x2"}, **where}
+    body = gql(client, TRIGGER, {"i": spec}, key=keys.secret)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["field"] == field
+    assert RANGE in error["message"]
+    assert data(gql(client, "{ triggers { key } }", key=keys.secret))["triggers"] == []

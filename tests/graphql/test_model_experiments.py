@@ -25,6 +25,7 @@ from veneer.experiments.assignment import hashed_arm
 from veneer.experiments.definition import Experiment, ExperimentError
 from veneer.identity.viewer import profile_id
 from veneer.jobs import experiments as experiment_jobs
+from veneer.jobs import recs_registry
 from veneer.jobs.recs_challenge import challenge, conclude
 from veneer.jobs.recs_training import train
 from veneer.recommend.models.ease import Ease
@@ -76,7 +77,8 @@ def _device_in(experiment: Experiment, arm: str) -> str:
 def test_each_arm_is_served_by_its_model_and_counted_once(
     settings: Settings, keys: Keys, challenged: Experiment
 ) -> None:
-    assert challenged.key == "recs-v2" and challenged.models == {"challenger": "2"}
+    assert challenged.key == "recs-v2"
+    assert challenged.models == {"champion": "1", "challenger": "2"}
     seen: dict[str, set[str]] = {}
     with TestClient(create_app(settings)) as client:
         for arm in ("champion", "challenger"):
@@ -96,13 +98,14 @@ def test_each_arm_is_served_by_its_model_and_counted_once(
 def test_a_challenge_is_refused_when_it_cannot_be_run(
     settings: Settings, challenged: Experiment
 ) -> None:
-    for version, says in [
-        (1, "is the champion already"),
-        (9, "no recommendation model version 9"),
-        (2, "still running"),
+    for version, key, says in [
+        (1, "other", "is the champion already"),
+        (9, "other", "no recommendation model version 9"),
+        (2, "other", "still running"),
+        (2, "recs-v2", "exists already"),
     ]:
         with pytest.raises(ExperimentError, match=says):
-            _with(settings, lambda s, v=version: challenge(s, v, key=f"other-{v}"))
+            _with(settings, lambda s, v=version, k=key: challenge(s, v, key=k))
 
 
 def _outcome(settings: Settings, rates: dict[str, float], users: int = 2000) -> None:
@@ -169,3 +172,21 @@ def test_a_losing_challenger_stays_unpromoted(settings: Settings, challenged: Ex
         return version.decision
 
     assert _with(settings, decision).startswith("lost experiment recs-v2")
+
+
+def test_a_win_against_a_champion_since_replaced_is_not_promoted(
+    settings: Settings, challenged: Experiment
+) -> None:
+    """Scheduled training promoted v3 meanwhile: the challenger beat v1, not v3."""
+
+    async def newer(services: Services) -> None:
+        third = await train(services, candidates=[Ease(name="EASE", lam=2.0)], promote=False)
+        assert third.version == 3, third.message
+        await recs_registry.promote(services, 3)
+
+    _with(settings, newer)
+    _outcome(settings, {"champion": 0.05, "challenger": 0.125})
+    done = _with(settings, lambda s: conclude(s, "recs-v2"))
+    assert done.outcome == "running"
+    assert "v3 is the champion now" in done.reason
+    assert _champion(settings) == 3

@@ -205,7 +205,7 @@ RESULTS = """query { experimentResults(key: "reminder-test") { arms { arm users 
 def test_a_trigger_in_an_experiment_holds_its_offer_back_from_the_control_arm(
     app: TestClient, keys: Keys, clock: Clock
 ) -> None:
-    arms = [{"key": "control", "weight": 0.5, "control": True}, {"key": "offer", "weight": 0.5}]
+    arms = [{"key": "holdout", "weight": 0.5, "control": True}, {"key": "offer", "weight": 0.5}]
     experiment = {"key": "reminder-test", "metric": "purchase", "arms": arms}
     data(gql(app, START, {"input": experiment}, key=keys.secret))
     data(upsert(app, keys, {**CART_REMINDER, "experiment": "reminder-test"}))
@@ -214,14 +214,14 @@ def test_a_trigger_in_an_experiment_holds_its_offer_back_from_the_control_arm(
     stored = app.portal.call(services.experiments, True)["reminder-test"]
     in_arm = {
         arm: next(v for n in range(500) if hashed_arm(stored, f"anon:{(v := f'v{n}')}") == arm)
-        for arm in ("control", "offer")
+        for arm in ("holdout", "offer")
     }
     for viewer in in_arm.values():
         grant(app, keys, viewer)
         _abandon(app, keys, clock, viewer, f"{viewer}-c1", f"{viewer}-c2")
 
-    assert offers(app, keys, in_arm["control"], "cart") == []
+    assert offers(app, keys, in_arm["holdout"], "cart") == []  # the control, by another name
     assert [o["trigger"] for o in offers(app, keys, in_arm["offer"], "cart")] == ["cart-reminder"]
     results = data(gql(app, RESULTS, key=keys.secret))["experimentResults"]
     # both sides exposed when the trigger fired, whether or not the offer showed
-    assert {a["arm"]: a["users"] for a in results["arms"]} == {"control": 1, "offer": 1}
+    assert {a["arm"]: a["users"] for a in results["arms"]} == {"holdout": 1, "offer": 1}

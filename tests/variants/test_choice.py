@@ -248,3 +248,16 @@ def test_an_experiment_needs_personalization_consent_and_a_live_variant() -> Non
     live = _entry(_variant("v-b", [], experiment="copy"))
     no_consent = choose_variant(live, set(), {Purpose.NECESSARY}, NOW, arms={"copy": "v-b"})
     assert no_consent.baseline and no_consent.experiment is None
+
+
+def test_an_arm_with_nothing_to_show_here_decides_nothing() -> None:
+    """A control by another name shows the baseline; an arm whose variant is not on this
+    entry (or no longer live) leaves the entry to the segments, and is not counted."""
+    entry = _entry(_variant("v-trail", ["trail-runners"]), _variant("v-b", [], experiment="copy"))
+    base = choose_variant(
+        entry, {"trail-runners"}, CONSENTED, NOW, arms={"copy": "base"}, controls={"copy": "base"}
+    )
+    assert base.baseline and base.experiment == ("copy", "base")
+    elsewhere = choose_variant(entry, {"trail-runners"}, CONSENTED, NOW, arms={"copy": "v-c"})
+    assert elsewhere.experiment is None
+    assert elsewhere.variant is not None and elsewhere.variant.id == "v-trail"

@@ -5,6 +5,7 @@ Each module registers its commands on the one Typer app."""
 from veneer.cli import (
     data,
     demo,
+    demo_experiment,
     experiment_admin,
     experiments,
     keys,
@@ -22,6 +23,7 @@ __all__ = [
     "app",
     "data",
     "demo",
+    "demo_experiment",
     "experiment_admin",
     "experiments",
     "keys",

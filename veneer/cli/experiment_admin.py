@@ -174,14 +174,15 @@ def results_command(
         }
         sys.stdout.write(orjson.dumps(document).decode() + "\n")
         return
-    arms = Table("arm", "viewers", "converted", "value")
+    binomial = found.experiment.metric_spec.kind == "binomial"
+    arms = Table("arm", "viewers", "converted", *(() if binomial else ("value",)))
     for a in found.experiment.arms:
         t = users.get(a.key)
         arms.add_row(
             a.key + (" (control)" if a.control else ""),
             f"{t.users if t else 0:,}",
             f"{t.conversions if t else 0:,}",
-            f"{t.total if t else 0.0:,.2f}",
+            *(() if binomial else (f"{t.total if t else 0.0:,.2f}",)),
         )
     console.print(arms)
     print_analysis(found.analysis)
@@ -230,4 +231,4 @@ def report_command(
     path = plot_timeline(
         days, png or Path(f"{key}.png"), f"{key}: lift over control ({experiment.metric})"
     )
-    console.print(f"chart: {path}")
+    console.print(f"chart: {path}", soft_wrap=True)

@@ -206,7 +206,9 @@ def analyze(
             credible = bayesian.normal_interval(sample, base, alpha)
         lift = relative_lift(sample, base, alpha)
         variance = lift_variance(sample, base)
-        if sequential_test and lift[0] is not None and not (variance or 0) > 0:
+        if sequential_test and lift[0] is None:
+            p_value = None  # no relative lift (control at 0): nothing sequential to say
+        elif sequential_test and not (variance or 0) > 0:
             # No spread to measure (every viewer alike, or an arm of one): nothing to say yet.
             p_value, lift = None, (lift[0], None, None)
         elif sequential_test and lift[0] is not None and variance is not None:

@@ -122,9 +122,14 @@ def checked_arms(arms: Sequence[ArmSpec]) -> tuple[ArmSpec, ...]:
         seen.add(arm.key)
         if not arm.weight > 0 or arm.weight != arm.weight or arm.weight == float("inf"):
             raise ExperimentError(f"arms[{index}].weight", f"must be above 0, got {arm.weight}")
+    total = sum(arm.weight for arm in arms)
+    if total == float("inf"):
+        raise ExperimentError("arms", "the weights must add up to a finite number")
     flagged = [arm for arm in arms if arm.control]
     if len(flagged) > 1:
         raise ExperimentError("arms", "only one arm can be the control")
+    if flagged and CONTROL in seen and flagged[0].key != CONTROL:
+        raise ExperimentError("arms", "an arm named `control` must be the control")
     if not flagged:
         if CONTROL not in seen:
             raise ExperimentError("arms", "mark one arm `control: true` or name it `control`")

@@ -60,7 +60,13 @@ class Context:
         if choice is None:
             state = self._state
             choice = choose_variant(
-                entry, state.segments, state.granted, self.now, state.held_out, state.arms
+                entry,
+                state.segments,
+                state.granted,
+                self.now,
+                state.held_out,
+                state.arms,
+                state.controls,
             )
             self._choices[key] = choice
             if choice.experiment is not None:

@@ -29,7 +29,7 @@ from veneer.store.triggers import (
     record_served,
 )
 from veneer.triggers import Offer, PageFacts, Trigger, current_page, newly_due, offers_for
-from veneer.triggers.evaluate import WEEK, exposed_arms
+from veneer.triggers.evaluate import CONTROL_ARM, WEEK, exposed_arms
 from veneer.triggers.page import PAGE_EVENTS, PAGE_WINDOW, viewed_entries
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,15 @@ async def _facts(
     return facts, await page_facts(services, triggers, events, now), dismissals(events)
 
 
+def _held_back(state: ViewerState) -> dict[str, str]:
+    """The viewer's arms as the evaluator reads them: an experiment's control arm, whatever
+    its key, is `control`, the arm whose offers are held back."""
+    return {
+        key: CONTROL_ARM if state.controls.get(key) == arm else arm
+        for key, arm in state.arms.items()
+    }
+
+
 async def serve_offers(
     services: Services,
     viewer: Viewer,
@@ -140,6 +149,7 @@ async def serve_offers(
     (recorded once, with ANALYTICS, as for variants).
     """
     arms, segments = state.arms, state.segments
+    held_back = _held_back(state)
     if Purpose.PERSONALIZATION not in state.granted:
         return []
     triggers = await services.trigger_definitions()
@@ -161,7 +171,7 @@ async def serve_offers(
             now,
             placement=placement,
             segments=state.segments,
-            arms=arms,
+            arms=held_back,
         )
         await record_served(session, viewer.id, offers, now)
         exposed = exposed_arms(
@@ -200,7 +210,7 @@ async def refresh_offers(services: Services, profile_ids: Collection[str]) -> in
         state = await services.viewer_state(viewer, gpc=False)
         if Purpose.PERSONALIZATION not in state.granted:
             continue
-        arms = state.arms
+        arms = _held_back(state)
         facts, page, dismissed = await _facts(services, profile_id, state, triggers)
         async with services.db.reading() as session:
             history = await offer_history(session, profile_id, now - WEEK, dismissed)

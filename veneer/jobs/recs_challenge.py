@@ -34,7 +34,11 @@ async def challenge(
     traffic_share: float = 1.0,
     guardrails: tuple[str, ...] = (),
 ) -> Experiment:
-    """Start serving ``version`` to half the enrolled viewers against the champion."""
+    """Start serving ``version`` to half the enrolled viewers against the champion.
+
+    The champion's version is fixed in the experiment: if another is promoted meanwhile
+    (scheduled training), the control arm keeps the one the challenger is measured against.
+    """
     async with services.db.reading() as session:
         candidate = await registry.get_version(session, version)
         champion = await registry.champion_version(session)
@@ -50,10 +54,14 @@ async def challenge(
         raise ExperimentError(
             "version", f"version {version} may no longer serve (withdrawn data or pruned)"
         )
+    existing = await services.experiments(fresh=True)
+    chosen = key or f"recs-v{version}"
+    if chosen in existing:
+        raise ExperimentError(
+            "key", f"experiment {chosen!r} exists already (its results stay); choose another key"
+        )
     running = [
-        e.key
-        for e in (await services.experiments(fresh=True)).values()
-        if e.models and e.status(services.clock()) == "running" and e.key != key
+        e.key for e in existing.values() if e.models and e.status(services.clock()) == "running"
     ]
     if running:
         raise ExperimentError(
@@ -61,13 +69,13 @@ async def challenge(
             f"model experiment {running[0]!r} is still running; conclude or stop it first",
         )
     draft = Draft(
-        key=key or f"recs-v{version}",
+        key=chosen,
         name=f"recommendations: v{version} against the champion",
         metric=metric,
         arms=[ArmSpec(CHAMPION_ARM, 0.5, True), ArmSpec(CHALLENGER_ARM, 0.5)],
         traffic_share=traffic_share,
         guardrails=guardrails,
-        models={CHALLENGER_ARM: str(version)},
+        models={CHAMPION_ARM: str(champion), CHALLENGER_ARM: str(version)},
     )
     return await experiment_jobs.save(services, draft)
 
@@ -90,6 +98,17 @@ async def conclude(services: Services, key: str) -> Conclusion:
     if experiment.status(services.clock()) != "running":
         return Conclusion(key, "stopped", "the experiment was already stopped", version)
     judged = verdict(found.analysis, found.guardrails)
+    async with services.db.reading() as session:
+        champion = await registry.champion_version(session)
+    measured = experiment.models.get(CHAMPION_ARM)
+    if judged.kind == "ship" and measured is not None and str(champion) != measured:
+        return Conclusion(
+            key,
+            "running",
+            f"not promoted: the challenger beat v{measured}, but v{champion} is the champion "
+            "now; stop this experiment and challenge the new champion",
+            version,
+        )
     if judged.kind == "ship" and judged.arm == CHALLENGER_ARM:
         try:
             await recs_registry.promote(services, version, f"won experiment {key}: {judged.text}")

@@ -16,7 +16,7 @@ from sqlalchemy import Float, and_, case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.experiments.definition import ArmSpec, Experiment, MetricSpec
-from veneer.store.dialect import dialect_insert
+from veneer.store.dialect import dialect_insert, numeric_property
 from veneer.store.models import EventRow, ExperimentRow, ExposureRow, utcnow
 
 
@@ -114,13 +114,16 @@ async def move_exposures(session: AsyncSession, source: str, target: str) -> int
     for row in rows:
         await session.delete(row)
     await session.flush()
-    for row in moved:
-        session.add(
-            ExposureRow(
-                experiment=row.experiment, viewer_id=target, arm=row.arm, exposed_at=row.exposed_at
-            )
+    rows_for_user = [
+        {"experiment": r.experiment, "viewer_id": target, "arm": r.arm, "exposed_at": r.exposed_at}
+        for r in moved
+    ]
+    if rows_for_user:  # a first exposure of the user's committing meanwhile wins
+        await session.execute(
+            dialect_insert(session)(ExposureRow)
+            .values(rows_for_user)
+            .on_conflict_do_nothing(index_elements=["experiment", "viewer_id"])
         )
-    await session.flush()
     return len(moved)
 
 
@@ -155,7 +158,7 @@ class Outcome:
     before: float
 
 
-def _per_viewer(key: str, metric: MetricSpec) -> Any:
+def _per_viewer(key: str, metric: MetricSpec, dialect: str) -> Any:
     """One row per exposed viewer with their outcome, from a single pass over their events.
 
     For a conversion metric the value is 1 if they converted after exposure and the
@@ -167,7 +170,7 @@ def _per_viewer(key: str, metric: MetricSpec) -> Any:
         value: Any = func.max(case((and_(found, after), 1.0), else_=0.0))
         before: Any = func.max(case((and_(found, ~after), 1.0), else_=0.0))
     else:
-        amount = func.coalesce(EventRow.properties[metric.value].as_float(), 0.0)
+        amount = numeric_property(dialect, EventRow.properties, metric.value)
         value = func.sum(case((after, amount), else_=0.0))
         before = func.sum(case((after, 0.0), else_=amount))
     return (
@@ -191,7 +194,7 @@ def _per_viewer(key: str, metric: MetricSpec) -> Any:
 
 async def outcomes(session: AsyncSession, key: str, metric: MetricSpec) -> list[Outcome]:
     """Every exposed viewer's outcome, for results over time (`veneer experiments report`)."""
-    rows = await session.execute(_per_viewer(key, metric))
+    rows = await session.execute(_per_viewer(key, metric, _dialect(session)))
     return [
         Outcome(
             arm=row.arm,
@@ -221,7 +224,7 @@ class ArmTotals:
 
 async def arm_totals(session: AsyncSession, key: str, metric: MetricSpec) -> list[ArmTotals]:
     """The aggregates of `outcomes`, summed by the database: one row per arm."""
-    viewers = _per_viewer(key, metric).subquery()
+    viewers = _per_viewer(key, metric, _dialect(session)).subquery()
     value, before = viewers.c.value.cast(Float), viewers.c.before.cast(Float)
     rows = await session.execute(
         select(
@@ -241,6 +244,10 @@ async def arm_totals(session: AsyncSession, key: str, metric: MetricSpec) -> lis
         ArmTotals(str(arm), int(users), int(conv), *(float(x or 0.0) for x in sums))
         for arm, users, conv, *sums in rows
     ]
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
 
 
 def _aware(value: Any) -> datetime | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from veneer.consent import Purpose
 from veneer.entries import Entry, Variant
+from veneer.experiments.definition import CONTROL
 
 
 @dataclass(frozen=True)
@@ -40,19 +41,21 @@ def choose_variant(
     now: datetime,
     held_out: Set[str] = frozenset(),
     arms: Mapping[str, str] | None = None,
+    controls: Mapping[str, str] | None = None,
 ) -> Choice:
     """Pick the variant to show; ``segments`` and ``granted`` describe the viewer.
 
     ``held_out`` are segments the viewer is in but whose holdout they fall into: they see
     the baseline, so the segment's personalization can be compared against it. ``arms`` maps
-    each running experiment that enrols the viewer to their arm.
+    each running experiment that enrols the viewer to their arm, ``controls`` each one to its
+    control arm (``control`` when not given).
     """
     if not entry.variants:
         return Choice(None, "entry has no variants: baseline")
     if Purpose.PERSONALIZATION not in granted:
         return Choice(None, "no PERSONALIZATION consent: baseline")
     if arms:
-        decided = _experiment_choice(entry, segments - held_out, now, arms)
+        decided = _experiment_choice(entry, segments - held_out, now, arms, controls or {})
         if decided is not None:
             return decided
     best: tuple[Variant, list[str]] | None = None
@@ -87,9 +90,16 @@ def choose_variant(
 
 
 def _experiment_choice(
-    entry: Entry, segments: Set[str], now: datetime, arms: Mapping[str, str]
+    entry: Entry,
+    segments: Set[str],
+    now: datetime,
+    arms: Mapping[str, str],
+    controls: Mapping[str, str],
 ) -> Choice | None:
-    """The first experiment on the entry that enrols the viewer and whose audience they are in."""
+    """The first experiment on the entry that enrols the viewer, whose audience they are in,
+    and that has something to show their arm here: the baseline for the control, else the
+    arm's live variant. An arm with no live variant on this entry (its schedule ended, or it
+    lives on other entries) decides nothing here, so the viewer is not counted as seeing it."""
     live = [v for v in entry.variants if v.experiment is not None and v.is_live(now)]
     for key in dict.fromkeys(v.experiment for v in live if v.experiment in arms):
         assert key is not None
@@ -98,6 +108,8 @@ def _experiment_choice(
             continue
         arm = arms[key]
         shown = next((v for v in tagged if v.id == arm), None)
+        if shown is None and arm != controls.get(key, CONTROL):
+            continue
         if shown is None:
             return Choice(
                 None,

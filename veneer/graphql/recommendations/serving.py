@@ -79,10 +79,10 @@ async def _model_for(
 ) -> tuple[tuple[int, RememberedModel] | None, tuple[str, str] | None]:
     """The model that serves this viewer, and the (experiment, arm) that chose it if any.
 
-    A running experiment with models (champion vs challenger) serves its arm's version to
-    the viewers it enrols; the control arm, and anyone else, gets the champion. A challenger
-    that may no longer serve (withdrawn consent, pruned) leaves its arm to the champion,
-    unrecorded.
+    A running experiment with models (champion vs challenger) serves each arm's version to
+    the viewers it enrols (the champion's from memory while it is still the champion);
+    anyone else gets the champion. A version that may no longer serve (withdrawn consent,
+    pruned) leaves its arm to the champion, unrecorded.
     """
     champion = await _champion_loader(info).load("")
     if not state.arms:
@@ -94,7 +94,7 @@ async def _model_for(
             continue
         arm = state.arms[key]
         version = experiment.models.get(arm)
-        if version is None:
+        if version is None or (champion is not None and int(version) == champion[0]):
             return champion, (key, arm)
         model = await info.context.services.challengers.get(int(version))
         if model is None:

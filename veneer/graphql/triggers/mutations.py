@@ -94,6 +94,9 @@ class TriggerMutations:
     async def upsert_trigger(self, info: Info, input: TriggerInput) -> Trigger:
         for name in ("when", "page"):
             check_json(f"input.{name}", getattr(input, name))
+        if input.offer is not None:
+            for name in ("content", "params"):
+                check_json(f"input.offer.{name}", getattr(input.offer, name))
         services = info.context.services
         try:
             parsed = parse_trigger(_as_spec(input), "input")

@@ -106,7 +106,7 @@ async def _simulate(
 def experiment_command(
     key: str = typer.Argument("pack-headline", help="A running experiment on a variant."),
     entry: str = typer.Option("basecamp-55-pack", help="The entry whose variants it tests."),
-    viewers: int = typer.Option(2000, min=10, help="How many shoppers open the entry."),
+    viewers: int = typer.Option(4000, min=10, help="How many shoppers open the entry."),
     rate: float = typer.Option(0.08, min=0, max=1, help="How often the baseline sells."),
     lift: float = typer.Option(1.0, min=-1, help="How much more often a variant sells."),
     seed: int = typer.Option(1, help="Who buys; the same seed sends the same event ids."),

@@ -20,6 +20,7 @@ from veneer.experiments.definition import Experiment
 from veneer.identity.tokens import create_viewer_token
 from veneer.identity.viewer import profile_id
 from veneer.settings import Settings
+from veneer.store.experiments import record_exposures
 
 START = """
 mutation($input: ExperimentInput!) {
@@ -42,6 +43,7 @@ GRANT = "mutation($p: [ConsentInput!]!) { setConsent(purposes: $p) { purpose } }
 TRACK = "mutation($e: [EventInput!]!) { track(events: $e) { accepted rejected { message } } }"
 FORGET = "mutation { forgetViewer }"
 BASELINE_TITLE = "Basecamp 55 Pack"
+NOW = datetime.now(UTC)
 VARIANT_TITLE = "Basecamp 55: Pack for a Week, Carry It Like a Weekend"
 
 
@@ -285,3 +287,23 @@ def test_erasure_removes_the_viewers_exposures(client: TestClient, keys: Keys) -
 
     assert data(gql(client, FORGET, key=keys.public, anonymous_id=treated))["forgetViewer"]
     assert _users(_results(client, keys))["weekend-copy"] == 0
+
+
+@pytest.mark.usefixtures("started")
+def test_a_broken_split_is_said_first(client: TestClient, keys: Keys) -> None:
+    """600 viewers in control and 400 in the variant, against weights of a half each: a
+    sample-ratio mismatch, whatever the lift says."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+
+    async def skewed() -> None:
+        async with services.db.session() as session:
+            for n in range(1000):
+                arm = "control" if n < 600 else "weekend-copy"
+                await record_exposures(session, f"anon:s{n}", {"pack-headline": arm}, NOW)
+
+    assert client.portal is not None
+    client.portal.call(skewed)
+    results = _results(client, keys)
+    assert _users(results) == {"control": 600, "weekend-copy": 400}
+    assert results["trustworthy"] is False
+    assert results["decision"].startswith("do not trust these results")

@@ -42,17 +42,17 @@ class Verdict:
 
 
 def verdict(analysis: Analysis, guardrails: Mapping[str, Analysis], alpha: float = 0.05) -> Verdict:
-    if not analysis.comparisons or all(c.lift is None for c in analysis.comparisons):
-        return Verdict(
-            "waiting",
-            "not enough data yet: every arm needs exposed viewers (and control conversions)",
-        )
     if not analysis.trustworthy:
         return Verdict(
             "untrustworthy",
             "do not trust these results: viewers are not split across arms as the weights say "
             f"(sample-ratio mismatch, p = {analysis.srm_p_value:.2g}); find out why before "
             "deciding",
+        )
+    if not analysis.comparisons or all(c.lift is None for c in analysis.comparisons):
+        return Verdict(
+            "waiting",
+            "not enough data yet: every arm needs exposed viewers (and control conversions)",
         )
     for metric, guard in guardrails.items():
         for comparison in guard.comparisons:

@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
             "recommend",
             "propensity",
             "triggers",
+            "placements",
         ],
         0,
     ),

@@ -155,19 +155,13 @@ def results_command(
     if found is None:
         raise _fail(f"no experiment {key!r}")
     line = decision(found.analysis, found.guardrails)
-    users = {t.arm: t for t in found.totals}
     if as_json:
         document = {
             "key": key,
             **found.analysis.as_json(),
             "arms": [
-                {
-                    "arm": a.key,
-                    "users": users[a.key].users if a.key in users else 0,
-                    "conversions": users[a.key].conversions if a.key in users else 0,
-                    "value": users[a.key].total if a.key in users else 0.0,
-                }
-                for a in found.experiment.arms
+                {"arm": t.arm, "users": t.users, "conversions": t.conversions, "value": t.total}
+                for t in found.totals
             ],
             "guardrails": {m: a.as_json() for m, a in found.guardrails.items()},
             "decision": line,
@@ -176,13 +170,12 @@ def results_command(
         return
     binomial = found.experiment.metric_spec.kind == "binomial"
     arms = Table("arm", "viewers", "converted", *(() if binomial else ("value",)))
-    for a in found.experiment.arms:
-        t = users.get(a.key)
+    for a, t in zip(found.experiment.arms, found.totals, strict=True):
         arms.add_row(
             a.key + (" (control)" if a.control else ""),
-            f"{t.users if t else 0:,}",
-            f"{t.conversions if t else 0:,}",
-            *(() if binomial else (f"{t.total if t else 0.0:,.2f}",)),
+            f"{t.users:,}",
+            f"{t.conversions:,}",
+            *(() if binomial else (f"{t.total:,.2f}",)),
         )
     console.print(arms)
     print_analysis(found.analysis)

@@ -99,38 +99,44 @@ async def find(services: Services, key: str) -> Experiment | None:
 @dataclass(frozen=True)
 class Results:
     experiment: Experiment
-    totals: list[store.ArmTotals]
+    totals: list[store.ArmTotals]  # one per arm, in the experiment's order
     analysis: Analysis
     guardrails: dict[str, Analysis]
+
+
+def every_arm(experiment: Experiment, totals: Sequence[store.ArmTotals]) -> list[store.ArmTotals]:
+    """The totals of each arm in the experiment's order; an arm nobody reached yet counts 0."""
+    by_arm = {t.arm: t for t in totals}
+    return [
+        by_arm.get(spec.key) or store.ArmTotals(spec.key, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        for spec in experiment.arms
+    ]
 
 
 def engine_arms(
     experiment: Experiment, totals: Sequence[store.ArmTotals], metric: MetricSpec
 ) -> list[Arm]:
-    """Every arm of the experiment (an arm nobody reached yet counts zero users)."""
+    """Every arm of the experiment, as the statistics engine reads it."""
     from veneer.experiments.analysis import Arm
 
-    by_arm = {t.arm: t for t in totals}
     # CUPED needs someone with a pre-exposure value; without, it would only add noise.
     cuped = any(t.covariate_squares > 0 for t in totals)
-    arms = []
-    for spec in experiment.arms:
-        t = by_arm.get(spec.key)
-        arms.append(
-            Arm(
-                key=spec.key,
-                weight=spec.weight,
-                users=t.users if t else 0,
-                conversions=(t.conversions if t else 0) if metric.kind == "binomial" else None,
-                total=(t.total if t else 0.0) if metric.kind == "mean" else None,
-                squares=(t.squares if t else 0.0) if metric.kind == "mean" else None,
-                control=spec.control,
-                covariate_total=(t.covariate_sum if t else 0.0) if cuped else None,
-                covariate_squares=(t.covariate_squares if t else 0.0) if cuped else None,
-                cross=(t.cross_sum if t else 0.0) if cuped else None,
-            )
+    binomial = metric.kind == "binomial"
+    return [
+        Arm(
+            key=spec.key,
+            weight=spec.weight,
+            users=t.users,
+            conversions=t.conversions if binomial else None,
+            total=None if binomial else t.total,
+            squares=None if binomial else t.squares,
+            control=spec.control,
+            covariate_total=t.covariate_sum if cuped else None,
+            covariate_squares=t.covariate_squares if cuped else None,
+            cross=t.cross_sum if cuped else None,
         )
-    return arms
+        for spec, t in zip(experiment.arms, every_arm(experiment, totals), strict=True)
+    ]
 
 
 async def results(
@@ -157,7 +163,7 @@ async def results(
     analysis = analyze(
         engine_arms(experiment, totals, metric), metric.kind, alpha, correction, sequential
     )
-    return Results(experiment, totals, analysis, guardrails)
+    return Results(experiment, every_arm(experiment, totals), analysis, guardrails)
 
 
 async def days(services: Services, key: str) -> tuple[Experiment, list[Day]] | None:

@@ -128,19 +128,16 @@ class ExperimentResults:
     @classmethod
     def of(cls, found: Results) -> ExperimentResults:
         experiment, analysis = found.experiment, found.analysis
-        by_arm = {t.arm: t for t in found.totals}
         binomial = experiment.metric_spec.kind == "binomial"
-        arms = []
-        for spec in experiment.arms:
-            t = by_arm.get(spec.key)
-            arms.append(
-                ArmResult(
-                    arm=spec.key,
-                    users=t.users if t else 0,
-                    conversions=(t.conversions if t else 0) if binomial else None,
-                    value=None if binomial else (t.total if t else 0.0),
-                )
+        arms = [
+            ArmResult(
+                arm=t.arm,
+                users=t.users,
+                conversions=t.conversions if binomial else None,
+                value=None if binomial else t.total,
             )
+            for t in found.totals
+        ]
         return cls(
             key=experiment.key,
             metric=experiment.metric,

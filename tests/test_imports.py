@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "veneer"
 # The higher the layer, the nearer the edge; a part may import its own layer or lower ones.
 LAYERS: dict[str, int] = {
     # migrations: Alembic's env.py and versions, run by Alembic like a command, imported by none.
-    **dict.fromkeys(["app", "cli", "web", "graphql", "migrations"], 4),
+    **dict.fromkeys(["app", "cli", "web", "graphql", "channels", "migrations"], 4),
     "jobs": 3,
     **dict.fromkeys(["services", "catalogue", "served_model"], 2),
     **dict.fromkeys(["store", "backends", "content_adapters", "plugin"], 1),

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
+from veneer.channels.blocks import email_block, personalize_content
 from veneer.graphql.ide import graphiql_asset
 from veneer.graphql.view import VeneerGraphQL
 from veneer.jobs.housekeeping import run_housekeeping
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/v1/webhooks/{source}", receive_webhook, methods=["POST"]),
             Route("/v1/segments/assign", assign_endpoint, methods=["POST"]),
             Route("/v1/openapi.json", openapi_json, methods=["GET"]),
+            Route("/v1/personalize/content", personalize_content, methods=["GET"]),
+            Route("/v1/blocks/{name}", email_block, methods=["GET"]),
         ],
         middleware=[
             Middleware(

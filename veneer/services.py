@@ -31,6 +31,8 @@ from veneer.experiments.assignment import assigned_arms
 from veneer.experiments.definition import Experiment
 from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
 from veneer.identity.viewer import Viewer
+from veneer.placements.definition import Placement, PlacementError, parse_placement
+from veneer.placements.render import BlockTemplates
 from veneer.profiles.traits import TraitSource, effective_traits
 from veneer.propensity.record import Score
 from veneer.segments import ViewerFacts, evaluate_segments
@@ -47,6 +49,7 @@ from veneer.store.experiments import exposures_of, list_experiments, record_expo
 from veneer.store.keys import find_key
 from veneer.store.partner_traits import partner_traits_for
 from veneer.store.people import viewer_ids_of
+from veneer.store.placements import list_placements
 from veneer.store.profiles import get_traits
 from veneer.store.propensity import delete_scores, scores_of, trained_events
 from veneer.store.recommendation_models import mark_retrain_due
@@ -60,6 +63,7 @@ SEGMENT_RULES_KEY = "segments:rules"
 PROPENSITY_EVENTS_KEY = "propensity:events"
 EXPERIMENTS_KEY = "experiments:all"
 TRIGGERS_KEY = "triggers:definitions"
+PLACEMENTS_KEY = "placements:all"
 logger = logging.getLogger(__name__)
 
 
@@ -128,6 +132,7 @@ class Services:
         self.challengers = ChallengerModels(self.db, stored_models, settings.recommend_model_check)
         self.clock = clock
         self.quality = QualityBuffer()
+        self.templates = BlockTemplates(settings.templates)
 
     async def aclose(self) -> None:
         await self.quality.flush(self.db)
@@ -212,6 +217,26 @@ class Services:
 
     async def triggers_changed(self) -> None:
         await self.cache.delete(TRIGGERS_KEY)
+
+    async def placements(self, fresh: bool = False) -> dict[str, Placement]:
+        """Every saved placement by key, parsed and cached like the triggers (a stored spec
+        that no longer parses is logged and left out)."""
+        cached = None if fresh else await self.cache.get(PLACEMENTS_KEY)
+        if isinstance(cached, dict):
+            return cached
+        async with self.db.reading() as session:
+            rows = await list_placements(session)
+        placements: dict[str, Placement] = {}
+        for row in rows:
+            try:
+                placements[row.key] = parse_placement(row.spec)
+            except PlacementError:
+                logger.exception("stored placement %r does not parse; it is skipped", row.key)
+        await self.cache.set(PLACEMENTS_KEY, placements, self.settings.viewer_cache_ttl)
+        return placements
+
+    async def placements_changed(self) -> None:
+        await self.cache.delete(PLACEMENTS_KEY)
 
     async def propensity_events(self) -> frozenset[str]:
         """The events a viewer may ask their propensity for: configured or trained.

@@ -226,13 +226,36 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(
         default=None, description="Shared secret CMS webhooks are signed or sent with."
     )
+    templates: Path | None = Field(
+        default=None,
+        description="A directory of block templates (blocks/<name>.html, blocks/email/"
+        "<name>.html, blocks/<name>.txt) searched before Veneer's own.",
+    )
+    site_url: str = Field(
+        default="",
+        description="The site's address (https://shop.example/): links in email blocks and "
+        "relative CMS links become absolute against it. Unset: Veneer's own address.",
+    )
+    public_url: str = Field(
+        default="",
+        description="Veneer's own address as email readers reach it, for signed block URLs "
+        "(`veneer email-url`). Unset: http://127.0.0.1:$PORT.",
+    )
+    email_url_ttl: timedelta = Field(
+        default=timedelta(days=30),
+        description="How long a signed email block URL works by default (seconds or ISO 8601).",
+    )
     cors_origins: str = Field(
         default="",
         description="Comma-separated origins whose pages may call the API from a browser.",
     )
 
     @field_validator(
-        "event_max_future_skew", "dedupe_horizon", "cart_abandoned_after", mode="before"
+        "event_max_future_skew",
+        "dedupe_horizon",
+        "cart_abandoned_after",
+        "email_url_ttl",
+        mode="before",
     )
     @classmethod
     def _seconds(cls, value: object) -> object:

@@ -36,6 +36,9 @@ from veneer.store import Database
 from veneer.store.clusters import save_model
 
 WEBHOOK_SECRET = "openapi-test-webhook-secret"
+# A placement to fill, so blocks answer more than 404 (the document's example names it).
+PLACE_HERO = """mutation { upsertPlacement(input: {key: "hero", strategy: "variant",
+  entries: ["tent-x2"]}) { key } }"""
 VIEWER = "openapi-viewer"
 CHECKS = [
     not_a_server_error,
@@ -99,6 +102,12 @@ def server(settings: Settings, keys: Keys) -> Iterator[Server]:
             headers=public,
         )
         assert granted.status_code == 200, granted.text
+        placed = httpx.post(
+            f"{base}/graphql",
+            json={"query": PLACE_HERO},
+            headers={"Authorization": f"Bearer {keys.secret}"},
+        )
+        assert "errors" not in placed.json(), placed.text
         yield Server(base, {"Authorization": f"Bearer {keys.secret}", **hooks}, {**public, **hooks})
 
 

@@ -1,5 +1,6 @@
 """The `veneer` command: demo (and demo traffic), serve, worker, migrate, keys, viewer-token,
-forget, export, quality, import, plugin, segments, recs, propensity, experiments, triggers.
+forget, export, quality, import, plugin, segments, recs, propensity, experiments, triggers,
+placements, email-url, email-key.
 Each module registers its commands on the one Typer app."""
 
 from veneer.cli import (
@@ -10,6 +11,7 @@ from veneer.cli import (
     experiments,
     keys,
     people,
+    placements,
     plugins,
     propensity,
     recs,
@@ -28,6 +30,7 @@ __all__ = [
     "experiments",
     "keys",
     "people",
+    "placements",
     "plugins",
     "propensity",
     "recs",

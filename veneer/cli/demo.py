@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from veneer.cli.base import app, console
-from veneer.cli.server import _port, _serve, seed_demo_segments
+from veneer.cli.server import _port, _serve, seed_demo_placements, seed_demo_segments
 from veneer.content_adapters.base import ContentError
 from veneer.jobs.traffic import TrafficReport, run_traffic, totals
 from veneer.settings import Settings
@@ -31,7 +31,8 @@ def demo(
     port: int | None = typer.Option(None, help="Default: $PORT, else 8000."),
     host: str = "127.0.0.1",
 ) -> None:
-    """Migrate the SQLite database, seed the demo segments and serve the sample content."""
+    """Migrate the SQLite database, seed the demo segments and placements, and serve the
+    sample content."""
     if ctx.invoked_subcommand is not None:
         return  # `veneer demo traffic` fills the demo; it does not serve it
     os.environ["VENEER_DEMO"] = "1"
@@ -46,6 +47,7 @@ def demo(
     settings = Settings()
     run_migrations(settings)
     asyncio.run(seed_demo_segments(settings))
+    asyncio.run(seed_demo_placements(settings))
     port = _port(port)
     console.print(f"[bold]Veneer demo[/] at http://{host}:{port}  (GraphiQL: /graphql)")
     console.print("Demo keys: public [bold]pk_demo[/], secret [bold]sk_demo[/]")

@@ -102,6 +102,17 @@ async def seed_demo_segments(settings: Settings) -> int:
         await db.dispose()
 
 
+async def seed_demo_placements(settings: Settings) -> int:
+    """Add the demo's placements (`hero`, `recommended`) that are missing."""
+    from veneer.jobs.placements import seed_demo_placements as seed
+
+    services = Services(settings)
+    try:
+        return await seed(services)
+    finally:
+        await services.aclose()
+
+
 @app.command()
 def serve(
     port: int | None = typer.Option(None, help="Default: $PORT, else 8000."),

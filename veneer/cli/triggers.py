@@ -13,6 +13,7 @@ import orjson
 import typer
 
 from veneer.cli.base import app, console
+from veneer.cli.plans import print_plan
 
 if TYPE_CHECKING:
     from veneer.triggers import Trigger
@@ -44,34 +45,6 @@ def _read(path: Path) -> list[Trigger]:
         return parse_document(raw)
     except TriggerError as exc:
         raise _usage(f"{path}: {exc}") from exc
-
-
-def _print(result: Plan, dry_run: bool) -> None:
-    for key in result.added:
-        console.print(f"[green]+ {key}[/green] (added)", highlight=False, soft_wrap=True)
-    for key, fields in result.changed.items():
-        console.print(
-            f"[yellow]~ {key}[/yellow] (changed: {', '.join(fields)})",
-            highlight=False,
-            soft_wrap=True,
-        )
-    for key in result.removed:
-        console.print(f"[red]- {key}[/red] (removed)", highlight=False, soft_wrap=True)
-    for key in result.unchanged:
-        console.print(f"  {key} (unchanged)", highlight=False, soft_wrap=True)
-    counts = (
-        f"{len(result.added)} to add, {len(result.changed)} to change, "
-        f"{len(result.removed)} to remove, {len(result.unchanged)} unchanged"
-    )
-    if dry_run:
-        console.print(
-            f"Plan: {counts}. Nothing was changed (--dry-run).", highlight=False, soft_wrap=True
-        )
-    else:
-        done = counts.replace(" to add", " added").replace(" to change", " changed")
-        console.print(
-            f"Applied: {done.replace(' to remove', ' removed')}.", highlight=False, soft_wrap=True
-        )
 
 
 @triggers_app.command("apply")
@@ -106,7 +79,7 @@ def apply_command(
     if as_json:
         sys.stdout.write(orjson.dumps({**result.as_json(), "dryRun": dry_run}).decode() + "\n")
     else:
-        _print(result, dry_run)
+        print_plan(result, dry_run)
 
 
 @triggers_app.command("export")

@@ -21,6 +21,8 @@ from veneer.graphql.events.mutations import EventMutations
 from veneer.graphql.experiments.mutations import ExperimentMutations
 from veneer.graphql.experiments.queries import ExperimentQueries
 from veneer.graphql.limits import DocumentLimitsExtension
+from veneer.graphql.placements.mutations import PlacementMutations
+from veneer.graphql.placements.queries import PlacementQueries
 from veneer.graphql.quality.queries import QualityQueries
 from veneer.graphql.recommendations.queries import RecommendationQueries
 from veneer.graphql.request_errors import RequestErrors
@@ -41,11 +43,19 @@ QUERIES: tuple[type, ...] = (
     RecommendationQueries,
     ExperimentQueries,
     TriggerQueries,
+    PlacementQueries,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types(
     "Mutation",
-    (EventMutations, ViewerMutations, SegmentMutations, ExperimentMutations, TriggerMutations),
+    (
+        EventMutations,
+        ViewerMutations,
+        SegmentMutations,
+        ExperimentMutations,
+        TriggerMutations,
+        PlacementMutations,
+    ),
 )
 
 

@@ -8,6 +8,9 @@ only an explicit allow-list: no scripts, no event handlers, no ``style`` (CSS ca
 
 from __future__ import annotations
 
+import html as entities
+from urllib.parse import urljoin
+
 import nh3
 
 # Text structure a CMS body needs; nothing that embeds or scripts (no svg, iframe, object, form).
@@ -32,8 +35,21 @@ ATTRIBUTES: dict[str, set[str]] = {
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 
 
-def sanitize_html(html: str) -> str:
-    """``html`` with everything outside the allow-list removed; safe to mark safe afterwards."""
+URL_ATTRIBUTES = frozenset({"href", "src"})
+
+
+def sanitize_html(html: str, base_url: str | None = None) -> str:
+    """``html`` with everything outside the allow-list removed; safe to mark safe afterwards.
+
+    With ``base_url``, relative links and images become absolute: an email is read far from
+    the site, where ``/tents/x2`` leads nowhere.
+    """
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in URL_ATTRIBUTES and base_url is not None:
+            return urljoin(base_url, value)
+        return value
+
     return nh3.clean(
         html,
         tags=set(TAGS),
@@ -41,4 +57,10 @@ def sanitize_html(html: str) -> str:
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=absolute if base_url is not None else None,
     )
+
+
+def plain_text(html: str) -> str:
+    """The words of ``html`` with no markup at all, for a plain-text alternative."""
+    return entities.unescape(nh3.clean(html, tags=set(), strip_comments=True))

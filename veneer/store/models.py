@@ -404,6 +404,17 @@ class TriggerRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PlacementRow(Base):
+    """A placement as saved (YAML apply or `upsertPlacement`): its normalized spec."""
+
+    __tablename__ = "placements"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ExposureRow(Base):
     """The first time a viewer was served an arm of an experiment: who is in the analysis,
     in which arm, and since when their conversions count. One row per viewer."""

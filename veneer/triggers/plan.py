@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from veneer.triggers.definition import Trigger
+
+class Specified(Protocol):
+    """A definition kept in a file: a trigger, a placement."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def spec(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,8 @@ class Plan:
         }
 
 
-def plan(stored: Mapping[str, Mapping[str, Any]], wanted: Sequence[Trigger]) -> Plan:
-    """``stored``: the saved specs by key; ``wanted``: the file's triggers, parsed."""
+def plan(stored: Mapping[str, Mapping[str, Any]], wanted: Sequence[Specified]) -> Plan:
+    """``stored``: the saved specs by key; ``wanted``: the file's definitions, parsed."""
     result = Plan()
     for trigger in sorted(wanted, key=lambda t: t.key):
         before = stored.get(trigger.key)

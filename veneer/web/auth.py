@@ -17,7 +17,7 @@ from veneer.web.errors import error_response
 
 PROTECTED_PREFIXES = ("/graphql", "/v1/")
 PUBLIC_PATHS = ("/v1/openapi.json",)
-SIGNED_PREFIX = "/v1/webhooks/"  # verified by signature instead of an API key
+SIGNED_PREFIXES = ("/v1/webhooks/", "/v1/blocks/")  # verified by signature, not an API key
 
 
 def route_path(scope: Scope) -> str:
@@ -54,7 +54,7 @@ class AuthMiddleware:
             scope["type"] != "http"
             or not path.startswith(PROTECTED_PREFIXES)
             or path in PUBLIC_PATHS
-            or path.startswith(SIGNED_PREFIX)
+            or path.startswith(SIGNED_PREFIXES)
         ):
             await self.app(scope, receive, send)
             return

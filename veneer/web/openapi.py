@@ -20,6 +20,7 @@ from veneer.identity.viewer import ID_PATTERN
 from veneer.plugin.webhooks import SOURCES
 from veneer.services import Services
 from veneer.web import consent, segments, webhooks
+from veneer.web.openapi_blocks import block_schemas, email_block, personalize_content
 from veneer.web.openapi_schemas import Schema, component_schemas, ref
 
 CACHE_CONTROL = "public, max-age=3600"
@@ -304,6 +305,10 @@ def openapi_document(max_events: int, max_bytes: int) -> dict[str, Any]:
             "/v1/consent": _consent(),
             "/v1/webhooks/{source}": _webhooks(),
             "/v1/segments/assign": _assign(),
+            "/v1/personalize/content": personalize_content(
+                _viewer_parameters(), _refused(400, 401, 403)
+            ),
+            "/v1/blocks/{name}": email_block(NO_KEY),
             **_operational(),
         },
         "components": {
@@ -316,7 +321,7 @@ def openapi_document(max_events: int, max_bytes: int) -> dict[str, Any]:
             },
             "parameters": _parameters(),
             "responses": _responses(),
-            "schemas": component_schemas(),
+            "schemas": {**component_schemas(), **block_schemas()},
         },
     }
 

@@ -17,7 +17,7 @@ from strawberry.dataloader import DataLoader
 from veneer.consent import Purpose
 from veneer.content_adapters import ContentError
 from veneer.entries import Entry
-from veneer.graphql.context import Info
+from veneer.graphql.context import Context, Info
 from veneer.graphql.errors import UserInputError, content_error
 from veneer.jobs.recommendation_inputs import ViewerActivity, popularity_table, viewer_activity
 from veneer.profiles.traits import TraitSource
@@ -32,8 +32,7 @@ from veneer.services import ViewerState
 Picked = list[tuple[Entry, Candidate]]
 
 
-def _activity_loader(info: Info) -> DataLoader[str, ViewerActivity]:
-    context = info.context
+def _activity_loader(context: Context) -> DataLoader[str, ViewerActivity]:
     loader = context.loaders.get("recommend_activity")
     if loader is None:
 
@@ -45,8 +44,7 @@ def _activity_loader(info: Info) -> DataLoader[str, ViewerActivity]:
     return loader  # type: ignore[no-any-return]
 
 
-def _popularity_loader(info: Info) -> DataLoader[str, Popularity]:
-    context = info.context
+def _popularity_loader(context: Context) -> DataLoader[str, Popularity]:
     loader = context.loaders.get("recommend_popularity")
     if loader is None:
 
@@ -59,9 +57,8 @@ def _popularity_loader(info: Info) -> DataLoader[str, Popularity]:
     return loader  # type: ignore[no-any-return]
 
 
-def _champion_loader(info: Info) -> DataLoader[str, tuple[int, RememberedModel] | None]:
+def _champion_loader(context: Context) -> DataLoader[str, tuple[int, RememberedModel] | None]:
     """The champion model, looked up once per request however many entries recommend."""
-    context = info.context
     loader = context.loaders.get("recommend_champion")
     if loader is None:
 
@@ -75,7 +72,7 @@ def _champion_loader(info: Info) -> DataLoader[str, tuple[int, RememberedModel] 
 
 
 async def _model_for(
-    info: Info, state: ViewerState
+    context: Context, state: ViewerState
 ) -> tuple[tuple[int, RememberedModel] | None, tuple[str, str] | None]:
     """The model that serves this viewer, and the (experiment, arm) that chose it if any.
 
@@ -84,10 +81,10 @@ async def _model_for(
     anyone else gets the champion. A version that may no longer serve (withdrawn consent,
     pruned) leaves its arm to the champion, unrecorded.
     """
-    champion = await _champion_loader(info).load("")
+    champion = await _champion_loader(context).load("")
     if not state.arms:
         return champion, None
-    experiments = await info.context.services.experiments()
+    experiments = await context.services.experiments()
     for key in sorted(state.arms):
         experiment = experiments.get(key)
         if experiment is None or not experiment.models:
@@ -96,7 +93,7 @@ async def _model_for(
         version = experiment.models.get(arm)
         if version is None or (champion is not None and int(version) == champion[0]):
             return champion, (key, arm)
-        model = await info.context.services.challengers.get(int(version))
+        model = await context.services.challengers.get(int(version))
         if model is None:
             return champion, None
         return (int(version), model), (key, arm)
@@ -114,17 +111,17 @@ def _own_traits(state: ViewerState) -> dict[str, Any]:
     }
 
 
-def check_first(info: Info, first: int) -> None:
-    limit = info.context.services.settings.max_page_size
+def check_first(context: Context, first: int) -> None:
+    limit = context.services.settings.max_page_size
     if not 1 <= first <= limit:
         raise UserInputError("first", f"must be between 1 and {limit}, got {first}")
 
 
-async def check_content_types(info: Info, content_types: Sequence[str] | None) -> None:
+async def check_content_types(context: Context, content_types: Sequence[str] | None) -> None:
     if content_types is None:
         return
     try:
-        known = await info.context.services.content.content_types()
+        known = await context.services.content.content_types()
     except ContentError as exc:
         raise content_error(exc) from exc
     unknown = sorted(set(content_types) - set(known))
@@ -136,9 +133,9 @@ async def check_content_types(info: Info, content_types: Sequence[str] | None) -
         )
 
 
-async def _index(info: Info) -> ContentIndex:
+async def _index(context: Context) -> ContentIndex:
     try:
-        return await info.context.services.catalogue.index()
+        return await context.services.catalogue.index()
     except ContentError as exc:
         raise content_error(exc) from exc
 
@@ -155,16 +152,26 @@ async def recommendations(
     exclude: Sequence[str] = (),
 ) -> Picked:
     """The viewer's recommendations, next to ``anchor`` if they are on an entry."""
-    check_first(info, first)
-    await check_content_types(info, content_types)
-    context = info.context
+    return await recommend_for(info.context, anchor, first, content_types, exclude)
+
+
+async def recommend_for(
+    context: Context,
+    anchor: Entry | None,
+    first: int,
+    content_types: Sequence[str] | None,
+    exclude: Sequence[str] = (),
+) -> Picked:
+    """`recommendations` for any edge that holds a request `Context` (REST blocks too)."""
+    check_first(context, first)
+    await check_content_types(context, content_types)
     state = await context.viewer_state()
-    index = await _index(info)
-    popularity = await _popularity_loader(info).load("")
+    index = await _index(context)
+    popularity = await _popularity_loader(context).load("")
     personal = state.viewer is not None and Purpose.RECOMMENDATIONS in state.granted
     activity = ViewerActivity()
     if personal and state.viewer is not None:
-        activity = await _activity_loader(info).load(state.viewer.id)
+        activity = await _activity_loader(context).load(state.viewer.id)
     situation = Situation(
         context.now,
         anchor=anchor,
@@ -174,7 +181,7 @@ async def recommendations(
         traits=_own_traits(state) if personal else {},
     )
     trained: list[Strategy] = []
-    champion, experiment = await _model_for(info, state) if personal else (None, None)
+    champion, experiment = await _model_for(context, state) if personal else (None, None)
     if experiment is not None:
         context.exposed(*experiment)
     if champion is not None:
@@ -205,9 +212,9 @@ async def recommendations(
 
 async def similar(info: Info, entry: Entry, first: int) -> Picked:
     """Entries like ``entry`` by their words and tags, whoever asks."""
-    check_first(info, first)
+    check_first(info.context, first)
     await info.context.viewer_state()  # the entries returned get the viewer's variants
-    index = await _index(info)
+    index = await _index(info.context)
     picked = answer.similar(
         entry,
         index,

@@ -205,3 +205,46 @@ def test_an_offer_placement_shows_the_due_offer_with_its_code(
     assert block["reason"].startswith("offer from trigger `cart-reminder`")
     # served once: the trigger's cap of one a day holds for blocks too
     assert _content(app, keys, "ann", placement="cart").status_code == 204
+
+
+def test_a_site_backend_renders_a_users_block_with_its_secret_key(
+    app: TestClient, keys: Keys
+) -> None:
+    """Server-side rendering: the backend names the user, then inlines the HTML."""
+    user = {"X-Veneer-User-Id": "u-1"}
+    grant_user = (
+        "mutation { setConsent(purposes: [{purpose: PERSONALIZATION, granted: true}]) { purpose } }"
+    )
+    data(gql(app, grant_user, key=keys.secret, **user))
+    data(gql(app, IDENTIFY, {"t": {"interests": ["camping"]}}, key=keys.secret, **user))
+    params = {"placement": "hero", "format": "html"}
+    inline = app.get("/v1/personalize/content", params=params, headers=headers(keys.secret, **user))
+    assert inline.status_code == 200 and 'data-veneer-variant="v-campers"' in inline.text
+    refused = app.get(
+        "/v1/personalize/content", params=params, headers=headers(keys.public, **user)
+    )
+    assert refused.status_code == 403  # a public key never names another viewer
+
+
+def test_a_block_showing_an_experiments_arm_enrols_the_viewer(app: TestClient, keys: Keys) -> None:
+    start = """mutation { upsertExperiment(input: {key: "pack-headline", metric: "purchase"})
+      { key } }"""
+    data(gql(app, start, key=keys.secret))
+    spec = {"key": "pack", "strategy": "variant", "entries": ["basecamp-55-pack"]}
+    data(gql(app, PLACE, {"input": spec}, key=keys.secret))
+    shown = {}
+    for viewer in ("v1", "v2", "v3", "v4"):
+        grant(app, keys, viewer)
+        block = _content(app, keys, viewer, placement="pack").json()
+        shown[viewer] = block["entries"][0]["variantId"] or "control"
+    results = data(
+        gql(
+            app,
+            'query { experimentResults(key: "pack-headline") { arms { arm users } } }',
+            key=keys.secret,
+        )
+    )["experimentResults"]
+    users = {a["arm"]: a["users"] for a in results["arms"]}
+    assert users == {
+        arm: sum(1 for seen in shown.values() if seen == arm) for arm in ("control", "weekend-copy")
+    }

@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
             "propensity",
             "triggers",
             "placements",
+            "feeds",
         ],
         0,
     ),

@@ -9,6 +9,7 @@ the statements a request runs do not grow with the entries in it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -155,16 +156,19 @@ async def recommendations(
     return await recommend_for(info.context, anchor, first, content_types, exclude)
 
 
-async def recommend_for(
-    context: Context,
-    anchor: Entry | None,
-    first: int,
-    content_types: Sequence[str] | None,
-    exclude: Sequence[str] = (),
-) -> Picked:
-    """`recommendations` for any edge that holds a request `Context` (REST blocks too)."""
-    check_first(context, first)
-    await check_content_types(context, content_types)
+@dataclass(frozen=True)
+class Inputs:
+    """What recommending for the viewer reads, once per request."""
+
+    situation: Situation
+    index: ContentIndex
+    popularity: Popularity
+    activity: ViewerActivity
+    trained: list[Strategy]
+
+
+async def inputs(context: Context, anchor: Entry | None) -> Inputs:
+    """The viewer's situation (personal only with RECOMMENDATIONS consent) and what ranks it."""
     state = await context.viewer_state()
     index = await _index(context)
     popularity = await _popularity_loader(context).load("")
@@ -195,19 +199,33 @@ async def recommend_for(
                 timedelta(days=settings.recommend_train_half_life_days),
             )
         )
+    return Inputs(situation, index, popularity, activity, trained)
+
+
+async def recommend_for(
+    context: Context,
+    anchor: Entry | None,
+    first: int,
+    content_types: Sequence[str] | None,
+    exclude: Sequence[str] = (),
+) -> Picked:
+    """`recommendations` for any edge that holds a request `Context` (REST blocks too)."""
+    check_first(context, first)
+    await check_content_types(context, content_types)
+    read = await inputs(context, anchor)
     picked = answer.recommend(
-        situation,
-        index,
-        popularity,
+        read.situation,
+        read.index,
+        read.popularity,
         first=first,
         content_types=None if content_types is None else frozenset(content_types),
         exclude=frozenset(exclude),
-        bought=activity.bought,
-        passed_over=activity.passed_over,
+        bought=read.activity.bought,
+        passed_over=read.activity.passed_over,
         diversity_lambda=context.services.settings.recommend_mmr_lambda,
-        trained=trained,
+        trained=read.trained,
     )
-    return _entries(index, picked)
+    return _entries(read.index, picked)
 
 
 async def similar(info: Info, entry: Entry, first: int) -> Picked:

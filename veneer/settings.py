@@ -187,6 +187,18 @@ class Settings(BaseSettings):
     recommend_budget_gib: float = Field(
         default=8.0, gt=0, description="Memory a recipe may take while training; more: skipped."
     )
+    feed_snapshot_ttl: float = Field(
+        default=1800.0,
+        ge=0,
+        description="Seconds a feed's ranking is kept for its next pages, counted from its "
+        "first page; after that the app starts again from the first page (FEED_EXPIRED).",
+    )
+    feed_length: int = Field(
+        default=500,
+        ge=1,
+        le=5000,
+        description="Entries a feed ranks at most, pins included: how far an app can scroll.",
+    )
     propensity_events: str = Field(
         default="purchase",
         description="Comma-separated event types housekeeping trains propensity models for "

@@ -20,6 +20,7 @@ from veneer.graphql.entries.types import GenericEntry
 from veneer.graphql.events.mutations import EventMutations
 from veneer.graphql.experiments.mutations import ExperimentMutations
 from veneer.graphql.experiments.queries import ExperimentQueries
+from veneer.graphql.feed.queries import FeedQueries
 from veneer.graphql.limits import DocumentLimitsExtension
 from veneer.graphql.placements.mutations import PlacementMutations
 from veneer.graphql.placements.queries import PlacementQueries
@@ -44,6 +45,7 @@ QUERIES: tuple[type, ...] = (
     ExperimentQueries,
     TriggerQueries,
     PlacementQueries,
+    FeedQueries,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types(

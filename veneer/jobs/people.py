@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+from veneer.feeds.cursors import snapshot_prefix
 from veneer.identity.viewer import Viewer, device_of, profile_id
 from veneer.jobs.derived import refresh_derived
 from veneer.jobs.memberships import profiles_merged
@@ -85,6 +86,7 @@ async def forget(services: Services, viewer: Viewer, requested_by: str) -> dict[
         removed["queuedEvents"] = await services.stream.erase(set(ids), devices)
     for viewer_id in ids:
         await services.viewer_id_changed(viewer_id)
+        await services.cache.delete_prefix(snapshot_prefix(viewer_id))  # ranked on their data
         device = device_of(viewer_id)
         if device is not None:
             await services.cache.delete(f"idlink:{device}")

@@ -6,7 +6,8 @@ items are read (``status=publish``, the API's default for anonymous readers). Va
 the ``veneer_variants`` post meta (registered with ``show_in_rest``), a JSON list in the shape
 of `veneer.entries.Variant`. WordPress renders titles, content and excerpts to HTML; Veneer
 serves that HTML sanitized, since a compromised author account must not reach viewers' pages
-with scripts. Locales follow Polylang's ``lang`` parameter.
+with scripts. Locales follow Polylang's ``lang`` parameter. An editor pins a post in the feed
+with the ``veneer_feed_pin`` post meta, served as the entry's ``feedPin`` field.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ MAX_PER_PAGE = 100  # the REST API's ceiling for per_page
 RENDERED = ("title", "content", "excerpt")
 SKIPPED = {"id", "slug", "meta", "_links", "guid", "status", "type", "link", "template"}
 VARIANTS_META = "veneer_variants"
+FEED_PIN_META = "veneer_feed_pin"  # post meta holds what other CMSs keep in a field
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def post_to_entry(
         fields[name] = value
     meta = item.get("meta")
     meta = meta if isinstance(meta, Mapping) else {}
+    if meta.get(FEED_PIN_META) not in (None, "", 0):
+        fields["feedPin"] = meta[FEED_PIN_META]
     return Entry(
         id=str(item["id"]),
         content_type=content_type,

@@ -71,7 +71,7 @@ def _decode(after: str) -> FeedCursor:
 async def _first_page(info: Info, content_types: Sequence[str] | None) -> tuple[str, Snapshot]:
     """Rank the whole feed once, and keep it for the pages after this one."""
     services = info.context.services
-    read = await serving.inputs(info, None)
+    read = await serving.inputs(info.context, None)
     types = None if content_types is None else frozenset(content_types)
     length = services.settings.feed_length
     ranking = recommended(
@@ -134,9 +134,9 @@ def _said(types: tuple[str, ...] | None) -> str:
 async def feed(
     info: Info, first: int, after: str | None, content_types: Sequence[str] | None
 ) -> EntryConnection:
-    serving.check_first(info, first)
+    serving.check_first(info.context, first)
     cursor = None if after is None else _decode(after)
-    await serving.check_content_types(info, content_types)
+    await serving.check_content_types(info.context, content_types)
     if cursor is None:
         snapshot_id, snapshot = await _first_page(info, content_types)
         offset = 0

@@ -10,13 +10,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import orjson
 import typer
 
-from veneer.cli.base import app, console
-from veneer.cli.plans import print_plan
+from veneer.cli.base import app, usage_error
+from veneer.cli.plans import print_plan, read_definitions
 
 if TYPE_CHECKING:
     from veneer.placements.definition import Placement
@@ -28,11 +28,6 @@ placements_app = typer.Typer(
     help="Placements: the named slots blocks fill (web, apps, email).", no_args_is_help=True
 )
 app.add_typer(placements_app, name="placements")
-
-
-def _usage(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 def _with_services(work: Callable[[Services], Awaitable[T]]) -> T:
@@ -50,20 +45,9 @@ def _with_services(work: Callable[[Services], Awaitable[T]]) -> T:
 
 
 def _read(path: Path) -> list[Placement]:
-    import yaml
-
     from veneer.placements.definition import PlacementError, parse_placements_file
 
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _usage(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise _usage(f"{path} is not YAML: {exc}") from exc
-    try:
-        return parse_placements_file(raw)
-    except PlacementError as exc:
-        raise _usage(f"{path}: {exc}") from exc
+    return read_definitions(path, parse_placements_file, PlacementError)
 
 
 @placements_app.command("apply")
@@ -88,9 +72,9 @@ def apply_command(
     try:
         result = _with_services(apply)
     except PlacementError as exc:
-        raise _usage(f"{file}: {exc}") from exc
+        raise usage_error(f"{file}: {exc}") from exc
     except ContentError as exc:
-        raise _usage(f"the CMS did not answer, nothing was changed: {exc}") from exc
+        raise usage_error(f"the CMS did not answer, nothing was changed: {exc}") from exc
     if as_json:
         sys.stdout.write(orjson.dumps({**result.as_json(), "dryRun": dry_run}).decode() + "\n")
     else:
@@ -125,15 +109,15 @@ def email_url(
 
     settings = Settings()
     if not NAME.match(placement):
-        raise _usage(f"placement: {placement!r} is not a placement key")
+        raise usage_error(f"placement: {placement!r} is not a placement key")
     try:
         lifetime = parse_window(expires, "--expires") if expires else settings.email_url_ttl
     except RuleError as exc:
-        raise _usage(str(exc)) from exc
+        raise usage_error(str(exc)) from exc
     try:
         secret = settings.signing_secret()
     except RuntimeError as exc:
-        raise _usage(str(exc)) from exc
+        raise usage_error(str(exc)) from exc
     base = settings.public_url or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
     url = block_url(base, secret, placement, user_id, datetime.now(UTC) + lifetime, text)
     sys.stdout.write(url + "\n")
@@ -151,5 +135,5 @@ def email_key(
     try:
         secret = Settings().signing_secret()
     except RuntimeError as exc:
-        raise _usage(str(exc)) from exc
+        raise usage_error(str(exc)) from exc
     sys.stdout.write(campaign_key(secret, campaign) + "\n")

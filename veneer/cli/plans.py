@@ -1,13 +1,34 @@
-"""How `apply` commands (triggers, placements) print their plan, as `terraform plan` does."""
+"""Definition files (triggers, placements) kept in version control: reading one, and printing
+what applying it changes, as `terraform plan` does."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from veneer.cli.base import console
+from veneer.cli.base import console, usage_error
 
 if TYPE_CHECKING:
     from veneer.triggers.plan import Plan
+
+T = TypeVar("T")
+
+
+def read_definitions(path: Path, parse: Callable[[Any], T], refused: type[Exception]) -> T:
+    """``parse`` of the YAML in ``path``; exits with status 2 naming the file and the fault."""
+    import yaml  # load on use: `veneer --help` stays fast
+
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise usage_error(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise usage_error(f"{path} is not YAML: {exc}") from exc
+    try:
+        return parse(raw)
+    except refused as exc:
+        raise usage_error(f"{path}: {exc}") from exc
 
 
 def print_plan(result: Plan, dry_run: bool) -> None:

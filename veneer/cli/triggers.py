@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import typer
 
-from veneer.cli.base import app, console
-from veneer.cli.plans import print_plan
+from veneer.cli.base import app, usage_error
+from veneer.cli.plans import print_plan, read_definitions
 
 if TYPE_CHECKING:
     from veneer.triggers import Trigger
@@ -25,26 +25,10 @@ triggers_app = typer.Typer(
 app.add_typer(triggers_app, name="triggers")
 
 
-def _usage(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
-
-
 def _read(path: Path) -> list[Trigger]:
-    import yaml  # load on use: `veneer --help` stays fast
-
     from veneer.triggers import TriggerError, parse_document
 
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _usage(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise _usage(f"{path} is not YAML: {exc}") from exc
-    try:
-        return parse_document(raw)
-    except TriggerError as exc:
-        raise _usage(f"{path}: {exc}") from exc
+    return read_definitions(path, parse_document, TriggerError)
 
 
 @triggers_app.command("apply")
@@ -75,7 +59,7 @@ def apply_command(
     try:
         result = asyncio.run(run())
     except TriggerError as exc:
-        raise _usage(f"{file}: {exc}") from exc
+        raise usage_error(f"{file}: {exc}") from exc
     if as_json:
         sys.stdout.write(orjson.dumps({**result.as_json(), "dryRun": dry_run}).decode() + "\n")
     else:

@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from veneer.content_adapters import ContentError
+from veneer.jobs import definition_files
+from veneer.jobs.definition_files import DefinitionStore, apply_definitions
 from veneer.placements.definition import Placement, PlacementError
 from veneer.services import Services
 from veneer.store import placements as store
-from veneer.triggers.plan import Plan, plan
+from veneer.triggers.plan import Plan
 
 DEMO_PLACEMENTS: tuple[Placement, ...] = (
     Placement(key="hero", strategy="variant", entries=("tent-x2",)),
@@ -66,32 +68,22 @@ async def delete_placement(services: Services, key: str) -> bool:
     return deleted
 
 
+PLACEMENTS = DefinitionStore(store.list_placements, store.upsert_placement, store.delete_placement)
+
+
 async def apply_placements(services: Services, wanted: Sequence[Placement], dry_run: bool) -> Plan:
     """Add, change and remove saved placements to match ``wanted`` (unless ``dry_run``)."""
     for index, placement in enumerate(wanted):
         await check_placement(services, placement, f"placements[{index}]")
-    if dry_run:
-        async with services.db.reading() as session:
-            stored = {row.key: row.spec for row in await store.list_placements(session)}
-        return plan(stored, wanted)
-    async with services.db.session() as session:
-        stored = {row.key: row.spec for row in await store.list_placements(session)}
-        result = plan(stored, wanted)
-        now = services.clock()
-        for placement in wanted:
-            if placement.key in result.added or placement.key in result.changed:
-                await store.upsert_placement(session, placement.key, placement.spec, now)
-        for key in result.removed:
-            await store.delete_placement(session, key)
-    if result.has_changes:
+    result = await apply_definitions(services, PLACEMENTS, wanted, dry_run)
+    if result.has_changes and not dry_run:
         await services.placements_changed()
     return result
 
 
 async def saved_specs(services: Services) -> list[dict[str, Any]]:
     """Every saved placement's spec: a placements file that applies as no change."""
-    async with services.db.reading() as session:
-        return [dict(row.spec) for row in await store.list_placements(session)]
+    return await definition_files.saved_specs(services, PLACEMENTS)
 
 
 async def seed_demo_placements(services: Services) -> int:

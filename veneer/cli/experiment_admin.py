@@ -8,9 +8,7 @@ decision made on purpose (`veneer experiments stop`).
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,25 +18,13 @@ import typer
 import yaml
 from rich.table import Table
 
-from veneer.cli.base import console
+from veneer.cli.base import console, with_services
 from veneer.cli.experiments import experiments_app, print_analysis
 from veneer.experiments.definition import Experiment, ExperimentError
 from veneer.experiments.manifest import parse_manifest
 from veneer.services import Services
-from veneer.settings import Settings
 
 T = TypeVar("T")
-
-
-def _run(work: Callable[[Services], Awaitable[T]]) -> T:
-    async def run() -> T:
-        services = Services(Settings())
-        try:
-            return await work(services)
-        finally:
-            await services.aclose()
-
-    return asyncio.run(run())
 
 
 def _fail(message: str) -> typer.Exit:
@@ -100,7 +86,7 @@ def apply_command(
         return planned + [(key, "not in the file: left as it is") for key in untouched]
 
     try:
-        planned = _run(work)
+        planned = with_services(work)
     except ExperimentError as exc:
         raise _fail(str(exc)) from exc
     verb = {"add": "would add", "change": "would change"} if dry_run else {}
@@ -118,7 +104,7 @@ def list_command() -> None:
         found = await services.experiments(fresh=True)
         return [found[key] for key in sorted(found)]
 
-    experiments = _run(work)
+    experiments = with_services(work)
     if not experiments:
         console.print("no experiments yet: `veneer experiments apply FILE` starts one")
         return
@@ -136,7 +122,7 @@ def stop_command(key: str = typer.Argument(..., help="The experiment to stop."))
     """Stop enrolling: everyone sees the baseline again; the results stay readable."""
     from veneer.jobs import experiments as jobs
 
-    stopped = _run(lambda services: jobs.stop(services, key))
+    stopped = with_services(lambda services: jobs.stop(services, key))
     if stopped is None:
         raise _fail(f"no experiment {key!r}")
     console.print(f"stopped: {key}")
@@ -151,7 +137,7 @@ def results_command(
     from veneer.experiments.decision import decision
     from veneer.jobs import experiments as jobs
 
-    found = _run(lambda services: jobs.results(services, key))
+    found = with_services(lambda services: jobs.results(services, key))
     if found is None:
         raise _fail(f"no experiment {key!r}")
     line = decision(found.analysis, found.guardrails)
@@ -198,7 +184,7 @@ def report_command(
     from veneer.experiments.chart import plot_timeline
     from veneer.jobs import experiments as jobs
 
-    found = _run(lambda services: jobs.days(services, key))
+    found = with_services(lambda services: jobs.days(services, key))
     if found is None:
         raise _fail(f"no experiment {key!r}")
     experiment, days = found

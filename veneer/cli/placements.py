@@ -4,10 +4,8 @@ tools fetch blocks from."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -15,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 import orjson
 import typer
 
-from veneer.cli.base import app, usage_error
+from veneer.cli.base import app, usage_error, with_services
 from veneer.cli.plans import print_plan, read_definitions
 
 if TYPE_CHECKING:
@@ -28,20 +26,6 @@ placements_app = typer.Typer(
     help="Placements: the named slots blocks fill (web, apps, email).", no_args_is_help=True
 )
 app.add_typer(placements_app, name="placements")
-
-
-def _with_services(work: Callable[[Services], Awaitable[T]]) -> T:
-    from veneer.services import Services
-    from veneer.settings import Settings
-
-    async def run() -> T:
-        services = Services(Settings())
-        try:
-            return await work(services)
-        finally:
-            await services.aclose()
-
-    return asyncio.run(run())
 
 
 def _read(path: Path) -> list[Placement]:
@@ -70,7 +54,7 @@ def apply_command(
         return await apply_placements(services, wanted, dry_run)
 
     try:
-        result = _with_services(apply)
+        result = with_services(apply)
     except PlacementError as exc:
         raise usage_error(f"{file}: {exc}") from exc
     except ContentError as exc:
@@ -88,7 +72,7 @@ def export_command() -> None:
 
     from veneer.jobs.placements import saved_specs
 
-    document = {"placements": _with_services(saved_specs)}
+    document = {"placements": with_services(saved_specs)}
     sys.stdout.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
 
 

@@ -6,9 +6,7 @@ Imports the models only when a command runs: the CLI starts without numpy's frie
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,9 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from veneer.cli.base import app, console
+from veneer.cli.base import app, console, with_services
 from veneer.services import Services
-from veneer.settings import Settings
 
 T = TypeVar("T")
 
@@ -130,17 +127,6 @@ def evaluate_command(
     )
 
 
-def _run(work: Callable[[Services], Awaitable[T]]) -> T:
-    async def main() -> T:
-        services = Services(Settings())
-        try:
-            return await work(services)
-        finally:
-            await services.aclose()
-
-    return asyncio.run(main())
-
-
 def _fail(message: str) -> typer.Exit:
     Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(1)
@@ -165,7 +151,7 @@ def train_command(
 
     progress = Console(stderr=True)
     with progress.status("starting") as status:
-        result = _run(
+        result = with_services(
             lambda services: train(
                 services,
                 "cli",
@@ -218,7 +204,7 @@ def models_command(
                 for m in await registry.list_versions(session)
             ]
 
-    models = _run(read)
+    models = with_services(read)
     if as_json:
         sys.stdout.write(orjson.dumps(models).decode() + "\n")
         return
@@ -253,7 +239,9 @@ def promote_command(version: int = typer.Argument(..., help="The version to serv
     from veneer.jobs.recs_registry import RegistryError, promote
 
     try:
-        change = _run(lambda services: promote(services, version, f"promoted by hand: v{version}"))
+        change = with_services(
+            lambda services: promote(services, version, f"promoted by hand: v{version}")
+        )
     except RegistryError as exc:
         raise _fail(str(exc)) from exc
     was = f" (was v{change.before})" if change.before is not None else ""
@@ -266,7 +254,7 @@ def rollback_command() -> None:
     from veneer.jobs.recs_registry import RegistryError, rollback
 
     try:
-        change = _run(rollback)
+        change = with_services(rollback)
     except RegistryError as exc:
         raise _fail(str(exc)) from exc
     console.print(
@@ -282,7 +270,7 @@ def _start_challenge(
     from veneer.jobs.recs_challenge import challenge
 
     try:
-        started = _run(
+        started = with_services(
             lambda services: challenge(services, version, key, metric, traffic, tuple(guardrails))
         )
     except ExperimentError as exc:
@@ -315,7 +303,7 @@ def conclude_command(key: str = typer.Argument(..., help="The model experiment."
     from veneer.jobs.recs_challenge import conclude
 
     try:
-        done = _run(lambda services: conclude(services, key))
+        done = with_services(lambda services: conclude(services, key))
     except ExperimentError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"{done.outcome}: {done.reason}", highlight=False)

@@ -17,12 +17,13 @@ CHECKED := veneer tests bench
 # in one process, so a real CMS starts once. TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= auto
 # What the tests run on Node.js, from committed lockfiles: the real CMSs (Strapi 5,
-# Directus 10), Apollo Client's cache, and GraphiQL's build (ide/);
-# scripts/install-node-site keeps one install per lockfile on the machine for later clones.
-NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site tests/e2e/apollo_client ide
+# Directus 10), Apollo Client's cache, GraphiQL's build (ide/) and the widget bundle's
+# (widgets/); scripts/install-node-site keeps one install per lockfile on the machine for
+# later clones.
+NODE_SITES := tests/e2e/strapi_site tests/e2e/directus_site tests/e2e/apollo_client ide widgets
 NODE_STAMPS := $(addsuffix /node_modules/.veneer-installed,$(NODE_SITES))
 
-.PHONY: setup demo serve test lint bench bench-recs lock clean graphiql
+.PHONY: setup demo serve test lint bench bench-recs lock clean graphiql widgets
 
 # The venv gets no pip of its own (seeding one costs seconds before the demo's first answer):
 # the base Python's pip puts uv in it, and uv installs the rest.
@@ -60,6 +61,11 @@ lock: | $(UV)
 graphiql: ide/node_modules/.veneer-installed
 	node ide/build.mjs
 
+# The widget bundle is committed in veneer/static/widgets the same way; this rebuilds it from
+# widgets/ and prints each file's gzipped size against its budget.
+widgets: widgets/node_modules/.veneer-installed
+	node widgets/build.mjs
+
 demo: $(RUNTIME)
 	$(BIN)/veneer demo
 
@@ -70,6 +76,8 @@ lint: setup
 
 test: setup lint $(NODE_STAMPS)
 	node ide/build.mjs --check
+	node widgets/build.mjs --check
+	node --test widgets/test/*.test.js
 	scripts/ensure-debian-packages postgresql redis-server chromium
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 --cov --cov-report=term
 

@@ -26,6 +26,7 @@ from veneer.web.openapi import openapi_json
 from veneer.web.pages import demo_page, health, metrics
 from veneer.web.segments import assign_endpoint
 from veneer.web.webhooks import receive_webhook
+from veneer.web.widgets import widget_asset
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/static/graphiql/{name}", graphiql_asset, methods=["GET"]),
+            Route("/widgets/{name}", widget_asset, methods=["GET"]),
             Route("/v1/events", post_events, methods=["POST"]),
             Route("/v1/consent", consent_endpoint, methods=["GET", "POST"]),
             Route("/v1/webhooks/{source}", receive_webhook, methods=["POST"]),

@@ -16,7 +16,7 @@ from veneer.events.validation import EventPayload
 from veneer.plugin.webhooks import SOURCES
 from veneer.settings import Settings
 
-UNDOCUMENTED = {"/", "/static/graphiql/{name}"}  # pages and assets for browsers, not an API
+UNDOCUMENTED = {"/", "/static/graphiql/{name}", "/widgets/{name}"}  # for browsers, not an API
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from veneer.identity.origins import normalize_origins
 from veneer.segments.rules import parse_window
 
 DEMO_SECRET = "veneer-demo-secret-not-for-production"
@@ -259,7 +260,8 @@ class Settings(BaseSettings):
     )
     cors_origins: str = Field(
         default="",
-        description="Comma-separated origins whose pages may call the API from a browser.",
+        description="Comma-separated origins whose pages may call the API from a browser "
+        "with any key; each key also has its own (`veneer keys origins`).",
     )
 
     @field_validator(
@@ -293,8 +295,15 @@ class Settings(BaseSettings):
     def propensity_event_types(self) -> list[str]:
         return [event.strip() for event in self.propensity_events.split(",") if event.strip()]
 
-    def allowed_origins(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Origins every key may be used from, normalized (checked when settings are read)."""
+        return normalize_origins(o for o in self.cors_origins.split(",") if o.strip())
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        normalize_origins(o for o in value.split(",") if o.strip())  # an OriginError names it
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -57,3 +57,41 @@ def test_viewer_token_without_a_secret_says_so(monkeypatch: pytest.MonkeyPatch) 
     result = runner.invoke(app, ["viewer-token", "user-7"])
     assert result.exit_code == 2
     assert "VENEER_SECRET is not set" in result.output
+
+
+def test_a_public_key_is_created_with_origins_and_they_can_be_changed(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VENEER_DATABASE_URL", database_url)
+    created = runner.invoke(
+        app,
+        ["keys", "create", "--kind", "public", "--origin", "https://Shop.example/",
+         "--origin", "http://localhost:*"],
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    assert runner.invoke(app, ["keys", "origins", "1"]).output.split() == [
+        "https://shop.example",
+        "http://localhost:*",
+    ]
+    changed = runner.invoke(
+        app,
+        ["keys", "origins", "1", "--remove", "http://localhost:*", "--add", "https://m.shop.example"],
+    )  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert changed.output.split() == ["https://shop.example", "https://m.shop.example"]
+    cleared = runner.invoke(app, ["keys", "origins", "1", "--clear"])
+    assert "no origins" in cleared.output
+
+
+def test_key_origins_are_checked(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENEER_DATABASE_URL", database_url)
+    wrong = runner.invoke(
+        app, ["keys", "create", "--kind", "public", "--origin", "https://shop.example/cart"]
+    )
+    assert wrong.exit_code == 2 and "no path" in wrong.output
+    secret = runner.invoke(
+        app, ["keys", "create", "--kind", "secret", "--origin", "https://shop.example"]
+    )
+    assert secret.exit_code == 2 and "secret keys stay on servers" in secret.output
+    missing = runner.invoke(app, ["keys", "origins", "7", "--add", "https://shop.example"])
+    assert missing.exit_code == 1 and "no active key with id 7" in missing.output

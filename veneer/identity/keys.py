@@ -26,6 +26,8 @@ class ApiKey:
     id: str
     kind: KeyKind
     name: str
+    # The web origins whose pages may use the key (see `veneer.identity.origins`).
+    origins: tuple[str, ...] = ()
 
 
 def generate_key(kind: KeyKind) -> str:

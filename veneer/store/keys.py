@@ -1,6 +1,8 @@
-"""API keys, stored hashed."""
+"""API keys, stored hashed, with the web origins each may be used from."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,13 +11,24 @@ from veneer.identity.keys import ApiKey, KeyKind, generate_key, hash_key
 from veneer.store.models import ApiKeyRow, utcnow
 
 
-async def create_key(session: AsyncSession, kind: KeyKind, name: str = "") -> tuple[str, ApiKey]:
-    """Store a new key; the plain key is returned here and never again."""
+def _key(row: ApiKeyRow) -> ApiKey:
+    return ApiKey(id=str(row.id), kind=KeyKind(row.kind), name=row.name, origins=tuple(row.origins))
+
+
+async def create_key(
+    session: AsyncSession, kind: KeyKind, name: str = "", origins: Sequence[str] = ()
+) -> tuple[str, ApiKey]:
+    """Store a new key; the plain key is returned here and never again.
+
+    ``origins`` must be normalized already (`veneer.identity.origins.normalize_origins`).
+    """
     plain = generate_key(kind)
-    row = ApiKeyRow(kind=kind.value, key_hash=hash_key(plain), prefix=plain[:10], name=name)
+    row = ApiKeyRow(
+        kind=kind.value, key_hash=hash_key(plain), prefix=plain[:10], name=name, origins=[*origins]
+    )
     session.add(row)
     await session.flush()
-    return plain, ApiKey(id=str(row.id), kind=kind, name=name)
+    return plain, _key(row)
 
 
 async def find_key(session: AsyncSession, plain: str) -> ApiKey | None:
@@ -24,9 +37,7 @@ async def find_key(session: AsyncSession, plain: str) -> ApiKey | None:
             ApiKeyRow.key_hash == hash_key(plain), ApiKeyRow.revoked_at.is_(None)
         )
     )
-    if row is None:
-        return None
-    return ApiKey(id=str(row.id), kind=KeyKind(row.kind), name=row.name)
+    return None if row is None else _key(row)
 
 
 async def list_keys(session: AsyncSession) -> list[ApiKeyRow]:
@@ -39,3 +50,24 @@ async def revoke_key(session: AsyncSession, key_id: int) -> bool:
         return False
     row.revoked_at = utcnow()
     return True
+
+
+async def origins_of(session: AsyncSession, key_id: int) -> list[str] | None:
+    """An active key's origins; None when there is no such key."""
+    row = await session.get(ApiKeyRow, key_id)
+    return None if row is None or row.revoked_at is not None else list(row.origins)
+
+
+async def set_origins(session: AsyncSession, key_id: int, origins: Sequence[str]) -> bool:
+    """Replace an active key's origins; False when there is no such key."""
+    row = await session.get(ApiKeyRow, key_id)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.origins = [*origins]
+    return True
+
+
+async def active_origins(session: AsyncSession) -> set[str]:
+    """Every origin some active key allows: what a preflight, which names no key, may pass."""
+    rows = await session.scalars(select(ApiKeyRow.origins).where(ApiKeyRow.revoked_at.is_(None)))
+    return {origin for origins in rows for origin in origins}

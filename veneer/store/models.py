@@ -67,6 +67,8 @@ class ApiKeyRow(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Normalized web origins (``https://shop.example``) whose pages may use a public key.
+    origins: Mapped[list[str]] = mapped_column(JSONValue, default=list, server_default="[]")
 
 
 class ProfileRow(Base):

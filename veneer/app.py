@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from veneer.channels.blocks import email_block, personalize_content
@@ -20,6 +19,7 @@ from veneer.services import Services
 from veneer.settings import Settings
 from veneer.web.auth import AuthMiddleware
 from veneer.web.consent import consent_endpoint
+from veneer.web.cors import CorsMiddleware
 from veneer.web.errors import EXCEPTION_HANDLERS
 from veneer.web.events import post_events
 from veneer.web.openapi import openapi_json
@@ -74,19 +74,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/v1/blocks/{name}", email_block, methods=["GET"]),
         ],
         middleware=[
-            Middleware(
-                CORSMiddleware,
-                allow_origins=services.settings.allowed_origins(),
-                allow_methods=["GET", "POST"],
-                allow_headers=[
-                    "Authorization",
-                    "Content-Type",
-                    "X-Veneer-Anonymous-Id",
-                    "X-Veneer-Viewer-Token",
-                    "Sec-GPC",
-                ],
-                max_age=600,
-            ),
+            Middleware(CorsMiddleware, services=services),
             Middleware(AuthMiddleware, services=services),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

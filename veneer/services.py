@@ -29,7 +29,8 @@ from veneer.content_adapters.cached import CachedAdapter
 from veneer.content_adapters.registry import adapter_from_setting
 from veneer.experiments.assignment import assigned_arms
 from veneer.experiments.definition import Experiment
-from veneer.identity.keys import DEMO_KEYS, ApiKey, hash_key
+from veneer.identity.keys import DEMO_KEYS, ApiKey, KeyKind, hash_key
+from veneer.identity.origins import LOOPBACK_ORIGINS
 from veneer.identity.viewer import Viewer
 from veneer.placements.definition import Placement, PlacementError, parse_placement
 from veneer.placements.render import BlockTemplates
@@ -46,7 +47,7 @@ from veneer.store import Database
 from veneer.store.consent import consent_records, record_consent
 from veneer.store.events import get_activity, recent_events
 from veneer.store.experiments import exposures_of, list_experiments, record_exposures
-from veneer.store.keys import find_key
+from veneer.store.keys import active_origins, find_key
 from veneer.store.partner_traits import partner_traits_for
 from veneer.store.people import viewer_ids_of
 from veneer.store.placements import list_placements
@@ -58,6 +59,7 @@ from veneer.store.triggers import list_triggers
 from veneer.triggers import Trigger, TriggerError, parse_trigger
 
 KEY_CACHE_TTL = 60.0
+KEY_ORIGINS_KEY = "apikeys:origins"
 MAX_EVENTS_PER_VIEWER = 1000
 SEGMENT_RULES_KEY = "segments:rules"
 PROPENSITY_EVENTS_KEY = "propensity:events"
@@ -144,7 +146,9 @@ class Services:
     async def authenticate(self, plain_key: str) -> ApiKey | None:
         """The key's identity, or None. Lookups are cached so a request costs no query."""
         if self.settings.demo and plain_key in DEMO_KEYS:
-            return ApiKey(id=plain_key, kind=DEMO_KEYS[plain_key], name="demo")
+            kind = DEMO_KEYS[plain_key]
+            origins = LOOPBACK_ORIGINS if kind is KeyKind.PUBLIC else ()
+            return ApiKey(id=plain_key, kind=kind, name="demo", origins=origins)
         cache_key = f"apikey:{hash_key(plain_key)}"
         cached = await self.cache.get(cache_key)
         if isinstance(cached, ApiKey):
@@ -154,6 +158,22 @@ class Services:
         if found is not None:
             await self.cache.set(cache_key, found, KEY_CACHE_TTL)
         return found
+
+    async def browser_origins(self) -> frozenset[str]:
+        """Origins some key (or ``VENEER_CORS_ORIGINS``) lets pages call from.
+
+        A preflight carries no key, so it is answered for these; the request that follows is
+        then held to its own key's origins. Cached like the keys themselves.
+        """
+        cached = await self.cache.get(KEY_ORIGINS_KEY)
+        if isinstance(cached, frozenset):
+            return cached
+        async with self.db.reading() as session:
+            stored = await active_origins(session)
+        demo = LOOPBACK_ORIGINS if self.settings.demo else ()
+        origins = frozenset({*stored, *demo, *self.settings.allowed_origins()})
+        await self.cache.set(KEY_ORIGINS_KEY, origins, KEY_CACHE_TTL)
+        return origins
 
     async def segment_definitions(self, fresh: bool = False) -> dict[str, SegmentDefinition]:
         """Every saved segment, parsed; cached briefly and dropped on any change here.

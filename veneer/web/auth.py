@@ -13,6 +13,7 @@ from veneer.identity.principal import Principal
 from veneer.identity.viewer import ViewerError, resolve_viewer
 from veneer.jobs import people
 from veneer.services import Services
+from veneer.web.cors import key_allows
 from veneer.web.errors import error_response
 
 PROTECTED_PREFIXES = ("/graphql", "/v1/")
@@ -69,6 +70,16 @@ class AuthMiddleware:
         key = await self.services.authenticate(token.strip())
         if key is None:
             await _refuse(scope, receive, send, 401, "Authorization: unknown or revoked API key")
+            return
+        origin = headers.get("origin")
+        if origin is not None and not key_allows(
+            key, origin, headers.get("host", ""), self.services.settings
+        ):
+            message = (
+                f"Origin: pages on {origin} may not use this key; add the origin to the key "
+                "(`veneer keys origins KEY_ID --add ORIGIN`) or use the key made for that site"
+            )
+            await error_response(403, message, field="Origin")(scope, receive, send)
             return
         try:
             viewer = resolve_viewer(key.kind, headers, self.services.settings.signing_secret())

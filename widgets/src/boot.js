@@ -91,7 +91,7 @@ export function boot(script, scriptUrl, win = globalThis) {
         event.preventDefault();
         return ui.preferences();
       }
-      const block = target && target.closest("[data-veneer-state=personalized]");
+      const block = target && target.closest("[data-veneer-state=rendered]");
       if (!block) return;
       const entry = target.closest("[data-veneer-entry]");
       const link = target.closest("a[href]");
@@ -108,7 +108,7 @@ export function boot(script, scriptUrl, win = globalThis) {
     if (config.entry) track("entry_view", config.entry);
     if (config.banner == "on" && !viewer.choices()) ui.showBanner();
     return renderPlacements(
-      [...doc.querySelectorAll("[data-veneer-placement]")],
+      [...doc.querySelectorAll("[data-veneer-placement]:not([data-veneer-state])")],
       (key) =>
         call(`/v1/personalize/content?placement=${encodeURIComponent(key)}&format=json`).then((r) =>
           r.status == 200 ? r.json() : null,

@@ -1,5 +1,8 @@
-// Placements: baseline markup stays in place, hidden (keeping its space) until Veneer answers
-// or the timeout passes; then the baseline stays and a late answer is ignored.
+// Placements: the page's own (baseline) markup stays in place, hidden but keeping its space,
+// until Veneer answers or the timeout passes; then the baseline stays and a late answer is
+// ignored. Only placements are ever hidden, never the page. Each placement's
+// data-veneer-state says where it is, for the site's CSS: pending, then rendered (Veneer's
+// block) or fallback (the baseline, for good).
 
 /**
  * `load(key)` resolves to the block (`{html, entries}`) or null (nothing for this viewer).
@@ -23,9 +26,9 @@ export function renderPlacements(elements, load, timeout, shown, timers = global
   for (const el of elements) {
     waiting.set(el, el.style.visibility);
     el.style.visibility = "hidden";
-    el.setAttribute("data-veneer-state", "loading");
+    el.setAttribute("data-veneer-state", "pending");
   }
-  const timer = timers.setTimeout(() => waiting.forEach((_, el) => settle(el, "baseline")), timeout);
+  const timer = timers.setTimeout(() => waiting.forEach((_, el) => settle(el, "fallback")), timeout);
   if (!waiting.size) done();
   for (const el of elements) {
     const key = el.getAttribute("data-veneer-placement");
@@ -34,9 +37,9 @@ export function renderPlacements(elements, load, timeout, shown, timers = global
       if (!waiting.has(el)) return; // too late: the baseline stays
       if (block && block.html) {
         el.replaceChildren(inert(block.html, el.ownerDocument));
-        settle(el, "personalized");
+        settle(el, "rendered");
         shown(el, block);
-      } else settle(el, "baseline");
+      } else settle(el, "fallback");
     });
   }
   return settled;

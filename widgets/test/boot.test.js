@@ -73,7 +73,7 @@ test("placements come from the content endpoint, for this viewer, and their entr
   assert.equal(content.headers.Authorization, "Bearer pk_site");
   assert.equal(content.headers["X-Veneer-Anonymous-Id"], veneer.anonymousId);
   assert.equal(content.credentials, "omit");
-  assert.equal(hero.getAttribute("data-veneer-state"), "personalized");
+  assert.equal(hero.getAttribute("data-veneer-state"), "rendered");
 
   await timers.tick(1000);
   const batch = requests.find((r) => r.url === `${BASE}/v1/events`);

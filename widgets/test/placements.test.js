@@ -35,11 +35,11 @@ test("a placement keeps its space, hidden, until its block arrives", async () =>
   const el = withDocument(fakeElement({ "data-veneer-placement": "hero" }, "visible"));
   const { answers, shown, isDone } = setup([el]);
   assert.equal(el.style.visibility, "hidden");
-  assert.equal(el.getAttribute("data-veneer-state"), "loading");
+  assert.equal(el.getAttribute("data-veneer-state"), "pending");
   answers.get("hero").resolve(block);
   await settle();
   assert.equal(el.style.visibility, "visible", "its own visibility comes back");
-  assert.equal(el.getAttribute("data-veneer-state"), "personalized");
+  assert.equal(el.getAttribute("data-veneer-state"), "rendered");
   assert.ok(el.children, "the block replaced the baseline");
   assert.deepEqual(shown, [block]);
   assert.ok(isDone());
@@ -53,7 +53,7 @@ test("nothing for this viewer, or an error, keeps the baseline", async () => {
   answers.get("recommended").reject(new TypeError("Failed to fetch"));
   await settle();
   for (const el of [empty, failed]) {
-    assert.equal(el.getAttribute("data-veneer-state"), "baseline");
+    assert.equal(el.getAttribute("data-veneer-state"), "fallback");
     assert.equal(el.style.visibility, "");
     assert.equal(el.children, null);
   }
@@ -67,11 +67,11 @@ test("after the timeout the baseline shows and a late block is ignored", async (
   assert.equal(el.style.visibility, "hidden");
   await timers.tick(1);
   assert.equal(el.style.visibility, "");
-  assert.equal(el.getAttribute("data-veneer-state"), "baseline");
+  assert.equal(el.getAttribute("data-veneer-state"), "fallback");
   assert.ok(isDone());
   answers.get("hero").resolve(block);
   await settle();
-  assert.equal(el.getAttribute("data-veneer-state"), "baseline");
+  assert.equal(el.getAttribute("data-veneer-state"), "fallback");
   assert.equal(el.children, null);
   assert.deepEqual(shown, []);
 });
@@ -83,7 +83,7 @@ test("two elements for one placement ask once", async () => {
   assert.deepEqual(asked, ["hero"]);
   answers.get("hero").resolve(block);
   await settle();
-  assert.equal(b.getAttribute("data-veneer-state"), "personalized");
+  assert.equal(b.getAttribute("data-veneer-state"), "rendered");
   assert.equal(shown.length, 2);
 });
 

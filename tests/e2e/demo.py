@@ -35,10 +35,14 @@ def clean_env() -> dict[str, str]:
 
 
 @contextmanager
-def running_demo(folder: Path) -> Iterator[Demo]:
-    """Start `veneer demo` in ``folder`` on a free port; stop it when done."""
+def running_demo(folder: Path, **settings: str) -> Iterator[Demo]:
+    """Start `veneer demo` in ``folder`` on a free port; stop it when done.
+
+    ``settings`` become ``VENEER_*`` variables (``content="file:/..."``), as a user exports them.
+    """
     port = free_port()
     env = clean_env()
+    env.update({f"VENEER_{name.upper()}": value for name, value in settings.items()})
     process = subprocess.Popen(
         [str(VENV_BIN / "veneer"), "demo"],
         cwd=folder,

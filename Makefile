@@ -91,6 +91,7 @@ bench: setup
 	$(BIN)/python -m bench.segments_backfill
 	$(BIN)/python -m bench.document_limits
 	$(BIN)/python -m bench.aa_peeking
+	$(BIN)/python -m bench.blocks
 	$(MAKE) bench-recs
 
 # MovieLens 100k comes inside the recbole 1.2.1 wheel; its licence forbids redistribution,

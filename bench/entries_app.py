@@ -19,16 +19,17 @@ from veneer.app import create_app
 from veneer.settings import Settings
 
 BASELINE = Path(os.environ["BENCH_BASELINE_FILE"]).read_bytes()
+MEDIA_TYPE = os.environ.get("BENCH_BASELINE_TYPE", "application/json")
 
 
 async def baseline(request: Request) -> Response:
     await request.body()
-    return Response(BASELINE, media_type="application/json")
+    return Response(BASELINE, media_type=MEDIA_TYPE)
 
 
 def build() -> Starlette:
     app = create_app(Settings())
-    app.router.routes.insert(0, Route("/bench/baseline", baseline, methods=["POST"]))
+    app.router.routes.insert(0, Route("/bench/baseline", baseline, methods=["GET", "POST"]))
     return app
 
 

@@ -239,6 +239,12 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(
         default=None, description="Shared secret CMS webhooks are signed or sent with."
     )
+    persisted_query_ttl: float = Field(
+        default=7 * 24 * 3600.0,
+        gt=0,
+        description="Seconds a document registered by its hash (Automatic Persisted Queries) "
+        "is kept; a client that hears PersistedQueryNotFound after that sends it again.",
+    )
     templates: Path | None = Field(
         default=None,
         description="A directory of block templates (blocks/<name>.html, blocks/email/"

@@ -37,6 +37,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from veneer.graphql.context import Context
+from veneer.graphql.persisted import PersistedQueries, PersistedQueryError, not_found_error
 from veneer.graphql.request_errors import operation_resolution_error
 from veneer.settings import Settings
 from veneer.web.bodies import read_body
@@ -108,9 +109,23 @@ def request_data(document: object) -> GraphQLRequestData:
 class GraphQLOverHTTP(GraphQL[Context, None]):
     """Strawberry's ASGI view, answering every request it cannot run as a GraphQL error."""
 
-    def __init__(self, schema: BaseSchema, *, max_body_bytes: int, **options: Any):
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        max_body_bytes: int,
+        persisted: PersistedQueries | None = None,
+        **options: Any,
+    ):
         super().__init__(schema, **options)
         self.request_adapter_class = limited_body_adapter(max_body_bytes)
+        self.persisted = persisted
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a GET naming a persisted document by hash alone (no ``query``)."""
+        return super().should_render_graphql_ide(request) and not request.query_params.get(
+            "extensions"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -164,7 +179,16 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Strawberry's, with its errors before execution answered as GraphQL errors."""
+        """Strawberry's, with its errors before execution answered as GraphQL errors, and
+        a persisted document's text looked up by its hash."""
+        if self.persisted is not None:
+            try:
+                resolved = await self.persisted.resolve(request_data)
+            except PersistedQueryError as exc:
+                raise TransportError(400, str(exc), field=exc.field) from exc
+            if resolved is None:
+                return ExecutionResult(data=None, errors=[not_found_error()])
+            request_data = resolved
         try:
             return await self.schema.execute(
                 request_data.query,

@@ -23,6 +23,7 @@ from veneer.content_adapters.sampling import sample_entries
 from veneer.content_model import ContentModel, infer_model
 from veneer.graphql.context import Context
 from veneer.graphql.ide import graphiql_page
+from veneer.graphql.persisted import PersistedQueries
 from veneer.graphql.schema import ROOT_FIELDS, TYPE_NAMES, build_schema, schema
 from veneer.graphql.transport import GraphQLOverHTTP, body_limit
 from veneer.services import Services
@@ -40,7 +41,10 @@ class VeneerGraphQL(GraphQLOverHTTP):
 
     def __init__(self, services: Services):
         super().__init__(
-            schema, graphql_ide="graphiql", max_body_bytes=body_limit(services.settings)
+            schema,
+            graphql_ide="graphiql",
+            max_body_bytes=body_limit(services.settings),
+            persisted=PersistedQueries(services.cache, services.settings.persisted_query_ttl),
         )
         self.services = services
         self.model: ContentModel | None = None

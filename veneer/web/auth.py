@@ -37,10 +37,12 @@ def route_path(scope: Scope) -> str:
 
 def _is_graphiql(scope: Scope, headers: Headers) -> bool:
     """A browser opening GraphiQL sends no key; the IDE itself then sends one per query."""
+    parameters = scope.get("query_string", b"").decode("latin-1")
     return (
         scope["method"] == "GET"
         and "text/html" in headers.get("accept", "")
-        and "query" not in scope.get("query_string", b"").decode("latin-1")
+        and "query" not in parameters
+        and "extensions" not in parameters  # a persisted document, asked for by its hash
     )
 
 

@@ -1,0 +1,90 @@
+"""Automatic Persisted Queries, in Apollo's protocol: a client sends a document's hash alone.
+
+A client (Apollo Client's persisted-query link, urql's persistedExchange, Relay with a hash)
+first sends only ``extensions.persistedQuery = {"version": 1, "sha256Hash": ...}``. A hash
+Veneer has not seen answers the ``PersistedQueryNotFound`` error (code
+``PERSISTED_QUERY_NOT_FOUND``); the client then sends the text with the hash, which Veneer
+checks and keeps, so every later request is a few dozen bytes and may be a GET, which CDNs and
+browsers can cache. Documents are kept in the shared cache (Redis in production), so a text
+registered through one app process serves every other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError, parse
+from strawberry.http import GraphQLRequestData
+
+from veneer.backends.cache import Cache
+
+PREFIX = "apq:"
+HASH = re.compile(r"^[0-9a-f]{64}$")
+NOT_FOUND = "PersistedQueryNotFound"
+
+
+class PersistedQueryError(ValueError):
+    """A ``persistedQuery`` extension that is not Apollo's shape; the client's mistake."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def not_found_error() -> GraphQLError:
+    """What Apollo Client, urql and Relay look for before sending the document's text."""
+    return GraphQLError(NOT_FOUND, extensions={"code": "PERSISTED_QUERY_NOT_FOUND"})
+
+
+def _requested_hash(extensions: dict[str, Any] | None) -> str | None:
+    if not extensions or "persistedQuery" not in extensions:
+        return None
+    where = "extensions.persistedQuery"
+    persisted = extensions["persistedQuery"]
+    if not isinstance(persisted, dict):
+        raise PersistedQueryError(where, 'must be {"version": 1, "sha256Hash": "<hex>"}')
+    if persisted.get("version") != 1:
+        raise PersistedQueryError(f"{where}.version", "only version 1 is supported")
+    sha = persisted.get("sha256Hash")
+    if not isinstance(sha, str) or not HASH.match(sha):
+        raise PersistedQueryError(
+            f"{where}.sha256Hash", "must be the document's SHA-256, as 64 lowercase hex digits"
+        )
+    return sha
+
+
+class PersistedQueries:
+    """The documents clients registered by hash, each kept ``ttl`` seconds; a client that
+    hears ``PersistedQueryNotFound`` after that registers it again."""
+
+    def __init__(self, cache: Cache, ttl: float):
+        self.cache = cache
+        self.ttl = ttl
+
+    async def resolve(self, request: GraphQLRequestData) -> GraphQLRequestData | None:
+        """The request with its document; None when only an unknown hash was sent.
+
+        Raises `PersistedQueryError` for a malformed extension or a text that does not
+        match its hash. A text that does not parse is run (and fails) but not kept.
+        """
+        sha = _requested_hash(request.extensions)
+        if sha is None:
+            return request
+        if request.query is None:
+            known = await self.cache.get(PREFIX + sha)
+            if not isinstance(known, str):
+                return None
+            return replace(request, query=known)
+        if hashlib.sha256(request.query.encode()).hexdigest() != sha:
+            raise PersistedQueryError(
+                "extensions.persistedQuery.sha256Hash", "provided sha does not match query"
+            )
+        try:
+            parse(request.query)
+        except GraphQLSyntaxError:
+            return request
+        await self.cache.set(PREFIX + sha, request.query, self.ttl)
+        return request

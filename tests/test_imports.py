@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
             "triggers",
             "placements",
             "feeds",
+            "queries",
         ],
         0,
     ),

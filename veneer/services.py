@@ -56,6 +56,7 @@ from veneer.store.propensity import delete_scores, scores_of, trained_events
 from veneer.store.recommendation_models import mark_retrain_due
 from veneer.store.segments import list_segments
 from veneer.store.triggers import list_triggers
+from veneer.store.trusted_documents import trusted_documents
 from veneer.triggers import Trigger, TriggerError, parse_trigger
 
 KEY_CACHE_TTL = 60.0
@@ -66,6 +67,7 @@ PROPENSITY_EVENTS_KEY = "propensity:events"
 EXPERIMENTS_KEY = "experiments:all"
 TRIGGERS_KEY = "triggers:definitions"
 PLACEMENTS_KEY = "placements:all"
+TRUSTED_KEY = "queries:trusted"
 logger = logging.getLogger(__name__)
 
 
@@ -257,6 +259,19 @@ class Services:
 
     async def placements_changed(self) -> None:
         await self.cache.delete(PLACEMENTS_KEY)
+
+    async def trusted_documents(self) -> dict[str, str]:
+        """The registered documents' texts by SHA-256, cached like the placements."""
+        cached = await self.cache.get(TRUSTED_KEY)
+        if isinstance(cached, dict):
+            return cached
+        async with self.db.reading() as session:
+            documents = await trusted_documents(session)
+        await self.cache.set(TRUSTED_KEY, documents, self.settings.viewer_cache_ttl)
+        return documents
+
+    async def trusted_documents_changed(self) -> None:
+        await self.cache.delete(TRUSTED_KEY)
 
     async def propensity_events(self) -> frozenset[str]:
         """The events a viewer may ask their propensity for: configured or trained.

@@ -245,6 +245,10 @@ class Settings(BaseSettings):
         description="Seconds a document registered by its hash (Automatic Persisted Queries) "
         "is kept; a client that hears PersistedQueryNotFound after that sends it again.",
     )
+    trusted_documents_only: bool = Field(
+        default=False,
+        description="Public keys run only documents registered with `veneer queries register`.",
+    )
     templates: Path | None = Field(
         default=None,
         description="A directory of block templates (blocks/<name>.html, blocks/email/"

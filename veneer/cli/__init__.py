@@ -1,6 +1,6 @@
 """The `veneer` command: demo (and demo traffic), serve, worker, migrate, keys, viewer-token,
 forget, export, quality, import, plugin, segments, recs, propensity, experiments, triggers,
-placements, email-url, email-key.
+placements, email-url, email-key, queries.
 Each module registers its commands on the one Typer app."""
 
 from veneer.cli import (
@@ -14,6 +14,7 @@ from veneer.cli import (
     placements,
     plugins,
     propensity,
+    queries,
     recs,
     segments,
     server,
@@ -33,6 +34,7 @@ __all__ = [
     "placements",
     "plugins",
     "propensity",
+    "queries",
     "recs",
     "segments",
     "server",

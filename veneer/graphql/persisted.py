@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -34,9 +35,22 @@ class PersistedQueryError(ValueError):
         self.field = field
 
 
+class NotTrusted(PermissionError):
+    """A public key sent a document that is not a trusted one, where only those run."""
+
+
 def not_found_error() -> GraphQLError:
     """What Apollo Client, urql and Relay look for before sending the document's text."""
     return GraphQLError(NOT_FOUND, extensions={"code": "PERSISTED_QUERY_NOT_FOUND"})
+
+
+def not_in_list_error() -> GraphQLError:
+    """An unknown hash where only trusted documents run: sending the text would not help."""
+    return GraphQLError(
+        "PersistedQueryNotInList: this deployment runs registered documents only "
+        "(veneer queries register MANIFEST)",
+        extensions={"code": "PERSISTED_QUERY_NOT_IN_LIST"},
+    )
 
 
 def _requested_hash(extensions: dict[str, Any] | None) -> str | None:
@@ -57,31 +71,61 @@ def _requested_hash(extensions: dict[str, Any] | None) -> str | None:
 
 
 class PersistedQueries:
-    """The documents clients registered by hash, each kept ``ttl`` seconds; a client that
-    hears ``PersistedQueryNotFound`` after that registers it again."""
+    """Documents by hash: the trusted ones the team registered (`veneer queries register`),
+    then those clients registered themselves, each kept ``ttl`` seconds (a client that hears
+    ``PersistedQueryNotFound`` after that sends it again).
 
-    def __init__(self, cache: Cache, ttl: float):
+    With ``trusted_only``, public keys run trusted documents only, by hash or by text, and
+    cannot register others: no ad-hoc (and maybe costly) document from a browser or an app.
+    """
+
+    def __init__(
+        self,
+        cache: Cache,
+        ttl: float,
+        trusted: Callable[[], Awaitable[Mapping[str, str]]],
+        trusted_only: bool = False,
+    ):
         self.cache = cache
         self.ttl = ttl
+        self.trusted = trusted
+        self.trusted_only = trusted_only
 
-    async def resolve(self, request: GraphQLRequestData) -> GraphQLRequestData | None:
-        """The request with its document; None when only an unknown hash was sent.
+    async def resolve(
+        self, request: GraphQLRequestData, public: bool
+    ) -> GraphQLRequestData | GraphQLError:
+        """The request with its document, or the error to answer instead.
 
         Raises `PersistedQueryError` for a malformed extension or a text that does not
-        match its hash. A text that does not parse is run (and fails) but not kept.
+        match its hash, and `NotTrusted` for a text a public key may not run. A text that
+        does not parse is run (and fails) but not kept.
         """
         sha = _requested_hash(request.extensions)
+        strict = self.trusted_only and public
         if sha is None:
+            if strict and request.query is not None:
+                text_sha = hashlib.sha256(request.query.encode()).hexdigest()
+                if text_sha not in await self.trusted():
+                    raise NotTrusted()
             return request
         if request.query is None:
+            trusted = await self.trusted()
+            if sha in trusted:
+                return replace(request, query=trusted[sha])
+            if strict:
+                return not_in_list_error()
             known = await self.cache.get(PREFIX + sha)
             if not isinstance(known, str):
-                return None
+                return not_found_error()
             return replace(request, query=known)
         if hashlib.sha256(request.query.encode()).hexdigest() != sha:
             raise PersistedQueryError(
                 "extensions.persistedQuery.sha256Hash", "provided sha does not match query"
             )
+        if strict:
+            if sha not in await self.trusted():
+                raise NotTrusted()
+            return request
         try:
             parse(request.query)
         except GraphQLSyntaxError:

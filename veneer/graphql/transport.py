@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -37,8 +38,9 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from veneer.graphql.context import Context
-from veneer.graphql.persisted import PersistedQueries, PersistedQueryError, not_found_error
+from veneer.graphql.persisted import NotTrusted, PersistedQueries, PersistedQueryError
 from veneer.graphql.request_errors import operation_resolution_error
+from veneer.identity.keys import KeyKind
 from veneer.settings import Settings
 from veneer.web.bodies import read_body
 from veneer.web.errors import error_response
@@ -182,12 +184,20 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         """Strawberry's, with its errors before execution answered as GraphQL errors, and
         a persisted document's text looked up by its hash."""
         if self.persisted is not None:
+            public = context.principal.key.kind is KeyKind.PUBLIC
             try:
-                resolved = await self.persisted.resolve(request_data)
+                resolved = await self.persisted.resolve(request_data, public)
             except PersistedQueryError as exc:
                 raise TransportError(400, str(exc), field=exc.field) from exc
-            if resolved is None:
-                return ExecutionResult(data=None, errors=[not_found_error()])
+            except NotTrusted as exc:
+                raise TransportError(
+                    403,
+                    "query: public keys run registered documents only here; register it "
+                    "with `veneer queries register MANIFEST`, then send its hash",
+                    field="query",
+                ) from exc
+            if isinstance(resolved, GraphQLError):
+                return ExecutionResult(data=None, errors=[resolved])
             request_data = resolved
         try:
             return await self.schema.execute(

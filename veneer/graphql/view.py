@@ -44,7 +44,12 @@ class VeneerGraphQL(GraphQLOverHTTP):
             schema,
             graphql_ide="graphiql",
             max_body_bytes=body_limit(services.settings),
-            persisted=PersistedQueries(services.cache, services.settings.persisted_query_ttl),
+            persisted=PersistedQueries(
+                services.cache,
+                services.settings.persisted_query_ttl,
+                services.trusted_documents,
+                services.settings.trusted_documents_only,
+            ),
         )
         self.services = services
         self.model: ContentModel | None = None

@@ -417,6 +417,17 @@ class PlacementRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TrustedDocumentRow(Base):
+    """A GraphQL document registered ahead (`veneer queries register`), by its SHA-256."""
+
+    __tablename__ = "trusted_documents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ExposureRow(Base):
     """The first time a viewer was served an arm of an experiment: who is in the analysis,
     in which arm, and since when their conversions count. One row per viewer."""

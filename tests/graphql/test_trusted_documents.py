@@ -1,0 +1,100 @@
+"""Trusted documents: registered ahead, run by hash; with trusted-only, nothing else runs
+for a public key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from tests.conftest import Keys
+from tests.helpers import headers
+from veneer.app import create_app
+from veneer.cli import app as cli
+from veneer.settings import Settings
+
+BODY = 'query Hero { entry(id: "tent-x2") { id } }'
+SHA = hashlib.sha256(BODY.encode()).hexdigest()
+OTHER = "{ entries(first: 100) { edges { node { id similar(first: 20) { id } } } } }"
+MANIFEST = {
+    "format": "apollo-persisted-query-manifest",
+    "version": 1,
+    "operations": [{"id": SHA, "name": "Hero", "type": "query", "body": BODY}],
+}
+HERO = {"data": {"entry": {"id": "tent-x2"}}}
+
+
+def _by_hash(sha: str = SHA) -> dict[str, Any]:
+    return {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha}}}
+
+
+def _register(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("VENEER_DATABASE_URL", database_url)
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(MANIFEST))
+    result = CliRunner().invoke(cli, ["queries", "register", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def strict(settings: Settings) -> Iterator[TestClient]:
+    only = settings.model_copy(update={"trusted_documents_only": True, "viewer_cache_ttl": 0})
+    with TestClient(create_app(only)) as client:
+        yield client
+
+
+def test_registering_is_additive_and_a_registered_hash_runs_at_once(
+    tmp_path: Path,
+    settings: Settings,
+    keys: Keys,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unknown = client.post("/graphql", json=_by_hash(), headers=headers(keys.public, "v"))
+    assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert json.loads(_register(tmp_path, settings.database_url, monkeypatch)) == {
+        "added": [SHA],
+        "unchanged": 0,
+        "dryRun": False,
+    }
+    assert json.loads(_register(tmp_path, settings.database_url, monkeypatch))["added"] == []
+    with TestClient(create_app(settings.model_copy(update={"viewer_cache_ttl": 0}))) as fresh:
+        known = fresh.post("/graphql", json=_by_hash(), headers=headers(keys.public, "v"))
+        assert known.json() == HERO
+    listed = CliRunner().invoke(cli, ["queries", "list"])
+    assert SHA in listed.output and "Hero" in listed.output
+
+
+def test_with_trusted_documents_only_a_public_key_runs_nothing_else(
+    tmp_path: Path,
+    settings: Settings,
+    keys: Keys,
+    strict: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _register(tmp_path, settings.database_url, monkeypatch)
+    public = headers(keys.public, "v")
+    assert strict.post("/graphql", json=_by_hash(), headers=public).json() == HERO
+    assert strict.post("/graphql", json={"query": BODY}, headers=public).json() == HERO
+
+    ad_hoc = strict.post("/graphql", json={"query": OTHER}, headers=public)
+    assert ad_hoc.status_code == 403
+    assert ad_hoc.json()["errors"][0]["extensions"]["field"] == "query"
+
+    other_sha = hashlib.sha256(OTHER.encode()).hexdigest()
+    unknown = strict.post("/graphql", json=_by_hash(other_sha), headers=public).json()
+    assert unknown["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
+    registering = strict.post(
+        "/graphql", json={"query": OTHER, **_by_hash(other_sha)}, headers=public
+    )
+    assert registering.status_code == 403  # a public key cannot register its own
+
+    backend = strict.post("/graphql", json={"query": OTHER}, headers=headers(keys.secret))
+    assert backend.status_code == 200 and "errors" not in backend.json()

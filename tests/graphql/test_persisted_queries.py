@@ -128,3 +128,52 @@ def test_a_document_registered_on_one_app_process_serves_another(
     with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
         assert _post(one, keys, {"query": QUERY, "extensions": _extensions()}).json() == ANSWER
         assert _post(two, keys, {"extensions": _extensions()}).json() == ANSWER
+
+
+PERSONAL = '{ entry(id: "tent-x2") { id title: field(name: "title") } }'
+GRANT = "mutation { setConsent(purposes: [{purpose: PERSONALIZATION, granted: true}]) { purpose } }"
+CAMPERS = """mutation { upsertSegment(key: "campers", name: "Campers",
+  rule: {trait: "interests", op: "contains", value: "camping"}) { key } }"""
+
+
+def _hero(client: TestClient, keys: Keys, viewer: str, etag: str | None = None) -> Any:
+    extra = {"Accept": "application/json"}
+    if etag is not None:
+        extra["If-None-Match"] = etag
+    sha = hashlib.sha256(PERSONAL.encode()).hexdigest()
+    params = {"extensions": json.dumps(_extensions(sha))}
+    return client.get("/graphql", params=params, headers=headers(keys.public, viewer, **extra))
+
+
+def test_get_answers_carry_an_etag_that_is_never_another_viewers(
+    client: TestClient, keys: Keys
+) -> None:
+    sha = hashlib.sha256(PERSONAL.encode()).hexdigest()
+    client.post(
+        "/graphql",
+        json={"query": PERSONAL, "extensions": _extensions(sha)},
+        headers=headers(keys.public, "x"),
+    )
+    client.post("/graphql", json={"query": CAMPERS}, headers=headers(keys.secret))
+    for viewer in ("camper", "other"):
+        client.post("/graphql", json={"query": GRANT}, headers=headers(keys.public, viewer))
+    identify = 'mutation { identify(traits: {interests: ["camping"]}) { id } }'
+    client.post("/graphql", json={"query": identify}, headers=headers(keys.public, "camper"))
+
+    camper, other = _hero(client, keys, "camper"), _hero(client, keys, "other")
+    assert camper.headers["cache-control"] == "private, no-cache"
+    assert "X-Veneer-Anonymous-Id" in camper.headers["vary"]
+    assert camper.json() != other.json() and camper.headers["etag"] != other.headers["etag"]
+
+    # the other viewer presenting the camper's ETag gets their own answer, never a 304
+    crossed = _hero(client, keys, "other", camper.headers["etag"])
+    assert crossed.status_code == 200 and crossed.json() == other.json()
+    held = _hero(client, keys, "camper", camper.headers["etag"])
+    assert held.status_code == 304 and held.content == b""
+    assert held.headers["etag"] == camper.headers["etag"]
+
+    # a change to the viewer shows on the very next request, whatever the client holds
+    stop = GRANT.replace("granted: true", "granted: false")
+    client.post("/graphql", json={"query": stop}, headers=headers(keys.public, "camper"))
+    changed = _hero(client, keys, "camper", camper.headers["etag"])
+    assert changed.status_code == 200 and changed.json() == other.json()

@@ -20,6 +20,7 @@ batch of events (``VENEER_MAX_BATCH_BYTES``) beside the query, so `track` takes 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -108,6 +109,38 @@ def request_data(document: object) -> GraphQLRequestData:
     )
 
 
+# What a GraphQL answer depends on besides its URL: who asks, and what they accept.
+VARY = (
+    "Authorization, X-Veneer-Anonymous-Id, X-Veneer-Viewer-Token, X-Veneer-User-Id, Sec-GPC, Accept"
+)
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def revalidated(request: Request, response: Response) -> Response:
+    """HTTP caching for a GET answer: an ETag of the body, 304 when the client holds it.
+
+    Answers are personalized, so they are ``private`` (no shared cache or CDN keeps one
+    viewer's answer for another) and ``no-cache`` (the browser asks again, and an unchanged
+    answer costs a 304). The ETag is the body's own hash, so a viewer can only ever be told
+    "unchanged" about an answer that is byte for byte theirs.
+    """
+    media = response.headers.get("content-type", "")
+    if response.status_code != 200 or "json" not in media:
+        return response
+    etag = _etag(bytes(response.body))
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": VARY}
+    held = {
+        t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
+    }
+    if etag in held or "*" in held:
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
+
+
 class GraphQLOverHTTP(GraphQL[Context, None]):
     """Strawberry's ASGI view, answering every request it cannot run as a GraphQL error."""
 
@@ -133,8 +166,11 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope, receive)
         try:
-            response = await self.run(Request(scope, receive))
+            response = await self.run(request)
+            if request.method == "GET":
+                response = revalidated(request, response)
         except TransportError as exc:
             response = error_response(
                 exc.status_code, exc.reason, field=exc.field, headers=exc.headers

@@ -57,6 +57,10 @@ class Candidate:
     reason: str
     strategy: str
 
+    def reason_with(self, variant_reason: str, baseline: bool) -> str:
+        """Why the viewer sees the entry: why it was picked, then which variant shows."""
+        return self.reason if baseline else f"{self.reason}; {variant_reason}"
+
 
 class Strategy(Protocol):
     """One source of candidates: a fallback here, or a trained model's scores."""

@@ -89,7 +89,7 @@ class Personalization:
         reason, strategy = choice.reason, None
         if picked is not None:
             strategy = picked.strategy
-            reason = picked.reason if choice.baseline else f"{picked.reason}; {choice.reason}"
+            reason = picked.reason_with(choice.reason, choice.baseline)
         return cls(
             entry=entry,
             baseline=choice.baseline,

@@ -44,7 +44,7 @@ def _item(context: Context, entry: Entry, picked: Candidate | None = None) -> Bl
     reason, strategy = choice.reason, None
     if picked is not None:
         strategy = picked.strategy
-        reason = picked.reason if choice.baseline else f"{picked.reason}; {choice.reason}"
+        reason = picked.reason_with(choice.reason, choice.baseline)
     return BlockItem(
         entry=entry,
         fields=merged_fields(entry, choice),

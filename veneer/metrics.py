@@ -26,3 +26,9 @@ WEBHOOKS = Counter(
     "CMS webhooks accepted (verified and read), by source and action.",
     ["source", "action"],
 )
+GRAPHQL_ANSWERS = Counter(
+    "veneer_graphql_answers",
+    "GraphQL operations by how they were answered: reused (an answer kept for the same "
+    "document and decision vector), kept (ran, and may be reused), ran (not reusable).",
+    ["outcome"],
+)

@@ -17,6 +17,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from veneer.backends.answer_store import AnswerStore
 from veneer.backends.bus import CONTENT_CHANNEL, MODEL_CHANNEL, Bus
 from veneer.backends.cache import Cache, InProcessCache
 from veneer.backends.quality_buffer import QualityBuffer
@@ -128,7 +129,13 @@ class Services:
             settings.content_cache_ttl,
             settings.content_stale_ttl,
         )
+        self.answers = AnswerStore(
+            settings.answer_cache_size,
+            settings.answer_cache_bytes,
+            min(settings.answer_cache_ttl, settings.content_cache_ttl),
+        )
         self.content_bus = Bus(self.redis, CONTENT_CHANNEL)
+        self.content_bus.subscribe(self.forget_answers)  # another process took a webhook
         self.model_bus = Bus(self.redis, MODEL_CHANNEL)
         self.catalogue = Catalogue(self.content)  # indexed for similarity when first asked
         stored_models = StoredModels(self.db, settings.recommend_artifact_dir)
@@ -196,6 +203,15 @@ class Services:
 
     async def segments_changed(self) -> None:
         await self.cache.delete(SEGMENT_RULES_KEY)
+        self.answers.clear()  # a holdout may change what members see, not only who they are
+
+    async def content_changed(self) -> None:
+        """A webhook: drop cached content and every answer built from it, before answering."""
+        await self.content.invalidate()
+        self.answers.clear()
+
+    async def forget_answers(self) -> None:
+        self.answers.clear()
 
     async def experiments(self, fresh: bool = False) -> dict[str, Experiment]:
         """Every saved experiment by key, cached like the segment rules; whether one runs
@@ -210,6 +226,7 @@ class Services:
 
     async def experiments_changed(self) -> None:
         await self.cache.delete(EXPERIMENTS_KEY)
+        self.answers.clear()
 
     async def record_exposures(self, viewer: Viewer, arms: dict[str, str]) -> None:
         """The viewer's first exposure to these experiments' arms (later ones are ignored)."""

@@ -245,6 +245,22 @@ class Settings(BaseSettings):
         description="Seconds a document registered by its hash (Automatic Persisted Queries) "
         "is kept; a client that hears PersistedQueryNotFound after that sends it again.",
     )
+    answer_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        description="Answers kept per app process for reuse: a query that reads content and "
+        "variants only is answered without running it again for any viewer whose segments, "
+        "consent and experiment arms are the same. 0 runs every query.",
+    )
+    answer_cache_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=0, description="Bytes those answers may take, at most."
+    )
+    answer_cache_ttl: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds an answer is reused, at most; never longer than "
+        "VENEER_CONTENT_CACHE_TTL, and content webhooks drop them all at once. 0 turns reuse off.",
+    )
     trusted_documents_only: bool = Field(
         default=False,
         description="Public keys run only documents registered with `veneer queries register`.",

@@ -7,7 +7,7 @@ from typing import Any
 from veneer.consent import Purpose
 from veneer.entries import Entry, Variant
 from veneer.variants import choose_variant
-from veneer.variants.choice import merged_fields
+from veneer.variants.choice import merged_fields, next_change
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 CONSENTED = {Purpose.NECESSARY, Purpose.PERSONALIZATION}
@@ -129,6 +129,20 @@ def test_scheduled_variant_shows_only_inside_its_window() -> None:
     assert chosen(end - timedelta(seconds=1)) == "v-winter"
     assert chosen(end) == "v-always"
     assert chosen(end + timedelta(days=1)) == "v-always"
+
+
+def test_the_next_change_is_the_first_start_or_end_still_ahead() -> None:
+    start, end = NOW + timedelta(days=1), NOW + timedelta(days=7)
+    entry = _entry(
+        _variant("v-winter", ["campers"], start=start, end=end),
+        _variant("v-sale", ["campers"], end=NOW + timedelta(days=3)),
+        _variant("v-always", ["campers"]),
+    )
+    assert next_change(entry, NOW) == start
+    assert next_change(entry, start) == NOW + timedelta(days=3)  # a start reached is past
+    assert next_change(entry, NOW + timedelta(days=3)) == end
+    assert next_change(entry, end) is None  # nothing scheduled ahead: only content changes it
+    assert next_change(_entry(), NOW) is None
 
 
 def test_open_ended_schedules() -> None:

@@ -17,6 +17,7 @@ from veneer.identity.principal import Principal
 from veneer.identity.viewer import Viewer
 from veneer.services import Services, ViewerState
 from veneer.variants import Choice, choose_variant
+from veneer.variants.choice import next_change
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Context:
     _choices: dict[str, Choice] = field(default_factory=dict)
     loaders: dict[str, Any] = field(default_factory=dict)  # DataLoaders, made on first use
     _exposed: dict[str, str] = field(default_factory=dict)  # first exposures served here
+    served_arms: dict[str, str] = field(default_factory=dict)  # every arm the answer shows
+    choices_change_at: datetime | None = None  # the first variant schedule change ahead
 
     def require_viewer(self) -> Viewer:
         if self.principal.viewer is None:
@@ -70,13 +73,24 @@ class Context:
             )
             self._choices[key] = choice
             if choice.experiment is not None:
+                self.served_arms.setdefault(*choice.experiment)
                 self.exposed(*choice.experiment)
+            change = next_change(entry, self.now)
+            if change is not None and (
+                self.choices_change_at is None or change < self.choices_change_at
+            ):
+                self.choices_change_at = change
         return choice
 
     def exposed(self, experiment: str, arm: str) -> None:
         """The answer serves ``arm``: recorded after it is built, if it is the first time."""
         if self._state is not None and experiment not in self._state.exposures:
             self._exposed.setdefault(experiment, arm)
+
+    def reused(self, arms: dict[str, str]) -> None:
+        """An earlier answer is served: the exposures it shows are this viewer's as well."""
+        for experiment, arm in arms.items():
+            self.exposed(experiment, arm)
 
     async def record_exposures(self) -> None:
         """After the answer is built: the viewer's first exposures, if ANALYTICS lets Veneer

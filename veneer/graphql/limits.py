@@ -122,6 +122,15 @@ def _parse(query: str, limits: DocumentLimits) -> tuple[DocumentNode, DocumentSi
     return document, measure_document(document)
 
 
+def parse_within(query: str, limits: DocumentLimits) -> DocumentNode | None:
+    """The parsed document, or None when it is over ``limits`` (running it says which).
+
+    Shares the cache with `DocumentLimitsExtension`; raises on a syntax error.
+    """
+    document, size = _parse(query, limits)
+    return None if limits.exceeded(size) is not None else document
+
+
 class DocumentLimitsExtension(SchemaExtension):
     """Parses with the caller's token limit, and refuses a document over its other limits.
 

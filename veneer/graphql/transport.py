@@ -217,8 +217,7 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Strawberry's, with its errors before execution answered as GraphQL errors, and
-        a persisted document's text looked up by its hash."""
+        """Strawberry's, with a persisted document's text looked up by its hash first."""
         if self.persisted is not None:
             public = context.principal.key.kind is KeyKind.PUBLIC
             try:
@@ -235,6 +234,17 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             if isinstance(resolved, GraphQLError):
                 return ExecutionResult(data=None, errors=[resolved])
             request_data = resolved
+        return await self.execute_document(request_adapter, context, root_value, request_data)
+
+    async def execute_document(
+        self,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Run the document (its text known by now), its errors before execution answered
+        as GraphQL errors or as the HTTP status the spec gives them."""
         try:
             return await self.schema.execute(
                 request_data.query,

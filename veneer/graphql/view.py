@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter
@@ -14,18 +14,28 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from veneer import json_values
 from veneer.content_adapters import ContentError
 from veneer.content_adapters.sampling import sample_entries
 from veneer.content_model import ContentModel, infer_model
+from veneer.graphql.answers import (
+    Encoded,
+    Reused,
+    ReusePlans,
+    ToKeep,
+    answer_key,
+    keepable,
+)
 from veneer.graphql.context import Context
 from veneer.graphql.ide import graphiql_page
+from veneer.graphql.limits import DocumentLimits
 from veneer.graphql.persisted import PersistedQueries
 from veneer.graphql.schema import ROOT_FIELDS, TYPE_NAMES, build_schema, schema
 from veneer.graphql.transport import GraphQLOverHTTP, body_limit
+from veneer.metrics import GRAPHQL_ANSWERS
 from veneer.services import Services
 
 logger = logging.getLogger(__name__)
@@ -53,6 +63,8 @@ class VeneerGraphQL(GraphQLOverHTTP):
         )
         self.services = services
         self.model: ContentModel | None = None
+        self.schema_generation = 0  # part of every kept answer's key
+        self.plans = ReusePlans(ROOT_FIELDS)
         self._first_refresh: asyncio.Future[None] | None = None
 
     async def refresh_model(self) -> bool:
@@ -62,6 +74,7 @@ class VeneerGraphQL(GraphQLOverHTTP):
         if model == self.model:
             return False
         self.schema = build_schema(model)
+        self.schema_generation += 1
         self.model = model
         logger.info(
             "typed GraphQL fields for: %s", ", ".join(t.list_field for t in model.types) or "none"
@@ -131,6 +144,69 @@ class VeneerGraphQL(GraphQLOverHTTP):
         except Exception:  # the answer stands; the next request records the exposure again
             logger.exception("experiment exposures not recorded")
         return result
+
+    async def execute_document(
+        self,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A document whose answer may be reused is answered from the store when an earlier
+        request with the same key ran it; otherwise it runs, and its answer may be kept."""
+        answers = self.services.answers
+        reuse = None
+        if answers.enabled:
+            kind = context.principal.key.kind
+            limits = DocumentLimits.for_key(self.services.settings, kind)
+            reuse = self.plans.reuse(self.schema, request_data, kind, limits)
+        if reuse is None:
+            GRAPHQL_ANSWERS.labels("ran").inc()
+            return await super().execute_document(
+                request_adapter, context, root_value, request_data
+            )
+        state = await context.viewer_state()
+        key = answer_key(reuse, self.schema_generation, request_data, context, state)
+        kept = answers.get(key, context.now)
+        if kept is not None:
+            GRAPHQL_ANSWERS.labels("reused").inc()
+            context.reused(dict(kept.arms))
+            return Reused(data=None, errors=None, body=kept.body)
+        result = await super().execute_document(request_adapter, context, root_value, request_data)
+        if not keepable(result):
+            GRAPHQL_ANSWERS.labels("ran").inc()
+            return result
+        GRAPHQL_ANSWERS.labels("kept").inc()
+        return ToKeep(
+            data=result.data,
+            errors=result.errors,
+            extensions=result.extensions,
+            key=key,
+            arms=dict(context.served_arms),
+            valid_until=context.choices_change_at,
+        )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """A reused answer is already encoded; one to keep is encoded once, here, and kept."""
+        if isinstance(result, Reused):
+            return cast(GraphQLHTTPResponse, Encoded(result.body))
+        processed = await super().process_result(request, result)
+        if isinstance(result, ToKeep):
+            body = self.encode_json(processed)
+            self.services.answers.put(result.key, body, result.arms, result.valid_until)
+            return cast(GraphQLHTTPResponse, Encoded(body))
+        return processed
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        if isinstance(response_data, Encoded):
+            response = Response(response_data.body, media_type="application/json")
+            response.headers.raw.extend(sub_response.headers.raw)
+            return response
+        return super().create_response(response_data, sub_response)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -127,6 +127,18 @@ def _experiment_choice(
     return None
 
 
+def next_change(entry: Entry, now: datetime) -> datetime | None:
+    """When the choice for ``entry`` may next change by the clock alone: the first variant
+    start or end after ``now``. An answer built now holds for every viewer until then."""
+    later = [
+        moment
+        for variant in entry.variants
+        for moment in (variant.start, variant.end)
+        if moment is not None and moment > now
+    ]
+    return min(later, default=None)
+
+
 def merged_fields(entry: Entry, choice: Choice) -> Mapping[str, Any]:
     """The variant's overrides laid over the baseline, field by field (a shallow merge)."""
     if choice.variant is None or not choice.variant.fields:

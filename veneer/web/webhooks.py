@@ -40,7 +40,7 @@ async def receive_webhook(request: Request) -> Response:
         change = read_change(source, payload, request.headers)
     except WebhookError as exc:
         return error_response(exc.status, exc.message)
-    await services.content.invalidate()
+    await services.content_changed()
     WEBHOOKS.labels(source, change.action).inc()
     logger.info("%s webhook: %s %s; content cache dropped", source, change.action, change.entry_ids)
     # A change may add a content type or field: every process re-checks its typed schema.

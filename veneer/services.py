@@ -203,7 +203,6 @@ class Services:
 
     async def segments_changed(self) -> None:
         await self.cache.delete(SEGMENT_RULES_KEY)
-        self.answers.clear()  # a holdout may change what members see, not only who they are
 
     async def content_changed(self) -> None:
         """A webhook: drop cached content and every answer built from it, before answering."""
@@ -226,7 +225,6 @@ class Services:
 
     async def experiments_changed(self) -> None:
         await self.cache.delete(EXPERIMENTS_KEY)
-        self.answers.clear()
 
     async def record_exposures(self, viewer: Viewer, arms: dict[str, str]) -> None:
         """The viewer's first exposure to these experiments' arms (later ones are ignored)."""

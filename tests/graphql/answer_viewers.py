@@ -152,8 +152,9 @@ OTHERS = ("viewer { anonymousId }", "__typename")  # what makes a document run e
 
 
 # Always asked: between them they show every entry a pair above sees differently.
+PERSONALIZED = "personalization { variantId reason }"
 WHOLE_SHOP = (
-    {"query": "{ entries(first: 20) { edges { node { id personalization { variantId } } } } }"},
+    {"query": f"{{ entries(first: 20) {{ edges {{ node {{ id {PERSONALIZED} }} }} }} }}"},
     {"query": "query($id: ID!) { entry(id: $id) { fields } }", "variables": {"id": "tent-x2"}},
     {"query": '{ entry(id: "basecamp-55-pack") { t: field(name: "title") } }'},
 )

@@ -7,9 +7,11 @@ arms (`decision_vector`). Its first run for a vector is kept in the process's
 and that vector (and by the viewer too when it selects `Personalization.id`); later requests
 with the same key get those bytes, which are exactly what running it would have produced:
 
-- the vector comes from the same viewer state running it would load;
-- content changes (webhooks, on every process through the content channel), segment and
-  experiment edits drop every kept answer, and none outlives the content cache's TTL;
+- the vector comes from the same viewer state running it would load, so a consent change,
+  a segment or experiment edit changes the key on the next request;
+- a content webhook drops every kept answer (in the process it reaches before it answers,
+  in the others when the change is announced on the content channel), and none outlives
+  the content cache's TTL;
 - an answer holds only until the first variant schedule change among its entries;
 - answers with errors, or built from stale content while the CMS was down, are not kept;
 - the experiment exposures an answer shows are recorded for each viewer it is served to.

@@ -21,18 +21,23 @@ def wrk(
     connections: int,
     headers: dict[str, str] | None = None,
     body: bytes | None = None,
+    script: str = "",
 ) -> float:
-    """Requests/s over ``seconds``; a POST when ``body`` is given. Any non-2xx fails the run."""
+    """Requests/s over ``seconds``; a POST when ``body`` is given. Any non-2xx fails the run.
+
+    ``script`` is more Lua for wrk, such as a ``request`` function that makes each request's
+    body different.
+    """
     with tempfile.TemporaryDirectory() as workdir:
         lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in (headers or {}).items()]
         if body is not None:
             body_file = Path(workdir) / "body"
             body_file.write_bytes(body)
             lines += ['wrk.method = "POST"', f'wrk.body = io.open("{body_file}"):read("*a")']
-        script = Path(workdir) / "request.lua"
-        script.write_text("\n".join(lines) + "\n")
+        lua = Path(workdir) / "request.lua"
+        lua.write_text("\n".join(lines) + "\n" + script + "\n")
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(lua), url],
             capture_output=True,
             text=True,
             check=True,

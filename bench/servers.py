@@ -27,9 +27,13 @@ def veneer_env(**settings: str) -> dict[str, str]:
 
 @contextmanager
 def uvicorn_server(
-    app: str, env: dict[str, str], factory: bool = False, port: int | None = None
+    app: str,
+    env: dict[str, str],
+    factory: bool = False,
+    port: int | None = None,
+    workers: int = 1,
 ) -> Iterator[str]:
-    """``app`` (module:attribute) on 127.0.0.1, uvloop + httptools, one worker."""
+    """``app`` (module:attribute) on 127.0.0.1, uvloop + httptools, one worker unless told."""
     port = port or free_port()
     process = subprocess.Popen(
         [
@@ -49,6 +53,7 @@ def uvicorn_server(
             "--log-level",
             "warning",
             *(["--factory"] if factory else []),
+            *(["--workers", str(workers)] if workers > 1 else []),
         ],
         env=env,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,13 +35,18 @@ from veneer.identity.origins import LOOPBACK_ORIGINS
 from veneer.identity.viewer import Viewer
 from veneer.placements.definition import Placement, PlacementError, parse_placement
 from veneer.placements.render import BlockTemplates
-from veneer.profiles.traits import TraitSource, effective_traits
+from veneer.profiles.traits import EffectiveTraits, TraitSource, effective_traits
 from veneer.propensity.record import Score
 from veneer.segments import ViewerFacts, evaluate_segments
 from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent
 from veneer.segments.holdout import in_holdout
-from veneer.segments.rules import event_lookback, referenced_event_types
+from veneer.segments.rules import (
+    Rule,
+    event_lookback,
+    reference_cycles,
+    referenced_event_types,
+)
 from veneer.served_model import ChallengerModels, ServedModel, StoredModels
 from veneer.settings import Settings
 from veneer.store import Database
@@ -61,6 +66,7 @@ from veneer.store.trusted_documents import trusted_documents
 from veneer.triggers import Trigger, TriggerError, parse_trigger
 
 KEY_CACHE_TTL = 60.0
+JUDGED_KEPT = 10_000  # viewers whose judgement is kept (the record cache bounds them anyway)
 KEY_ORIGINS_KEY = "apikeys:origins"
 MAX_EVENTS_PER_VIEWER = 1000
 SEGMENT_RULES_KEY = "segments:rules"
@@ -105,6 +111,33 @@ class ViewerState:
         return frozenset(p for p, state in self.consent.items() if state.granted)
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A viewer's consent, traits and segments as judged from one load of their record.
+
+    The in-process cache hands out the same record object until it changes; while it (and
+    the loaded rules) are the same objects, and no rule counts events (whose windows age),
+    a request reuses the judgement instead of evaluating every rule again.
+    """
+
+    record: ViewerRecord
+    gpc: bool
+    consent: dict[Purpose, ConsentState]
+    layered: EffectiveTraits
+    book: RuleBook | None = None
+    segments: frozenset[str] = frozenset()
+    held_out: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    definitions: dict[str, SegmentDefinition]  # the load these were derived from
+    rules: dict[str, Rule]
+    cyclic: frozenset[str]
+    lookback: timedelta | None
+    event_types: frozenset[str]
+
+
 class Services:
     def __init__(
         self,
@@ -143,6 +176,8 @@ class Services:
         self.challengers = ChallengerModels(self.db, stored_models, settings.recommend_model_check)
         self.clock = clock
         self.quality = QualityBuffer()
+        self._book: RuleBook | None = None
+        self._judged: dict[str, Judged] = {}
         self.templates = BlockTemplates(settings.templates)
 
     async def aclose(self) -> None:
@@ -379,16 +414,34 @@ class Services:
     async def viewer_id_changed(self, viewer_id: str) -> None:
         await self.cache.delete_prefix(f"viewer:{viewer_id}|")
 
+    def _rule_book(self, definitions: dict[str, SegmentDefinition]) -> RuleBook:
+        """What every request derives from the segment rules, derived once per load of them."""
+        book = self._book
+        if book is None or book.definitions is not definitions:
+            rules = {key: d.rule for key, d in definitions.items()}
+            book = self._book = RuleBook(
+                definitions,
+                rules,
+                reference_cycles(rules).keys,
+                event_lookback(rules.values(), timedelta(days=self.settings.event_lookback_days)),
+                referenced_event_types(rules.values()),
+            )
+        return book
+
     async def viewer_state(self, viewer: Viewer | None, gpc: bool) -> ViewerState:
         """Consent first, then segments only if the viewer allowed personalization."""
         if viewer is None:
             consent = effective_consent([], self.settings.consent_default, gpc)
             return ViewerState(None, consent, frozenset(), {}, {}, {})
         record = await self._viewer_record(viewer)
-        consent = effective_consent(record.consent_records, self.settings.consent_default, gpc)
-        layered = effective_traits(
-            record.traits, record.partner_traits, consent[Purpose.THIRD_PARTY].granted
-        )
+        judged = self._judged.get(viewer.id)
+        if judged is None or judged.record is not record or judged.gpc != gpc:
+            consent = effective_consent(record.consent_records, self.settings.consent_default, gpc)
+            layered = effective_traits(
+                record.traits, record.partner_traits, consent[Purpose.THIRD_PARTY].granted
+            )
+            judged = Judged(record, gpc, consent, layered)
+        consent, layered = judged.consent, judged.layered
         traits = layered.values
         segments: frozenset[str] = frozenset()
         held_out: frozenset[str] = frozenset()
@@ -398,22 +451,26 @@ class Services:
         if consent[Purpose.PERSONALIZATION].granted:
             propensity = record.propensity
             definitions = await self.segment_definitions()
-            rules = {key: d.rule for key, d in definitions.items()}
-            lookback = event_lookback(
-                rules.values(), timedelta(days=self.settings.event_lookback_days)
-            )
-            types = referenced_event_types(rules.values())
-            events = await self._viewer_events(viewer, lookback, types) if lookback else []
-            scores = {event: score.score for event, score in propensity.items()}
-            facts = ViewerFacts(traits, events, scores)
-            segments = evaluate_segments(rules, facts, self.clock())
-            held_out = frozenset(
-                key for key in segments if in_holdout(viewer.id, key, definitions[key].holdout)
-            )
+            book = self._rule_book(definitions)
+            if judged.book is book and book.lookback is None:
+                segments, held_out = judged.segments, judged.held_out  # nothing in them ages
+            else:
+                lookback, types = book.lookback, book.event_types
+                events = await self._viewer_events(viewer, lookback, types) if lookback else []
+                scores = {event: score.score for event, score in propensity.items()}
+                facts = ViewerFacts(traits, events, scores)
+                segments = evaluate_segments(book.rules, facts, self.clock(), book.cyclic)
+                held_out = frozenset(
+                    k for k in segments if in_holdout(viewer.id, k, definitions[k].holdout)
+                )
+                judged = replace(judged, book=book, segments=segments, held_out=held_out)
             experiments = await self.experiments()
             if experiments:
                 arms = assigned_arms(experiments, viewer.id, record.exposures, self.clock())
                 controls = {key: experiments[key].control.key for key in arms}
+        if len(self._judged) >= JUDGED_KEPT:
+            self._judged.clear()
+        self._judged[viewer.id] = judged
         return ViewerState(
             viewer,
             consent,

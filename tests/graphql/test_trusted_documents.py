@@ -98,3 +98,21 @@ def test_with_trusted_documents_only_a_public_key_runs_nothing_else(
 
     backend = strict.post("/graphql", json={"query": OTHER}, headers=headers(keys.secret))
     assert backend.status_code == 200 and "errors" not in backend.json()
+
+
+def test_a_document_a_backend_registered_stays_closed_to_public_keys(
+    settings: Settings, keys: Keys, strict: TestClient
+) -> None:
+    """Trusted-only keeps ad-hoc documents from public keys even once the process knows them
+    by hash from a secret key."""
+    other_sha = hashlib.sha256(OTHER.encode()).hexdigest()
+    backend = headers(keys.secret)
+    assert (
+        "errors"
+        not in strict.post(
+            "/graphql", json={"query": OTHER, **_by_hash(other_sha)}, headers=backend
+        ).json()
+    )
+    assert "errors" not in strict.post("/graphql", json=_by_hash(other_sha), headers=backend).json()
+    refused = strict.post("/graphql", json=_by_hash(other_sha), headers=headers(keys.public, "v"))
+    assert refused.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError, parse
@@ -25,6 +24,7 @@ from veneer.backends.cache import Cache
 PREFIX = "apq:"
 HASH = re.compile(r"^[0-9a-f]{64}$")
 NOT_FOUND = "PersistedQueryNotFound"
+TEXTS_KEPT = 4096
 
 
 class PersistedQueryError(ValueError):
@@ -90,6 +90,10 @@ class PersistedQueries:
         self.ttl = ttl
         self.trusted = trusted
         self.trusted_only = trusted_only
+        # A hash names one text forever: texts found once are kept here, so a persisted
+        # request costs no lookup in the shared cache; each with whether it is a trusted one,
+        # which alone a public key may run in trusted-only mode.
+        self._texts: dict[str, tuple[str, bool]] = {}
 
     async def resolve(
         self, request: GraphQLRequestData, public: bool
@@ -109,15 +113,24 @@ class PersistedQueries:
                     raise NotTrusted()
             return request
         if request.query is None:
-            trusted = await self.trusted()
-            if sha in trusted:
-                return replace(request, query=trusted[sha])
-            if strict:
-                return not_in_list_error()
-            known = await self.cache.get(PREFIX + sha)
-            if not isinstance(known, str):
-                return not_found_error()
-            return replace(request, query=known)
+            found = self._texts.get(sha)
+            if found is None or (strict and not found[1]):
+                trusted = await self.trusted()
+                if sha in trusted:
+                    found = (trusted[sha], True)
+                elif strict:
+                    return not_in_list_error()
+                else:
+                    known = await self.cache.get(PREFIX + sha)
+                    if not isinstance(known, str):
+                        return not_found_error()
+                    found = (known, False)
+                if len(self._texts) >= TEXTS_KEPT:
+                    self._texts.clear()
+                self._texts[sha] = found
+            return GraphQLRequestData(
+                found[0], request.variables, request.operation_name, request.extensions
+            )
         if hashlib.sha256(request.query.encode()).hexdigest() != sha:
             raise PersistedQueryError(
                 "extensions.persistedQuery.sha256Hash", "provided sha does not match query"

@@ -157,16 +157,21 @@ def matches(
 
 
 def evaluate_segments(
-    rules: Mapping[str, Rule], facts: ViewerFacts, now: datetime
+    rules: Mapping[str, Rule],
+    facts: ViewerFacts,
+    now: datetime,
+    cyclic: frozenset[str] | None = None,
 ) -> frozenset[str]:
     """The keys of every segment the viewer is in.
 
     References are resolved once each; a reference to an unknown segment, or one caught in a
     cycle (which saving a segment prevents), counts as not a member, whatever order the rules
-    come in.
+    come in. ``cyclic`` is ``reference_cycles(rules).keys``, for a caller that evaluates the
+    same rules for every request and works it out once.
     """
     memo: dict[str, bool] = {}
-    cyclic = reference_cycles(rules).keys
+    if cyclic is None:
+        cyclic = reference_cycles(rules).keys
 
     def in_segment(key: str) -> bool:
         if key in memo:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+import orjson
 
 from bench.servers import redis_server, uvicorn_server, veneer_env, worker_process
 from veneer.settings import Settings
@@ -51,14 +53,15 @@ def _measure(base: str, events: int) -> list[float]:
     return latencies
 
 
-def _report(name: str, latencies: list[float]) -> None:
+def _percentiles(latencies: list[float]) -> dict[str, float]:
     cuts = statistics.quantiles(latencies, n=100)
-    print(f"{name:<34} p50 {cuts[49]:6.1f} ms   p99 {cuts[98]:6.1f} ms   (n={len(latencies)})")
+    return {"p50_ms": cuts[49], "p99_ms": cuts[98], "n": len(latencies)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="veneer-bench-"))
 
@@ -78,9 +81,6 @@ def main() -> None:
         ):
             streamed = _measure(base, args.events)
 
-    _report("embedded (SQLite, in-process)", embedded)
-    _report("Redis Streams + veneer worker", streamed)
-    print("(a bare GraphQL poll, the resolution of these figures:", end=" ")
     with (
         uvicorn_server(
             "veneer.app:create_app", veneer_env(database_url=embedded_db, demo="1"), factory=True
@@ -92,7 +92,25 @@ def main() -> None:
             start = time.perf_counter()
             _clicks(client)
             polls.append((time.perf_counter() - start) * 1000)
-    print(f"p50 {statistics.median(polls):.1f} ms)")
+    figures = {
+        "embedded": _percentiles(embedded),
+        "redis": _percentiles(streamed),
+        "poll_p50_ms": statistics.median(polls),
+    }
+    if args.json:
+        sys.stdout.write(orjson.dumps(figures).decode() + "\n")
+        return
+    for name, key in (
+        ("embedded (SQLite, in-process)", "embedded"),
+        ("Redis Streams + veneer worker", "redis"),
+    ):
+        cut = figures[key]
+        assert isinstance(cut, dict)
+        print(
+            f"{name:<34} p50 {cut['p50_ms']:6.1f} ms   p99 {cut['p99_ms']:6.1f} ms   (n={cut['n']})"
+        )
+    poll = figures["poll_p50_ms"]
+    print(f"(a bare GraphQL poll, the resolution of these figures: p50 {poll:.1f} ms)")
 
 
 if __name__ == "__main__":

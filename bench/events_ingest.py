@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=400)
     parser.add_argument("--size", type=int, default=100, help="events per request")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="veneer-bench-"))
     database = f"sqlite:///{workdir / 'bench.db'}"
@@ -99,6 +101,10 @@ def main() -> None:
             asyncio.run(_veneer(base, "warm", 20, args.size, args.concurrency))
             veneer = asyncio.run(_veneer(base, "v", args.batches, args.size, args.concurrency))
         raw = _raw_xadd(server.url, args.batches, args.size)
+    if args.json:
+        figures = {"events_per_s": {"veneer": veneer, "xadd": raw}, "ratio": veneer / raw}
+        sys.stdout.write(orjson.dumps(figures).decode() + "\n")
+        return
     print(f"POST /v1/events (validate, consent, dedupe, XADD): {veneer:9.0f} events/s")
     print(f"raw redis-py pipelined XADD of the same events:    {raw:9.0f} events/s")
     print(f"ratio (Veneer / raw XADD): {veneer / raw:.3f}")

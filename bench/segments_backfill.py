@@ -16,10 +16,12 @@ import asyncio
 import io
 import json
 import random
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 import psycopg
 from sqlalchemy import select
 
@@ -181,14 +183,16 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--slice", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = parser.parse_args()
+    say = (lambda *_: None) if args.json else print
     with postgres_server() as admin:
         url = admin.rsplit("/", 1)[0] + "/postgres"
         settings = Settings(database_url=url, secret="b" * 32)
         migrate(settings)
         started = time.perf_counter()
         events = generate(url.replace("postgresql+psycopg", "postgresql"), args.profiles)
-        print(
+        say(
             f"generated {args.profiles} profiles, {events} events in "
             f"{time.perf_counter() - started:.0f} s"
         )
@@ -206,6 +210,18 @@ def main() -> None:
 
         seconds, result, baseline, again = asyncio.run(measure())
     rate = result.profiles / seconds
+    if args.json:
+        figures = {
+            "profiles_per_s": {
+                "backfill": rate,
+                "redecide": result.profiles / again,
+                "python": baseline,
+            },
+            "ratio": rate / baseline,
+            "memberships": result.entered,
+        }
+        sys.stdout.write(orjson.dumps(figures).decode() + "\n")
+        return
     print(
         f"backfill: {result.profiles} profiles x {len(SEGMENTS)} segments in {seconds:.1f} s "
         f"({rate:,.0f} profiles/s), {result.entered:,} memberships"

@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = parser.parse_args()
     require_wrk()
     workdir = Path(tempfile.mkdtemp(prefix="veneer-bench-"))
@@ -120,6 +121,10 @@ def main() -> None:
                 veneer.append(wrk(f"{base}/graphql", args.seconds, args.connections, headers, body))
                 native.append(wrk(api + WAGTAIL_QUERY, args.seconds, args.connections))
     v, w = sorted(veneer)[len(veneer) // 2], sorted(native)[len(native) // 2]
+    if args.json:
+        figures = {"rps": {"veneer": v, "wagtail": w}, "ratio": v / w}
+        sys.stdout.write(orjson.dumps(figures).decode() + "\n")
+        return
     print(f"Veneer, personalized GraphQL over Wagtail: {v:8.0f} req/s  (rounds: {veneer})")
     print(f"Wagtail API v2, same 20 pages:             {w:8.0f} req/s  (rounds: {native})")
     print(f"ratio (Veneer / Wagtail): {v / w:.2f}")

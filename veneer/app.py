@@ -59,13 +59,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     graphql_app = VeneerGraphQL(services)
     app = Starlette(
         routes=[
+            # The busiest first: the router tries each route's pattern in turn.
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/v1/events", post_events, methods=["POST"]),
             Route("/", demo_page, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/static/graphiql/{name}", graphiql_asset, methods=["GET"]),
             Route("/widgets/{name}", widget_asset, methods=["GET"]),
-            Route("/v1/events", post_events, methods=["POST"]),
             Route("/v1/consent", consent_endpoint, methods=["GET", "POST"]),
             Route("/v1/webhooks/{source}", receive_webhook, methods=["POST"]),
             Route("/v1/segments/assign", assign_endpoint, methods=["POST"]),

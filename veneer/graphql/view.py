@@ -35,10 +35,12 @@ from veneer.graphql.limits import DocumentLimits
 from veneer.graphql.persisted import PersistedQueries
 from veneer.graphql.schema import ROOT_FIELDS, TYPE_NAMES, build_schema, schema
 from veneer.graphql.transport import GraphQLOverHTTP, body_limit
+from veneer.identity.keys import KeyKind
 from veneer.metrics import GRAPHQL_ANSWERS
 from veneer.services import Services
 
 logger = logging.getLogger(__name__)
+REUSED, KEPT, RAN = (GRAPHQL_ANSWERS.labels(outcome) for outcome in ("reused", "kept", "ran"))
 
 
 class VeneerGraphQL(GraphQLOverHTTP):
@@ -65,6 +67,7 @@ class VeneerGraphQL(GraphQLOverHTTP):
         self.model: ContentModel | None = None
         self.schema_generation = 0  # part of every kept answer's key
         self.plans = ReusePlans(ROOT_FIELDS)
+        self.limits: dict[KeyKind, DocumentLimits] = {}  # by key kind, from the settings
         self._first_refresh: asyncio.Future[None] | None = None
 
     async def refresh_model(self) -> bool:
@@ -158,10 +161,12 @@ class VeneerGraphQL(GraphQLOverHTTP):
         reuse = None
         if answers.enabled:
             kind = context.principal.key.kind
-            limits = DocumentLimits.for_key(self.services.settings, kind)
+            limits = self.limits.get(kind)
+            if limits is None:
+                limits = self.limits[kind] = DocumentLimits.for_key(self.services.settings, kind)
             reuse = self.plans.reuse(self.schema, request_data, kind, limits)
         if reuse is None:
-            GRAPHQL_ANSWERS.labels("ran").inc()
+            RAN.inc()
             return await super().execute_document(
                 request_adapter, context, root_value, request_data
             )
@@ -169,14 +174,14 @@ class VeneerGraphQL(GraphQLOverHTTP):
         key = answer_key(reuse, self.schema_generation, request_data, context, state)
         kept = answers.get(key, context.now)
         if kept is not None:
-            GRAPHQL_ANSWERS.labels("reused").inc()
+            REUSED.inc()
             context.reused(dict(kept.arms))
             return Reused(data=None, errors=None, body=kept.body)
         result = await super().execute_document(request_adapter, context, root_value, request_data)
         if not keepable(result):
-            GRAPHQL_ANSWERS.labels("ran").inc()
+            RAN.inc()
             return result
-        GRAPHQL_ANSWERS.labels("kept").inc()
+        KEPT.inc()
         return ToKeep(
             data=result.data,
             errors=result.errors,

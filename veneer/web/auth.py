@@ -6,7 +6,8 @@ left in ``scope["state"]["principal"]`` for the endpoints to read.
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
+from collections.abc import Mapping
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veneer.identity.principal import Principal
@@ -35,7 +36,16 @@ def route_path(scope: Scope) -> str:
     return path
 
 
-def _is_graphiql(scope: Scope, headers: Headers) -> bool:
+def header_map(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name, the first of repeated ones winning, as
+    Starlette's `Headers` reads them; one dictionary, since a request reads several."""
+    return {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in reversed(scope["headers"])
+    }
+
+
+def _is_graphiql(scope: Scope, headers: Mapping[str, str]) -> bool:
     """A browser opening GraphiQL sends no key; the IDE itself then sends one per query."""
     parameters = scope.get("query_string", b"").decode("latin-1")
     return (
@@ -61,7 +71,7 @@ class AuthMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
+        headers = header_map(scope)
         if path.startswith("/graphql") and _is_graphiql(scope, headers):
             await self.app(scope, receive, send)
             return

@@ -7,8 +7,10 @@ database, copied from a template migrated once per session, so tests never see e
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +33,31 @@ from veneer.store.keys import create_key
 from veneer.store.migrate import alembic_config, migrate
 
 TEST_SECRET = "test-secret-0123456789abcdef-0123456789"  # HS256 wants 32+ bytes
+# Past pytest-timeout's limit (pyproject.toml): a test its SIGALRM did not stop, because the
+# exception landed in an asyncio task that nobody awaits, or teardown waits on what hung.
+HARD_STOP_SECONDS = 900
+_stderr: list[int] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep a descriptor of the real stderr: output capture replaces fd 2 during a test."""
+    try:
+        fileno = sys.stderr.fileno()
+    except (AttributeError, ValueError):  # xdist workers replace sys.stderr
+        fileno = sys.__stderr__.fileno()
+    _stderr.append(os.dup(fileno))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """A test still running long after its timeout prints every thread's stack and ends its
+    process: xdist reports the crash and goes on with a new worker, so the run ends, saying
+    where it hung, instead of stalling until CI gives up on it."""
+    faulthandler.dump_traceback_later(HARD_STOP_SECONDS, exit=True, file=_stderr[0])
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="session")

@@ -43,21 +43,26 @@ def _register(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
     return result.output
 
 
+def _strict(settings: Settings) -> Settings:
+    return settings.model_copy(update={"trusted_documents_only": True, "viewer_cache_ttl": 0})
+
+
 @pytest.fixture
 def strict(settings: Settings) -> Iterator[TestClient]:
-    only = settings.model_copy(update={"trusted_documents_only": True, "viewer_cache_ttl": 0})
-    with TestClient(create_app(only)) as client:
+    with TestClient(create_app(_strict(settings))) as client:
         yield client
 
 
+# The command line runs while no app is serving the test's database: each app runs its
+# housekeeping on it, and these tests are about what the command leaves for the next app.
+
+
 def test_registering_is_additive_and_a_registered_hash_runs_at_once(
-    tmp_path: Path,
-    settings: Settings,
-    keys: Keys,
-    client: TestClient,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, settings: Settings, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    unknown = client.post("/graphql", json=_by_hash(), headers=headers(keys.public, "v"))
+    serving = settings.model_copy(update={"viewer_cache_ttl": 0})
+    with TestClient(create_app(serving)) as before:
+        unknown = before.post("/graphql", json=_by_hash(), headers=headers(keys.public, "v"))
     assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     assert json.loads(_register(tmp_path, settings.database_url, monkeypatch)) == {
         "added": [SHA],
@@ -65,39 +70,36 @@ def test_registering_is_additive_and_a_registered_hash_runs_at_once(
         "dryRun": False,
     }
     assert json.loads(_register(tmp_path, settings.database_url, monkeypatch))["added"] == []
-    with TestClient(create_app(settings.model_copy(update={"viewer_cache_ttl": 0}))) as fresh:
-        known = fresh.post("/graphql", json=_by_hash(), headers=headers(keys.public, "v"))
+    with TestClient(create_app(serving)) as after:
+        known = after.post("/graphql", json=_by_hash(), headers=headers(keys.public, "v"))
         assert known.json() == HERO
     listed = CliRunner().invoke(cli, ["queries", "list"])
     assert SHA in listed.output and "Hero" in listed.output
 
 
 def test_with_trusted_documents_only_a_public_key_runs_nothing_else(
-    tmp_path: Path,
-    settings: Settings,
-    keys: Keys,
-    strict: TestClient,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, settings: Settings, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _register(tmp_path, settings.database_url, monkeypatch)
     public = headers(keys.public, "v")
-    assert strict.post("/graphql", json=_by_hash(), headers=public).json() == HERO
-    assert strict.post("/graphql", json={"query": BODY}, headers=public).json() == HERO
+    with TestClient(create_app(_strict(settings))) as strict:
+        assert strict.post("/graphql", json=_by_hash(), headers=public).json() == HERO
+        assert strict.post("/graphql", json={"query": BODY}, headers=public).json() == HERO
 
-    ad_hoc = strict.post("/graphql", json={"query": OTHER}, headers=public)
-    assert ad_hoc.status_code == 403
-    assert ad_hoc.json()["errors"][0]["extensions"]["field"] == "query"
+        ad_hoc = strict.post("/graphql", json={"query": OTHER}, headers=public)
+        assert ad_hoc.status_code == 403
+        assert ad_hoc.json()["errors"][0]["extensions"]["field"] == "query"
 
-    other_sha = hashlib.sha256(OTHER.encode()).hexdigest()
-    unknown = strict.post("/graphql", json=_by_hash(other_sha), headers=public).json()
-    assert unknown["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
-    registering = strict.post(
-        "/graphql", json={"query": OTHER, **_by_hash(other_sha)}, headers=public
-    )
-    assert registering.status_code == 403  # a public key cannot register its own
+        other_sha = hashlib.sha256(OTHER.encode()).hexdigest()
+        unknown = strict.post("/graphql", json=_by_hash(other_sha), headers=public).json()
+        assert unknown["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
+        registering = strict.post(
+            "/graphql", json={"query": OTHER, **_by_hash(other_sha)}, headers=public
+        )
+        assert registering.status_code == 403  # a public key cannot register its own
 
-    backend = strict.post("/graphql", json={"query": OTHER}, headers=headers(keys.secret))
-    assert backend.status_code == 200 and "errors" not in backend.json()
+        backend = strict.post("/graphql", json={"query": OTHER}, headers=headers(keys.secret))
+        assert backend.status_code == 200 and "errors" not in backend.json()
 
 
 def test_a_document_a_backend_registered_stays_closed_to_public_keys(

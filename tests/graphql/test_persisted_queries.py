@@ -177,3 +177,23 @@ def test_get_answers_carry_an_etag_that_is_never_another_viewers(
     client.post("/graphql", json={"query": stop}, headers=headers(keys.public, "camper"))
     changed = _hero(client, keys, "camper", camper.headers["etag"])
     assert changed.status_code == 200 and changed.json() == other.json()
+
+
+def test_an_answer_for_nobody_in_particular_may_be_kept_by_any_cache(
+    client: TestClient, keys: Keys
+) -> None:
+    """A request naming no viewer gets what every such request gets: public for as long as
+    Veneer reuses it. Naming a viewer, or reading about one, keeps it private."""
+    tent = {"query": '{ entry(id: "tent-x2") { id personalization { reason } } }'}
+    nobody = client.get("/graphql", params=tent, headers=headers(keys.public))
+    assert nobody.headers["cache-control"] == "public, max-age=60"
+    assert "Authorization" in nobody.headers["vary"] and "Sec-GPC" in nobody.headers["vary"]
+    again = client.get("/graphql", params=tent, headers=headers(keys.public))
+    assert again.headers["cache-control"] == "public, max-age=60"
+    assert again.json() == nobody.json()
+
+    someone = client.get("/graphql", params=tent, headers=headers(keys.public, "someone"))
+    assert someone.headers["cache-control"] == "private, no-cache"
+    about = {"query": '{ entry(id: "tent-x2") { id } viewer { segments { key } } }'}
+    refused = client.get("/graphql", params=about, headers=headers(keys.public))
+    assert refused.headers.get("cache-control") != "public, max-age=60"

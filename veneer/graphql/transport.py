@@ -119,19 +119,24 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def revalidated(request: Request, response: Response) -> Response:
+def revalidated(request: Request, response: Response, shared_for: int = 0) -> Response:
     """HTTP caching for a GET answer: an ETag of the body, 304 when the client holds it.
 
     Answers are personalized, so they are ``private`` (no shared cache or CDN keeps one
     viewer's answer for another) and ``no-cache`` (the browser asks again, and an unchanged
     answer costs a 304). The ETag is the body's own hash, so a viewer can only ever be told
     "unchanged" about an answer that is byte for byte theirs.
+
+    ``shared_for`` seconds: the answer depends on no viewer (the request names none, and the
+    document reads content and variant choices only), so any cache may keep it that long,
+    ``public``: every request with the same URL and the same ``Vary`` headers gets it.
     """
     media = response.headers.get("content-type", "")
     if response.status_code != 200 or "json" not in media:
         return response
     etag = _etag(bytes(response.body))
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": VARY}
+    caching = f"public, max-age={shared_for}" if shared_for > 0 else "private, no-cache"
+    headers = {"ETag": etag, "Cache-Control": caching, "Vary": VARY}
     held = {
         t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
     }
@@ -170,7 +175,8 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         try:
             response = await self.run_http(request)
             if request.method == "GET":
-                response = revalidated(request, response)
+                shared_for = getattr(request.state, "shared_for", 0)
+                response = revalidated(request, response, shared_for)
         except TransportError as exc:
             response = error_response(
                 exc.status_code, exc.reason, field=exc.field, headers=exc.headers

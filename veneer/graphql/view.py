@@ -176,12 +176,14 @@ class VeneerGraphQL(GraphQLOverHTTP):
         if kept is not None:
             REUSED.inc()
             context.reused(dict(kept.arms))
+            self._shared_if_nobodys(context)
             return Reused(data=None, errors=None, body=kept.body)
         result = await super().execute_document(request_adapter, context, root_value, request_data)
         if not keepable(result):
             RAN.inc()
             return result
         KEPT.inc()
+        self._shared_if_nobodys(context)
         return ToKeep(
             data=result.data,
             errors=result.errors,
@@ -190,6 +192,12 @@ class VeneerGraphQL(GraphQLOverHTTP):
             arms=dict(context.served_arms),
             valid_until=context.choices_change_at,
         )
+
+    def _shared_if_nobodys(self, context: Context) -> None:
+        """A reusable answer for a request that names no viewer is everyone's: over GET, any
+        cache may keep it for as long as Veneer would reuse it."""
+        if context.principal.viewer is None:
+            context.request.state.shared_for = int(self.services.answers.ttl)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -131,3 +131,21 @@ def test_a_promotion_shows_on_the_next_request(settings: Settings, keys: Keys) -
         assert client.portal is not None
         client.portal.call(recs_registry.promote, services, 2)
         assert strategies(client) == {"ItemPop:v2"}
+
+
+def test_a_failure_to_read_the_viewer_is_a_graphql_error_not_a_500(
+    shop: Shop, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Working out the key reads the viewer's state first; when that fails, the document
+    runs and reports it the way it always has."""
+    services = shop.client.app.state.services  # type: ignore[attr-defined]
+
+    async def unreadable(*args: object) -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(services, "viewer_state", unreadable)
+    answer = shop.client.post(
+        "/graphql", json={"query": TENT}, headers={"Authorization": f"Bearer {keys.public}"}
+    )
+    assert answer.status_code == 200
+    assert answer.json()["errors"][0]["path"] == ["entry"]

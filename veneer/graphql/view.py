@@ -165,12 +165,17 @@ class VeneerGraphQL(GraphQLOverHTTP):
             if limits is None:
                 limits = self.limits[kind] = DocumentLimits.for_key(self.services.settings, kind)
             reuse = self.plans.reuse(self.schema, request_data, kind, limits)
-        if reuse is None:
+        state = None
+        if reuse is not None:
+            try:
+                state = await context.viewer_state()
+            except Exception:  # running it reports the failure as a GraphQL error, as ever
+                logger.debug("viewer state not loaded; the document runs", exc_info=True)
+        if reuse is None or state is None:
             RAN.inc()
             return await super().execute_document(
                 request_adapter, context, root_value, request_data
             )
-        state = await context.viewer_state()
         key = answer_key(reuse, self.schema_generation, request_data, context, state)
         kept = answers.get(key, context.now)
         if kept is not None:

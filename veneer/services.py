@@ -38,15 +38,10 @@ from veneer.placements.render import BlockTemplates
 from veneer.profiles.traits import EffectiveTraits, TraitSource, effective_traits
 from veneer.propensity.record import Score
 from veneer.segments import ViewerFacts, evaluate_segments
+from veneer.segments.book import RuleBook
 from veneer.segments.definition import SegmentDefinition
 from veneer.segments.evaluate import ViewerEvent
 from veneer.segments.holdout import in_holdout
-from veneer.segments.rules import (
-    Rule,
-    event_lookback,
-    reference_cycles,
-    referenced_event_types,
-)
 from veneer.served_model import ChallengerModels, ServedModel, StoredModels
 from veneer.settings import Settings
 from veneer.store import Database
@@ -127,15 +122,6 @@ class Judged:
     book: RuleBook | None = None
     segments: frozenset[str] = frozenset()
     held_out: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class RuleBook:
-    definitions: dict[str, SegmentDefinition]  # the load these were derived from
-    rules: dict[str, Rule]
-    cyclic: frozenset[str]
-    lookback: timedelta | None
-    event_types: frozenset[str]
 
 
 class Services:
@@ -418,14 +404,8 @@ class Services:
         """What every request derives from the segment rules, derived once per load of them."""
         book = self._book
         if book is None or book.definitions is not definitions:
-            rules = {key: d.rule for key, d in definitions.items()}
-            book = self._book = RuleBook(
-                definitions,
-                rules,
-                reference_cycles(rules).keys,
-                event_lookback(rules.values(), timedelta(days=self.settings.event_lookback_days)),
-                referenced_event_types(rules.values()),
-            )
+            unbounded = timedelta(days=self.settings.event_lookback_days)
+            book = self._book = RuleBook.of(definitions, unbounded)
         return book
 
     async def viewer_state(self, viewer: Viewer | None, gpc: bool) -> ViewerState:

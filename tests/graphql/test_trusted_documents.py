@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
-from typer.testing import CliRunner
 
 from tests.conftest import Keys
 from tests.helpers import headers
+from tests.program import environment, veneer
 from veneer.app import create_app
-from veneer.cli import app as cli
 from veneer.settings import Settings
 
 BODY = 'query Hero { entry(id: "tent-x2") { id } }'
@@ -34,13 +33,12 @@ def _by_hash(sha: str = SHA) -> dict[str, Any]:
     return {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha}}}
 
 
-def _register(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("VENEER_DATABASE_URL", database_url)
+def _register(tmp_path: Path, settings: Settings) -> str:
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(MANIFEST))
-    result = CliRunner().invoke(cli, ["queries", "register", str(path), "--json"])
+    result = veneer(["queries", "register", str(path), "--json"], environment(settings))
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def _strict(settings: Settings) -> Settings:
@@ -64,23 +62,23 @@ def test_registering_is_additive_and_a_registered_hash_runs_at_once(
     with TestClient(create_app(serving)) as before:
         unknown = before.post("/graphql", json=_by_hash(), headers=headers(keys.public, "v"))
     assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
-    assert json.loads(_register(tmp_path, settings.database_url, monkeypatch)) == {
+    assert json.loads(_register(tmp_path, settings)) == {
         "added": [SHA],
         "unchanged": 0,
         "dryRun": False,
     }
-    assert json.loads(_register(tmp_path, settings.database_url, monkeypatch))["added"] == []
+    assert json.loads(_register(tmp_path, settings))["added"] == []
     with TestClient(create_app(serving)) as after:
         known = after.post("/graphql", json=_by_hash(), headers=headers(keys.public, "v"))
         assert known.json() == HERO
-    listed = CliRunner().invoke(cli, ["queries", "list"])
+    listed = veneer(["queries", "list"], environment(settings))
     assert SHA in listed.output and "Hero" in listed.output
 
 
 def test_with_trusted_documents_only_a_public_key_runs_nothing_else(
     tmp_path: Path, settings: Settings, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _register(tmp_path, settings.database_url, monkeypatch)
+    _register(tmp_path, settings)
     public = headers(keys.public, "v")
     with TestClient(create_app(_strict(settings))) as strict:
         assert strict.post("/graphql", json=_by_hash(), headers=public).json() == HERO

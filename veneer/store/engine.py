@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from veneer.store import sqlite_driver
+
 
 def sync_url(url: str) -> str:
     """Alembic runs synchronously: aiosqlite becomes pysqlite; psycopg serves both modes."""
@@ -76,7 +78,9 @@ class Database:
         if url.startswith("postgresql"):
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         elif url.startswith("sqlite"):
-            kwargs.update(connect_args={"timeout": SQLITE_BUSY_SECONDS})
+            kwargs.update(
+                connect_args={"timeout": SQLITE_BUSY_SECONDS}, module=sqlite_driver.dbapi()
+            )
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -81,6 +81,54 @@ def _scalar_problem(value: object) -> str | None:
     return f"not a JSON value ({type(value).__name__})"
 
 
+def _scalar_fits(node: object) -> bool:
+    """True for plain JSON scalars that need no further look; False means "look closer"."""
+    kind = type(node)
+    if kind is str:
+        return "\0" not in node  # type: ignore[operator]
+    if kind is int:
+        return INT64_MIN <= node <= INT64_MAX  # type: ignore[operator]
+    if kind is float:
+        return math.isfinite(node)  # type: ignore[arg-type]
+    return node is None or kind is bool
+
+
+def _plainly_storable(value: object, max_depth: int) -> bool:
+    """The common case, fast: plain dicts, lists and scalars with nothing wrong anywhere.
+
+    Builds no paths and so costs a fraction of the full walk, which runs only when this
+    answers False, to find and name the problem (or to accept what this did not recognise).
+    """
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            if depth > max_depth:
+                return False
+            for key, child in node.items():  # type: ignore[attr-defined]
+                if type(key) is not str or "\0" in key:
+                    return False
+                if type(child) in _CONTAINERS:
+                    stack.append((child, depth + 1))
+                elif not _scalar_fits(child):
+                    return False
+        elif kind is list:
+            if depth > max_depth:
+                return False
+            for child in node:  # type: ignore[attr-defined]
+                if type(child) in _CONTAINERS:
+                    stack.append((child, depth + 1))
+                elif not _scalar_fits(child):
+                    return False
+        elif not _scalar_fits(node):
+            return False
+    return True
+
+
+_CONTAINERS = (dict, list)
+
+
 def find_unstorable(
     value: object, path: str = "$", max_depth: int = MAX_DEPTH
 ) -> JsonProblem | None:
@@ -89,6 +137,8 @@ def find_unstorable(
     Walks with an explicit stack, so a deeply nested value cannot exhaust the recursion limit
     here; nesting past ``max_depth`` is refused, since writing it would exhaust it later.
     """
+    if _plainly_storable(value, max_depth):
+        return None
     stack: list[tuple[str, object, int]] = [(path, value, 0)]
     while stack:
         where, node, depth = stack.pop()

@@ -38,4 +38,6 @@ def attribute(event: Event, index: int, kind: KeyKind, viewer: Viewer | None) ->
             "the event names no viewer: send anonymousId or userId, or the viewer headers",
             "no_viewer",
         )
+    if anonymous_id == event.anonymous_id and user_id == event.user_id:
+        return event  # the common case, and `replace` costs as much as validating
     return replace(event, anonymous_id=anonymous_id, user_id=user_id)

@@ -71,12 +71,13 @@ async def track(
     duplicates += [e for e in unique if e.id not in stored_ids]
     outcome.duplicates = len(duplicates)
     outcome.accepted -= outcome.duplicates
-    for event in stored:
-        EVENTS.labels("stored", metric_type(event.type)).inc()
-        if event.late:
-            EVENTS_LATE.inc()
-    for event in duplicates:
-        EVENTS.labels("duplicate", metric_type(event.type)).inc()
+    outcomes = Counter(("stored", metric_type(event.type)) for event in stored)
+    outcomes.update(("duplicate", metric_type(event.type)) for event in duplicates)
+    for (outcome_name, event_type), count in outcomes.items():  # one update per label pair
+        EVENTS.labels(outcome_name, event_type).inc(count)
+    late = sum(1 for event in stored if event.late)
+    if late:
+        EVENTS_LATE.inc(late)
     await _count_quality(services, key, tally(raw, rejected, stored, duplicates, dropped), now)
     return outcome
 

@@ -65,13 +65,28 @@ async def consent_records_for(
     result: dict[str, list[ConsentState]] = {viewer_id: [] for viewer_id in ids}
     if not ids:
         return result
-    rows = await session.scalars(
-        select(ConsentRecordRow)
+    rows = await session.execute(  # columns, not ORM objects: this is on every event batch
+        select(
+            ConsentRecordRow.viewer_id,
+            ConsentRecordRow.purpose,
+            ConsentRecordRow.granted,
+            ConsentRecordRow.recorded_at,
+            ConsentRecordRow.source,
+            ConsentRecordRow.policy_version,
+        )
         .where(ConsentRecordRow.viewer_id.in_(ids))
         .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
     )
-    for row in rows:
-        result[row.viewer_id].append(_state(row))
+    for viewer_id, purpose, granted, recorded_at, source, policy_version in rows:
+        result[viewer_id].append(
+            ConsentState(
+                purpose=Purpose(purpose),
+                granted=granted,
+                updated_at=recorded_at,
+                source=source,
+                policy_version=policy_version,
+            )
+        )
     return result
 
 

@@ -3,7 +3,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from veneer.backends.cache import InProcessCache
+import pytest
+from redis.asyncio import Redis
+
+from veneer.backends.cache import Cache, InProcessCache
+from veneer.backends.redis_cache import RedisCache
 
 
 class FakeClock:
@@ -162,3 +166,63 @@ def test_expired_entries_are_not_served_inside_one_event_loop() -> None:
         return [await cache.get(k) for k in "abc"]
 
     assert asyncio.run(scenario()) == [None, None, 3]
+
+
+def _backend(kind: str, request: pytest.FixtureRequest) -> Cache:
+    if kind == "in-process":
+        return InProcessCache()
+    url = request.getfixturevalue("redis_url")
+    return RedisCache(Redis.from_url(url))
+
+
+@pytest.mark.parametrize("kind", ["in-process", "redis"])
+def test_a_group_is_dropped_whole_and_alone(kind: str, request: pytest.FixtureRequest) -> None:
+    """``viewer:42|`` drops viewer 42's keys, not 421's, nor keys merely starting alike."""
+
+    async def work() -> list[object]:
+        cache = _backend(kind, request)
+        keys = ["viewer:42|record", "viewer:42|events|60|click", "viewer:421|record", "viewer:42"]
+        for key in keys:
+            await cache.set(key, key, 60)
+        await cache.delete_prefix("viewer:42|")
+        after_drop = [await cache.get(key) for key in keys]
+        await cache.set("viewer:42|record", "fresh", 60)  # the group fills again after a drop
+        await cache.delete("viewer:421|record")
+        refilled = [await cache.get("viewer:42|record"), await cache.get("viewer:421|record")]
+        await cache.delete_prefix("viewer:42|")
+        return [*after_drop, *refilled, await cache.get("viewer:42|record")]
+
+    assert asyncio.run(work()) == [
+        None,
+        None,
+        "viewer:421|record",
+        "viewer:42",
+        "fresh",
+        None,
+        None,
+    ]
+
+
+@pytest.mark.parametrize("kind", ["in-process", "redis"])
+def test_a_prefix_that_is_not_a_group_still_drops_every_key_under_it(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    async def work() -> list[object]:
+        cache = _backend(kind, request)
+        keys = ["viewer:1|record", "viewer:2|record", "viewer:2|events", "feed:1|a", "viewer"]
+        for key in keys:
+            await cache.set(key, key, 60)
+        await cache.delete_prefix("viewer:")
+        return [await cache.get(key) for key in keys]
+
+    assert asyncio.run(work()) == [None, None, None, "feed:1|a", "viewer"]
+
+
+def test_evicted_and_expired_keys_leave_their_group() -> None:
+    """The index of groups never outgrows the cache: keys that leave it leave their group."""
+    cache, clock = _cache(maxsize=3)
+    for n in range(10):
+        _set(cache, f"viewer:{n}|record", n, ttl=5 if n % 2 else 60)
+    clock.advance(10)
+    assert [_get(cache, f"viewer:{n}|record") for n in range(7, 10)] == [None, 8, None]
+    assert cache._groups == {"viewer:8|": {"viewer:8|record"}}

@@ -12,6 +12,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+GROUP_END = "|"
+
+
+def group_of(key: str) -> str | None:
+    """A key's group: its text up to the first ``|`` (``viewer:42|`` for ``viewer:42|record``).
+
+    Deleting a whole group is on the event path (a viewer's cached state, after each batch of
+    their events), so both backends index keys by group and delete one without looking at
+    any other key. A prefix that is not a group (``viewer:``, every viewer) still scans.
+    """
+    end = key.find(GROUP_END)
+    return None if end < 0 else key[: end + 1]
+
 
 class Cache(Protocol):
     """What the rest of Veneer needs from a cache."""
@@ -22,7 +35,9 @@ class Cache(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
-    async def delete_prefix(self, prefix: str) -> None: ...
+    async def delete_prefix(self, prefix: str) -> None:
+        """Drop every key starting with ``prefix``; cheap when ``prefix`` is a group."""
+        ...
 
 
 class InProcessCache:
@@ -36,6 +51,7 @@ class InProcessCache:
         self._maxsize = maxsize
         self._clock = clock
         self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._groups: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -46,23 +62,40 @@ class InProcessCache:
             return None
         expires, value = item
         if expires <= self._clock():
-            del self._items[key]
+            self._forget(key)
             return None
         self._items.move_to_end(key)
         return value
 
     async def set(self, key: str, value: Any, ttl: float) -> None:
         if ttl <= 0:
-            self._items.pop(key, None)
+            self._forget(key)
             return
         self._items[key] = (self._clock() + ttl, value)
         self._items.move_to_end(key)
+        group = group_of(key)
+        if group is not None:
+            self._groups.setdefault(group, set()).add(key)
         while len(self._items) > self._maxsize:
-            self._items.popitem(last=False)
+            self._forget(next(iter(self._items)))
 
     async def delete(self, key: str) -> None:
-        self._items.pop(key, None)
+        self._forget(key)
 
     async def delete_prefix(self, prefix: str) -> None:
+        if group_of(prefix) == prefix:
+            for key in self._groups.pop(prefix, ()):
+                self._items.pop(key, None)
+            return
         for key in [k for k in self._items if k.startswith(prefix)]:
-            del self._items[key]
+            self._forget(key)
+
+    def _forget(self, key: str) -> None:
+        if self._items.pop(key, None) is None:
+            return
+        group = group_of(key)
+        members = None if group is None else self._groups.get(group)
+        if group is not None and members is not None:
+            members.discard(key)
+            if not members:
+                del self._groups[group]

@@ -13,12 +13,27 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from veneer.backends.cache import group_of
+
 PREFIX = "veneer:cache:"
+GROUPS = "veneer:cache-group:"  # a set per group: the names of its keys, for `delete_prefix`
+
+# Drop a group's keys and its index at once, so a key set meanwhile is either dropped or
+# indexed afresh, never left out of the index while still readable.
+_DROP_GROUP = """
+local members = redis.call('SMEMBERS', KEYS[1])
+for i = 1, #members, 500 do
+  redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+end
+redis.call('DEL', KEYS[1])
+return #members
+"""
 
 
 class RedisCache:
     def __init__(self, redis: Redis):
         self._redis = redis
+        self._drop_group = redis.register_script(_DROP_GROUP)
 
     async def get(self, key: str) -> Any | None:
         raw: Any = await self._redis.get(PREFIX + key)
@@ -28,12 +43,26 @@ class RedisCache:
         if ttl <= 0:
             await self._redis.delete(PREFIX + key)
             return
-        await self._redis.set(PREFIX + key, pickle.dumps(value), px=max(1, int(ttl * 1000)))
+        ms = max(1, int(ttl * 1000))
+        group = group_of(key)
+        if group is None:
+            await self._redis.set(PREFIX + key, pickle.dumps(value), px=ms)
+            return
+        index = GROUPS + group
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(PREFIX + key, pickle.dumps(value), px=ms)
+            pipe.sadd(index, PREFIX + key)
+            pipe.pexpire(index, ms, nx=True)  # the index lives as long as its longest key
+            pipe.pexpire(index, ms, gt=True)
+            await pipe.execute()
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(PREFIX + key)
 
     async def delete_prefix(self, prefix: str) -> None:
+        if group_of(prefix) == prefix:
+            await self._drop_group(keys=[GROUPS + prefix])
+            return
         keys = [key async for key in self._redis.scan_iter(match=_escape(PREFIX + prefix) + "*")]
         if keys:
             await self._redis.delete(*keys)

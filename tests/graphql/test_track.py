@@ -229,3 +229,29 @@ def test_track_says_how_many_events_were_not_kept_for_lack_of_consent(
 
     assert before["track"] == {"accepted": 2, "withoutConsent": 2}
     assert after["track"] == {"accepted": 2, "withoutConsent": 0}
+
+
+def test_what_track_stores_reaches_the_stored_segment_sizes(
+    timed_client: TestClient, keys: Keys, clock: Clock
+) -> None:
+    """Stored membership (sizes, trends) is refreshed after the answer, yet refreshed."""
+    client = timed_client
+    data(gql(client, UPSERT, {"key": "keen-on-tent", "rule": KEEN}, key=keys.secret))
+    consent = [
+        {"purpose": "ANALYTICS", "granted": True},
+        {"purpose": "PERSONALIZATION", "granted": True},
+    ]
+    data(gql(client, GRANT, {"p": consent}, key=keys.public, anonymous_id="hiker"))
+    sizes = "{ segments { key size } }"
+    assert data(gql(client, sizes, key=keys.secret))["segments"] == [
+        {"key": "keen-on-tent", "size": 0}
+    ]
+
+    tracked = gql(
+        client, TRACK, {"events": _views("a", 3, clock.now)}, key=keys.public, anonymous_id="hiker"
+    )
+
+    assert data(tracked)["track"]["accepted"] == 3
+    assert data(gql(client, sizes, key=keys.secret))["segments"] == [
+        {"key": "keen-on-tent", "size": 1}
+    ]

@@ -7,6 +7,8 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
@@ -15,6 +17,7 @@ from tests.conftest import Keys
 from tests.helpers import data, gql, headers
 from veneer.app import create_app
 from veneer.events.validation import MAX_DEPTH
+from veneer.jobs import ingest
 from veneer.jobs.housekeeping import prune_once
 from veneer.services import Services
 from veneer.settings import Settings
@@ -294,3 +297,84 @@ def test_an_integer_past_64_bits_is_refused_rather_than_rounded(
             "message": "integer out of range (must fit in 64 bits)",
         }
     ]
+
+
+def test_the_acknowledgement_does_not_wait_for_what_is_derived_from_the_events(
+    settings: Settings, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 202 is sent while stored segments, offers and scores are still being refreshed;
+    they are refreshed all the same, by the same request, once the sender has its answer."""
+    refreshed: list[set[str]] = []
+    app = create_app(settings)
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[set[str]]]:
+        gate = asyncio.Event()
+        real = ingest.refresh_derived
+
+        async def held(services: Services, ids: Any, types: Any) -> None:
+            await gate.wait()
+            await real(services, ids, types)
+            refreshed.append(set(ids))
+
+        monkeypatch.setattr(ingest, "refresh_derived", held)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            response = await client.post(
+                "/graphql",
+                json={
+                    "query": GRANT,
+                    "variables": {"p": [{"purpose": "ANALYTICS", "granted": True}]},
+                },
+                headers=headers(keys.public, "v1"),
+            )
+            assert response.status_code == 200, response.text
+        sent: list[dict[str, Any]] = []
+        answered = asyncio.Event()
+        body = [{"type": "http.request", "body": orjson.dumps([view("e1")]), "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            if body:
+                return body.pop()
+            await asyncio.Event().wait()  # the client stays connected
+            raise AssertionError
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered.set()
+
+        call = asyncio.create_task(app(_scope(keys.public, "v1"), receive, send))
+        answer = asyncio.create_task(answered.wait())
+        await asyncio.wait([call, answer], timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        assert answered.is_set(), "no answer while what is derived waits"
+        refreshed_when_answered = list(refreshed)
+        gate.set()
+        await call
+        return sent, refreshed_when_answered
+
+    sent, refreshed_when_answered = asyncio.run(scenario())
+
+    assert sent[0]["status"] == 202
+    assert orjson.loads(sent[1]["body"])["accepted"] == 1
+    assert refreshed_when_answered == []
+    assert refreshed == [{"anon:v1"}]
+
+
+def _scope(key: str, anonymous_id: str) -> dict[str, Any]:
+    """A raw ASGI request, to see when the response is sent, not only when the app returns."""
+    sent_headers = {**headers(key, anonymous_id), "Content-Type": "application/json"}
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/events",
+        "raw_path": b"/v1/events",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")]
+        + [(k.lower().encode(), v.encode()) for k, v in sent_headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from starlette.background import BackgroundTasks
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
@@ -49,6 +51,14 @@ class Context:
 
     def forget_viewer_state(self) -> None:
         self._state = None
+
+    def after_response(self, task: Callable[[], Awaitable[None]]) -> None:
+        """Run ``task`` once the answer is sent: work the answer does not depend on.
+
+        Strawberry moves the tasks of ``response`` (its sub-response) to the response sent."""
+        if not isinstance(self.response.background, BackgroundTasks):
+            self.response.background = BackgroundTasks()
+        self.response.background.add_task(task)
 
     def choice(self, entry: Entry) -> Choice:
         """The variant choice for ``entry``; resolvers that return entries load the state first.

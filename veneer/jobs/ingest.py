@@ -5,12 +5,17 @@ the same way. Embedded, the events, their receipts and the profile aggregates ar
 one transaction before the batch is acknowledged. With Redis, accepted events are appended to
 the stream (deduplicated atomically there) before the acknowledgement, and `veneer worker`
 writes them; either way an acknowledged event is kept, and counted once.
+
+What is derived from the events (stored segment membership, due offers, clusters, propensity
+scores; see `veneer.jobs.derived`) is not part of the acknowledgement: no answer to the
+viewer waits for it, since requests decide segments and triggers live. An edge that can run
+work after its response passes ``defer`` and the sender is answered first.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +33,9 @@ from veneer.store.consent import consent_records_for
 from veneer.store.events import save_new_events
 from veneer.store.identity import attribute_to_users
 
+Later = Callable[[], Awaitable[None]]
+Defer = Callable[[Later], None]  # schedules work to run once the response is sent
+
 
 @dataclass
 class TrackResult:
@@ -41,8 +49,14 @@ class TrackResult:
 
 
 async def track(
-    services: Services, raw: Sequence[object], key: ApiKey, viewer: Viewer | None
+    services: Services,
+    raw: Sequence[object],
+    key: ApiKey,
+    viewer: Viewer | None,
+    defer: Defer | None = None,
 ) -> TrackResult:
+    """Validate, gate and keep a batch; ``defer`` takes the refresh of derived data, which
+    otherwise runs before this returns."""
     settings = services.settings
     now = services.clock()
     limits = ValidationLimits(max_future_skew=settings.event_max_future_skew)
@@ -66,7 +80,7 @@ async def track(
     keep, dropped = await _with_consent(services, events)
     outcome.without_consent = len(dropped)
     unique, duplicates = first_of_each_id(keep)
-    stored = await _keep(services, unique, now)
+    stored = await _keep(services, unique, now, defer)
     stored_ids = {e.id for e in stored}
     duplicates += [e for e in unique if e.id not in stored_ids]
     outcome.duplicates = len(duplicates)
@@ -121,7 +135,9 @@ async def _with_consent(services: Services, events: list[Event]) -> tuple[list[E
     return keep, dropped
 
 
-async def _keep(services: Services, events: list[Event], now: datetime) -> list[Event]:
+async def _keep(
+    services: Services, events: list[Event], now: datetime, defer: Defer | None
+) -> list[Event]:
     """Make the events durable (stream or database); returns those not seen before."""
     if services.stream is not None:
         horizon = int(services.settings.dedupe_horizon.total_seconds())
@@ -132,7 +148,17 @@ async def _keep(services: Services, events: list[Event], now: datetime) -> list[
     changed = {e.viewer_id for e in stored}
     for viewer_id in changed:
         await services.viewer_id_changed(viewer_id)
-    await refresh_derived(services, changed, {e.type for e in stored})
+    if not changed:
+        return stored
+    types = {e.type for e in stored}
+
+    async def derive() -> None:
+        await refresh_derived(services, changed, types)
+
+    if defer is None:
+        await derive()
+    else:
+        defer(derive)
     return stored
 
 

@@ -56,23 +56,21 @@ async def locked_profiles(
     """
     if not owners:
         return {}
-    await session.execute(
-        dialect_insert(session)(ProfileRow)
-        .values(
-            [
-                {
-                    "id": profile_id,
-                    "anonymous_id": anonymous_id if user_id is None else None,
-                    "user_id": user_id,
-                    "traits": {},
-                    "activity": {},
-                    "created_at": utcnow(),
-                    "updated_at": utcnow(),
-                }
-                for profile_id, (anonymous_id, user_id) in sorted(owners.items())
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
+    now = utcnow()
+    await session.execute(  # many rows, one compiled statement (see `claim_event_ids`)
+        dialect_insert(session)(ProfileRow.__table__).on_conflict_do_nothing(index_elements=["id"]),
+        [
+            {
+                "id": profile_id,
+                "anonymous_id": anonymous_id if user_id is None else None,
+                "user_id": user_id,
+                "traits": {},
+                "activity": {},
+                "created_at": now,
+                "updated_at": now,
+            }
+            for profile_id, (anonymous_id, user_id) in sorted(owners.items())
+        ],
     )
     rows = await session.scalars(
         select(ProfileRow)

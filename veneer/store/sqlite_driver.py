@@ -34,6 +34,14 @@ class _Outcome:
 
     __slots__ = ("cursor", "description", "lastrowid", "rowcount", "rows")
 
+    @classmethod
+    def of_nothing(cls) -> _Outcome:
+        """A statement that returned no rows and changed none (a deferred BEGIN)."""
+        outcome = cls.__new__(cls)
+        outcome.cursor, outcome.description, outcome.lastrowid = None, None, None
+        outcome.rowcount, outcome.rows = -1, []
+        return outcome
+
     def __init__(self, cursor: sqlite3.Cursor, rows: list[Row]):
         self.description: _Description = cursor.description
         self.rowcount = cursor.rowcount
@@ -65,6 +73,10 @@ class Cursor:
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Cursor:
         await self.close()
+        if not parameters and sql.startswith("BEGIN"):
+            self._connection.begin_later(sql)
+            self._take(_Outcome.of_nothing())
+            return self
         conn = self._connection.sqlite
 
         def run() -> _Outcome:
@@ -128,16 +140,51 @@ class Cursor:
 
 
 class OneHopConnection(aiosqlite.Connection):
-    """aiosqlite's connection, handing out `Cursor` instead of aiosqlite's."""
+    """aiosqlite's connection, handing out `Cursor` instead of aiosqlite's.
+
+    A transaction's BEGIN waits to travel with its first statement, and ending a transaction
+    that is not open costs nothing: SQLAlchemy's pool rolls back every connection it takes
+    back, after the commit that already ended its transaction. A BEGIN that fails (the busy
+    timeout ran out) fails that first statement instead, and leaves no transaction open.
+    """
+
+    _begin: str | None = None
 
     @property
     def sqlite(self) -> sqlite3.Connection:
         """The sqlite3 connection, to be used only on this connection's thread."""
         return self._conn
 
+    def begin_later(self, sql: str) -> None:
+        self._begin = sql
+
     async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(*args)`` on the connection's thread; one round trip."""
-        return await self._execute(fn, *args)  # type: ignore[no-untyped-call]
+        """Run ``fn(*args)`` on the connection's thread, after any pending BEGIN; one trip."""
+        begin, self._begin = self._begin, None
+        if begin is None:
+            return await self._execute(fn, *args)  # type: ignore[no-untyped-call]
+        conn = self._conn
+
+        def begun() -> Any:
+            conn.execute(begin)
+            return fn(*args)
+
+        return await self._execute(begun)  # type: ignore[no-untyped-call]
+
+    async def commit(self) -> None:
+        if self._open_transaction():
+            await self._execute(self._conn.commit)  # type: ignore[no-untyped-call]
+
+    async def rollback(self) -> None:
+        if self._open_transaction():
+            await self._execute(self._conn.rollback)  # type: ignore[no-untyped-call]
+
+    def _open_transaction(self) -> bool:
+        """Drops a BEGIN no statement followed; reading the flag needs no trip to the thread."""
+        if self._begin is not None:
+            self._begin = None
+            return False
+        return self._connection is not None and self._conn.in_transaction
 
     def cursor(self) -> Cursor:  # type: ignore[override]  # no thread hop to make one
         return Cursor(self)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.background import BackgroundTasks
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -43,5 +44,6 @@ async def post_events(request: Request) -> Response:
             f"body: {len(batch)} events; at most {settings.max_batch_events} per request",
             field="body",
         )
-    result = await track(services, batch, principal.key, principal.viewer)
-    return JSONResponse(result_json(result), status_code=202)
+    later = BackgroundTasks()
+    result = await track(services, batch, principal.key, principal.viewer, later.add_task)
+    return JSONResponse(result_json(result), status_code=202, background=later)

@@ -91,7 +91,9 @@ class EventMutations:
                 "events", f"{size} bytes of events; at most {settings.max_batch_bytes} per request"
             )
         principal = info.context.principal
-        result = await track(services, raw, principal.key, principal.viewer)
+        result = await track(
+            services, raw, principal.key, principal.viewer, info.context.after_response
+        )
         info.context.forget_viewer_state()
         return TrackResult(
             accepted=result.accepted,

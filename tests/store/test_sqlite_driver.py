@@ -8,6 +8,7 @@ a stream abandoned half-read, each followed by a statement that must still work.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from veneer.store import Database
+from veneer.store import Database, sqlite_driver
 from veneer.store.sqlite_driver import FIRST_ROWS
 
 MANY = FIRST_ROWS * 2 + 7  # more than two batches, not a multiple of one
@@ -125,3 +126,64 @@ def test_a_failed_statement_rolls_back_its_unit_of_work_and_the_next_one_runs(
         assert found == ["next"]
 
     _run(work())
+
+
+def test_a_begin_that_cannot_take_the_lock_fails_its_first_statement_and_leaves_nothing_open(
+    tmp_path: Path,
+) -> None:
+    """BEGIN travels with the first statement: when another connection holds the write lock
+    past the busy timeout, that statement fails, and the connection is as good as new."""
+    path = tmp_path / "locked.db"
+    with sqlite3.connect(path) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+        setup.execute("CREATE TABLE notes (body TEXT)")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    async def work() -> tuple[str, bool, list[tuple[str]]]:
+        connection = await sqlite_driver.connect(str(path), timeout=0.05, isolation_level=None)
+        try:
+            cursor = connection.cursor()
+            await cursor.execute("BEGIN IMMEDIATE")
+            with pytest.raises(sqlite3.OperationalError) as refused:
+                await cursor.execute("INSERT INTO notes VALUES ('first')")
+            still_open = connection.sqlite.in_transaction
+            await connection.rollback()  # what the pool does; nothing to roll back
+            holder.execute("COMMIT")
+            await cursor.execute("BEGIN IMMEDIATE")
+            await cursor.execute("INSERT INTO notes VALUES ('second')")
+            await connection.commit()
+            await cursor.execute("SELECT body FROM notes")
+            return str(refused.value), still_open, await cursor.fetchall()
+        finally:
+            await connection.close()
+
+    message, still_open, rows = asyncio.run(work())
+    holder.close()
+    assert "locked" in message
+    assert still_open is False
+    assert rows == [("second",)]
+
+
+def test_a_transaction_with_no_statement_costs_no_call_to_the_thread(tmp_path: Path) -> None:
+    async def work() -> int:
+        connection = await sqlite_driver.connect(str(tmp_path / "idle.db"), isolation_level=None)
+        calls = 0
+        real = connection._execute
+
+        async def counted(fn: Any, *args: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            return await real(fn, *args)
+
+        connection._execute = counted  # type: ignore[method-assign]
+        try:
+            cursor = connection.cursor()
+            await cursor.execute("BEGIN DEFERRED")
+            await connection.commit()
+            await connection.rollback()
+            return calls
+        finally:
+            await connection.close()
+
+    assert asyncio.run(work()) == 0

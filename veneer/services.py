@@ -46,13 +46,13 @@ from veneer.served_model import ChallengerModels, ServedModel, StoredModels
 from veneer.settings import Settings
 from veneer.store import Database
 from veneer.store.consent import consent_records, record_consent
-from veneer.store.events import get_activity, recent_events
+from veneer.store.events import recent_events
 from veneer.store.experiments import exposures_of, list_experiments, record_exposures
 from veneer.store.keys import active_origins, find_key
 from veneer.store.partner_traits import partner_traits_for
 from veneer.store.people import viewer_ids_of
 from veneer.store.placements import list_placements
-from veneer.store.profiles import get_traits
+from veneer.store.profiles import traits_and_activity
 from veneer.store.propensity import delete_scores, scores_of, trained_events
 from veneer.store.recommendation_models import mark_retrain_due
 from veneer.store.segments import list_segments
@@ -339,12 +339,12 @@ class Services:
         if isinstance(cached, ViewerRecord):
             return cached
         async with self.db.reading() as session:
-            traits = await get_traits(session, viewer.id)
+            traits, activity = await traits_and_activity(session, viewer.id)
             email_hash = traits.get("emailHash")
             record = ViewerRecord(
                 traits=traits,
                 consent_records=await consent_records(session, viewer.id),
-                activity=await get_activity(session, viewer.id),
+                activity=activity,
                 partner_traits=await partner_traits_for(
                     session, viewer.user_id, email_hash if isinstance(email_hash, str) else None
                 ),

@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from veneer.consent import Purpose, effective_consent
 from veneer.events.attribution import attribute
 from veneer.events.model import STANDARD_TYPES, Event, first_of_each_id
@@ -77,10 +79,11 @@ async def track(
         await _count_quality(services, key, tally(raw, rejected, [], [], []), now)
         return outcome
 
-    keep, dropped = await _with_consent(services, events)
+    if services.stream is None:
+        unique, duplicates, dropped, stored = await _store(services, events, now, defer)
+    else:
+        unique, duplicates, dropped, stored = await _publish(services, events)
     outcome.without_consent = len(dropped)
-    unique, duplicates = first_of_each_id(keep)
-    stored = await _keep(services, unique, now, defer)
     stored_ids = {e.id for e in stored}
     duplicates += [e for e in unique if e.id not in stored_ids]
     outcome.duplicates = len(duplicates)
@@ -107,7 +110,12 @@ def source_of(key: ApiKey) -> str:
     return f"{key.kind.value}:{key.name or key.id}"
 
 
-async def _with_consent(services: Services, events: list[Event]) -> tuple[list[Event], list[Event]]:
+Kept = tuple[list[Event], list[Event], list[Event], list[Event]]  # unique, repeats, no consent, new
+
+
+async def _with_consent(
+    services: Services, session: AsyncSession, events: list[Event]
+) -> tuple[list[Event], list[Event]]:
     """Events re-attributed to linked users, split by whether ANALYTICS allows keeping them.
 
     Consent is the sender's: an event from a device that names no user is governed by the
@@ -115,9 +123,8 @@ async def _with_consent(services: Services, events: list[Event]) -> tuple[list[E
     to a user and the event will land on the user's profile.
     """
     senders = [e.viewer_id for e in events]
-    async with services.db.reading() as session:
-        events = await attribute_to_users(session, events)
-        records = await consent_records_for(session, set(senders))
+    events = await attribute_to_users(session, events)
+    records = await consent_records_for(session, set(senders))
     allowed = {
         viewer_id: effective_consent(states, services.settings.consent_default)[
             Purpose.ANALYTICS
@@ -135,31 +142,39 @@ async def _with_consent(services: Services, events: list[Event]) -> tuple[list[E
     return keep, dropped
 
 
-async def _keep(
+async def _publish(services: Services, events: list[Event]) -> Kept:
+    """With Redis: consent read here, the events appended to the stream for the workers."""
+    assert services.stream is not None
+    async with services.db.reading() as session:
+        keep, dropped = await _with_consent(services, session, events)
+    unique, repeats = first_of_each_id(keep)
+    horizon = int(services.settings.dedupe_horizon.total_seconds())
+    fresh = await services.stream.publish(unique, horizon)
+    return unique, repeats, dropped, [e for e in unique if e.id in fresh]
+
+
+async def _store(
     services: Services, events: list[Event], now: datetime, defer: Defer | None
-) -> list[Event]:
-    """Make the events durable (stream or database); returns those not seen before."""
-    if services.stream is not None:
-        horizon = int(services.settings.dedupe_horizon.total_seconds())
-        fresh = await services.stream.publish(events, horizon)
-        return [e for e in events if e.id in fresh]
+) -> Kept:
+    """Embedded: consent read and events written in one transaction; then what is derived."""
     async with services.db.session() as session:
-        stored = await save_new_events(session, events, now)
+        keep, dropped = await _with_consent(services, session, events)
+        unique, repeats = first_of_each_id(keep)
+        stored = await save_new_events(session, unique, now)
     changed = {e.viewer_id for e in stored}
     for viewer_id in changed:
         await services.viewer_id_changed(viewer_id)
-    if not changed:
-        return stored
-    types = {e.type for e in stored}
+    if changed:
+        types = {e.type for e in stored}
 
-    async def derive() -> None:
-        await refresh_derived(services, changed, types)
+        async def derive() -> None:
+            await refresh_derived(services, changed, types)
 
-    if defer is None:
-        await derive()
-    else:
-        defer(derive)
-    return stored
+        if defer is None:
+            await derive()
+        else:
+            defer(derive)
+    return unique, repeats, dropped, stored
 
 
 def metric_type(event_type: str) -> str:

@@ -39,22 +39,7 @@ async def record_consent(
 
 
 async def consent_records(session: AsyncSession, viewer_id: str) -> list[ConsentState]:
-    rows = await session.scalars(
-        select(ConsentRecordRow)
-        .where(ConsentRecordRow.viewer_id == viewer_id)
-        .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
-    )
-    return [_state(row) for row in rows]
-
-
-def _state(row: ConsentRecordRow) -> ConsentState:
-    return ConsentState(
-        purpose=Purpose(row.purpose),
-        granted=row.granted,
-        updated_at=row.recorded_at,
-        source=row.source,
-        policy_version=row.policy_version,
-    )
+    return (await consent_records_for(session, [viewer_id]))[viewer_id]
 
 
 async def consent_records_for(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +12,7 @@ from veneer.events.activity import apply_events
 from veneer.events.model import Event
 from veneer.segments.evaluate import ViewerEvent
 from veneer.store.dialect import dialect_insert
-from veneer.store.models import EventReceiptRow, EventRow, ProfileRow, utcnow
+from veneer.store.models import EventReceiptRow, EventRow, utcnow
 from veneer.store.profiles import locked_profiles
 
 
@@ -99,11 +98,6 @@ async def recent_events(
         .limit(limit)
     )
     return [ViewerEvent(type=t, timestamp=ts, entry_id=e, properties=p) for t, ts, e, p in rows]
-
-
-async def get_activity(session: AsyncSession, viewer_id: str) -> dict[str, Any]:
-    row = await session.get(ProfileRow, viewer_id)
-    return dict(row.activity) if row is not None and row.activity else {}
 
 
 def group_by_viewer(events: Iterable[Event]) -> dict[str, list[Event]]:

@@ -13,9 +13,18 @@ from veneer.store.dialect import dialect_insert
 from veneer.store.models import ProfileRow, utcnow
 
 
-async def get_traits(session: AsyncSession, viewer_id: str) -> dict[str, Any]:
-    row = await session.get(ProfileRow, viewer_id)
-    return dict(row.traits) if row is not None else {}
+async def traits_and_activity(
+    session: AsyncSession, viewer_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both JSON columns of one profile in one query (``{}`` for a viewer never seen)."""
+    row = (
+        await session.execute(
+            select(ProfileRow.traits, ProfileRow.activity).where(ProfileRow.id == viewer_id)
+        )
+    ).first()
+    if row is None:
+        return {}, {}
+    return dict(row.traits or {}), dict(row.activity or {})
 
 
 async def _columns_of(

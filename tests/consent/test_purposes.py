@@ -3,7 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from veneer.consent import ConsentState, Purpose, effective_consent
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from veneer.consent import ConsentState, Purpose, effective_consent, is_granted
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -83,3 +86,26 @@ def test_necessary_is_always_granted() -> None:
     for default in defaults:
         state = effective_consent([refused], default=default, gpc=True)[Purpose.NECESSARY]
         assert state.granted is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    records=st.lists(
+        st.builds(
+            ConsentState,
+            purpose=st.sampled_from(list(Purpose)),
+            granted=st.booleans(),
+            updated_at=st.none() | st.integers(0, 5).map(lambda h: T0 + timedelta(hours=h)),
+        ),
+        max_size=8,
+    ),
+    default=st.sampled_from(["opt-in", "opt-out"]),
+    gpc=st.booleans(),
+)
+def test_one_purpose_is_decided_as_all_of_them_are(
+    records: list[ConsentState], default: Literal["opt-in", "opt-out"], gpc: bool
+) -> None:
+    """`is_granted` (ingest's shortcut) never disagrees with `effective_consent`."""
+    states = effective_consent(records, default, gpc)
+    for purpose in Purpose:
+        assert is_granted(records, purpose, default, gpc) == states[purpose].granted

@@ -25,17 +25,19 @@ STREAM = "{veneer-events}:stream"
 GROUP = "veneer-workers"
 RECEIPT_PREFIX = "{veneer-events}:receipt:"
 
+# Answers one character per event, "1" appended or "0" seen before: one string to read back
+# rather than a list of positions, which the client parses element by element.
 _PUBLISH = """
 local fresh = {}
-for i, id in ipairs(ARGV) do
-  if i > 1 then
-    if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
-      redis.call('XADD', KEYS[1], '*', 'event', id)
-      table.insert(fresh, i - 1)
-    end
+for i = 2, #ARGV do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('XADD', KEYS[1], '*', 'event', ARGV[i])
+    fresh[i - 1] = '1'
+  else
+    fresh[i - 1] = '0'
   end
 end
-return fresh
+return table.concat(fresh)
 """
 
 
@@ -64,8 +66,9 @@ class RedisEventStream:
             return set()
         keys = [self.stream] + [RECEIPT_PREFIX + e.id for e in events]
         args: list[Any] = [horizon_seconds] + [encode_event(e) for e in events]
-        positions = await self._publish(keys=keys, args=args)
-        return {events[int(p) - 1].id for p in positions}
+        answer: Any = await self._publish(keys=keys, args=args)
+        marks = answer.decode() if isinstance(answer, bytes) else str(answer)
+        return {event.id for event, mark in zip(events, marks, strict=True) if mark == "1"}
 
     async def ensure_group(self) -> None:
         try:

@@ -69,6 +69,25 @@ def effective_consent(
     return states
 
 
+def is_granted(
+    records: Iterable[ConsentState],
+    purpose: Purpose,
+    default: Literal["opt-in", "opt-out"] = "opt-in",
+    gpc: bool = False,
+) -> bool:
+    """`effective_consent` of one purpose, without building the others: ingest asks this
+    for every sender of every batch."""
+    if purpose is Purpose.NECESSARY:
+        return True
+    if purpose is Purpose.THIRD_PARTY and gpc:
+        return False
+    latest: ConsentState | None = None
+    for record in records:
+        if record.purpose is purpose and (latest is None or _newer(record, latest)):
+            latest = record
+    return latest.granted if latest is not None else default == "opt-out"
+
+
 def _newer(a: ConsentState, b: ConsentState) -> bool:
     if a.updated_at is None:
         return False

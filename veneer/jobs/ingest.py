@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.consent import Purpose, effective_consent
+from veneer.consent import Purpose, is_granted
 from veneer.events.attribution import attribute
 from veneer.events.model import STANDARD_TYPES, Event, first_of_each_id
 from veneer.events.quality import TallyKey, raw_type, tally
@@ -125,10 +125,9 @@ async def _with_consent(
     senders = [e.viewer_id for e in events]
     events = await attribute_to_users(session, events)
     records = await consent_records_for(session, set(senders))
+    default = services.settings.consent_default
     allowed = {
-        viewer_id: effective_consent(states, services.settings.consent_default)[
-            Purpose.ANALYTICS
-        ].granted
+        viewer_id: is_granted(states, Purpose.ANALYTICS, default)
         for viewer_id, states in records.items()
     }
     keep: list[Event] = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from veneer.events.model import NEEDS_ENTRY, PROPERTY_RULES, Event
 from veneer.json_values import find_unstorable
@@ -46,6 +46,9 @@ class EventPayload(BaseModel):
     context: dict[str, Any] = Field(default_factory=dict)
 
 
+_ENVELOPES = TypeAdapter(list[EventPayload])
+
+
 @dataclass(frozen=True)
 class ValidationLimits:
     max_future_skew: timedelta = timedelta(minutes=5)
@@ -74,7 +77,10 @@ def _field_name(loc: Sequence[int | str]) -> str:
     return ".".join(names.get(str(part), str(part)) for part in loc)
 
 
-def _hash_emails(values: Mapping[str, Any], where: str, index: int) -> dict[str, Any] | EventError:
+def _hash_emails(values: dict[str, Any], where: str, index: int) -> dict[str, Any] | EventError:
+    """``values`` with each email replaced by its hash; ``values`` itself when it has none."""
+    if not any(key in values for key in EMAIL_KEYS):
+        return values
     result = dict(values)
     for key in EMAIL_KEYS:
         if key not in result:
@@ -98,12 +104,21 @@ def validate_event(
         return EventError(
             index, _field_name(first["loc"]) or None, _message(first), _reason(first["type"])
         )
+    return _checked(payload, index, now, limits)
+
+
+def _checked(
+    payload: EventPayload, index: int, now: datetime, limits: ValidationLimits
+) -> Event | EventError:
+    """What the envelope's schema cannot say: storable values, property rules, time."""
     for name, value in (
         ("id", payload.id),
         ("entryId", payload.entry_id),
         ("properties", payload.properties),
         ("context", payload.context),
     ):  # what would fail the write, or every read of the event after it
+        if not value or (type(value) is str and "\0" not in value):
+            continue  # the common cases, decided without the walk
         problem = find_unstorable(value, max_depth=MAX_DEPTH)
         if problem is not None:
             return EventError(index, problem.under(name), problem.reason, "invalid_value")
@@ -161,8 +176,15 @@ def validate_batch(
     limits = limits or ValidationLimits()
     accepted: list[tuple[int, Event]] = []
     errors: list[EventError] = []
+    try:  # the envelopes of a whole batch at once, as nearly every batch is valid
+        payloads: list[EventPayload] | None = _ENVELOPES.validate_python(raw)
+    except ValidationError:
+        payloads = None  # each event on its own below, so each error names its event
     for index, item in enumerate(raw):
-        result = validate_event(item, index, now, limits)
+        if payloads is not None:
+            result = _checked(payloads[index], index, now, limits)
+        else:
+            result = validate_event(item, index, now, limits)
         if isinstance(result, EventError):
             errors.append(result)
         else:

@@ -65,6 +65,15 @@ def _views(prefix: str, n: int, at: datetime) -> list[dict[str, object]]:
     ]
 
 
+def _keen_segment_and_a_consenting_hiker(client: TestClient, keys: Keys) -> None:
+    data(gql(client, UPSERT, {"key": "keen-on-tent", "rule": KEEN}, key=keys.secret))
+    consent = [
+        {"purpose": "ANALYTICS", "granted": True},
+        {"purpose": "PERSONALIZATION", "granted": True},
+    ]
+    data(gql(client, GRANT, {"p": consent}, key=keys.public, anonymous_id="hiker"))
+
+
 def _segments(client: TestClient, key: str, viewer: str) -> list[str]:
     body = data(gql(client, "{ viewer { segments { key } } }", key=key, anonymous_id=viewer))
     return [s["key"] for s in body["viewer"]["segments"]]
@@ -131,12 +140,7 @@ def test_events_move_a_viewer_into_a_segment_and_the_window_moves_them_out(
     timed_client: TestClient, keys: Keys, clock: Clock
 ) -> None:
     client = timed_client
-    data(gql(client, UPSERT, {"key": "keen-on-tent", "rule": KEEN}, key=keys.secret))
-    consent = [
-        {"purpose": "ANALYTICS", "granted": True},
-        {"purpose": "PERSONALIZATION", "granted": True},
-    ]
-    data(gql(client, GRANT, {"p": consent}, key=keys.public, anonymous_id="hiker"))
+    _keen_segment_and_a_consenting_hiker(client, keys)
 
     data(
         gql(
@@ -236,12 +240,7 @@ def test_what_track_stores_reaches_the_stored_segment_sizes(
 ) -> None:
     """Stored membership (sizes, trends) is refreshed after the answer, yet refreshed."""
     client = timed_client
-    data(gql(client, UPSERT, {"key": "keen-on-tent", "rule": KEEN}, key=keys.secret))
-    consent = [
-        {"purpose": "ANALYTICS", "granted": True},
-        {"purpose": "PERSONALIZATION", "granted": True},
-    ]
-    data(gql(client, GRANT, {"p": consent}, key=keys.public, anonymous_id="hiker"))
+    _keen_segment_and_a_consenting_hiker(client, keys)
     sizes = "{ segments { key size } }"
     assert data(gql(client, sizes, key=keys.secret))["segments"] == [
         {"key": "keen-on-tent", "size": 0}

@@ -94,8 +94,10 @@ class InProcessCache:
         if self._items.pop(key, None) is None:
             return
         group = group_of(key)
-        members = None if group is None else self._groups.get(group)
-        if group is not None and members is not None:
+        if group is None:
+            return
+        members = self._groups.get(group)
+        if members is not None:
             members.discard(key)
             if not members:
                 del self._groups[group]

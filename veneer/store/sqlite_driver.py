@@ -34,14 +34,6 @@ class _Outcome:
 
     __slots__ = ("cursor", "description", "lastrowid", "rowcount", "rows")
 
-    @classmethod
-    def of_nothing(cls) -> _Outcome:
-        """A statement that returned no rows and changed none (a deferred BEGIN)."""
-        outcome = cls.__new__(cls)
-        outcome.cursor, outcome.description, outcome.lastrowid = None, None, None
-        outcome.rowcount, outcome.rows = -1, []
-        return outcome
-
     def __init__(self, cursor: sqlite3.Cursor, rows: list[Row]):
         self.description: _Description = cursor.description
         self.rowcount = cursor.rowcount
@@ -74,8 +66,8 @@ class Cursor:
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Cursor:
         await self.close()
         if not parameters and sql.startswith("BEGIN"):
-            self._connection.begin_later(sql)
-            self._take(_Outcome.of_nothing())
+            self._connection.begin_later(sql)  # sent with the next statement
+            self._rows, self.description, self.rowcount, self.lastrowid = [], None, -1, None
             return self
         conn = self._connection.sqlite
 

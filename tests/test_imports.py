@@ -46,6 +46,7 @@ LAYERS: dict[str, int] = {
             "placements",
             "feeds",
             "queries",
+            "viewer_state",
         ],
         0,
     ),

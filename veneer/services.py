@@ -9,11 +9,12 @@ whole (identity linking, export, erasure) is `veneer.jobs.people`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
 
 from redis.asyncio import Redis
 
@@ -24,7 +25,7 @@ from veneer.backends.quality_buffer import QualityBuffer
 from veneer.backends.redis_cache import RedisCache
 from veneer.backends.stream import RedisEventStream
 from veneer.catalogue import Catalogue
-from veneer.consent import ConsentState, Purpose, effective_consent
+from veneer.consent import Purpose, effective_consent
 from veneer.consent.decisions import Decisions
 from veneer.content_adapters.cached import CachedAdapter
 from veneer.content_adapters.registry import adapter_from_setting
@@ -35,7 +36,7 @@ from veneer.identity.origins import LOOPBACK_ORIGINS
 from veneer.identity.viewer import Viewer
 from veneer.placements.definition import Placement, PlacementError, parse_placement
 from veneer.placements.render import BlockTemplates
-from veneer.profiles.traits import EffectiveTraits, TraitSource, effective_traits
+from veneer.profiles.traits import effective_traits
 from veneer.propensity.record import Score
 from veneer.segments import ViewerFacts, evaluate_segments
 from veneer.segments.book import RuleBook
@@ -59,6 +60,7 @@ from veneer.store.segments import list_segments
 from veneer.store.triggers import list_triggers
 from veneer.store.trusted_documents import trusted_documents
 from veneer.triggers import Trigger, TriggerError, parse_trigger
+from veneer.viewer_state import Judged, ViewerRecord, ViewerState
 
 KEY_CACHE_TTL = 60.0
 JUDGED_KEPT = 10_000  # viewers whose judgement is kept (the record cache bounds them anyway)
@@ -71,57 +73,6 @@ TRIGGERS_KEY = "triggers:definitions"
 PLACEMENTS_KEY = "placements:all"
 TRUSTED_KEY = "queries:trusted"
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ViewerRecord:
-    """What the database holds about a viewer, cached briefly as one unit."""
-
-    traits: dict[str, Any]
-    consent_records: list[ConsentState]
-    activity: dict[str, Any]
-    partner_traits: dict[TraitSource, dict[str, Any]]
-    propensity: dict[str, Score] = field(default_factory=dict)  # by event, as last scored
-    exposures: dict[str, str] = field(default_factory=dict)  # experiment -> arm first served
-
-
-@dataclass(frozen=True)
-class ViewerState:
-    """What personalization may use about one viewer in this request."""
-
-    viewer: Viewer | None
-    consent: dict[Purpose, ConsentState]
-    segments: frozenset[str]
-    traits: dict[str, Any]
-    activity: dict[str, Any]
-    trait_sources: dict[str, TraitSource]
-    held_out: frozenset[str] = frozenset()  # segments whose holdout the viewer falls into
-    propensity: dict[str, Score] = field(default_factory=dict)  # none without PERSONALIZATION
-    arms: dict[str, str] = field(default_factory=dict)  # running experiment -> the viewer's arm
-    controls: dict[str, str] = field(default_factory=dict)  # those experiments' control arms
-    exposures: dict[str, str] = field(default_factory=dict)  # experiment -> arm, as stored
-
-    @property
-    def granted(self) -> frozenset[Purpose]:
-        return frozenset(p for p, state in self.consent.items() if state.granted)
-
-
-@dataclass(frozen=True)
-class Judged:
-    """A viewer's consent, traits and segments as judged from one load of their record.
-
-    The in-process cache hands out the same record object until it changes; while it (and
-    the loaded rules) are the same objects, and no rule counts events (whose windows age),
-    a request reuses the judgement instead of evaluating every rule again.
-    """
-
-    record: ViewerRecord
-    gpc: bool
-    consent: dict[Purpose, ConsentState]
-    layered: EffectiveTraits
-    book: RuleBook | None = None
-    segments: frozenset[str] = frozenset()
-    held_out: frozenset[str] = frozenset()
 
 
 class Services:
@@ -164,6 +115,7 @@ class Services:
         self.quality = QualityBuffer()
         self._book: RuleBook | None = None
         self._judged: dict[str, Judged] = {}
+        self._loading: dict[str, asyncio.Future[ViewerRecord]] = {}  # records being loaded
         self.templates = BlockTemplates(settings.templates)
 
     async def aclose(self) -> None:
@@ -334,10 +286,29 @@ class Services:
         await self.cache.delete_prefix("viewer:")
 
     async def _viewer_record(self, viewer: Viewer) -> ViewerRecord:
+        """The viewer's stored record, from the cache or loaded once for all who ask.
+
+        When the cached record expires, every request of that viewer in flight would load
+        it again (a page firing ten queries, a feed scrolled fast): they share one load.
+        """
         cache_key = f"viewer:{viewer.id}|record"
         cached = await self.cache.get(cache_key)
         if isinstance(cached, ViewerRecord):
             return cached
+        loading = self._loading.get(viewer.id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load_record(viewer, cache_key))
+            self._loading[viewer.id] = loading
+            loading.add_done_callback(partial(self._loaded, viewer.id))
+        return await asyncio.shield(loading)  # one caller cancelled leaves the load to others
+
+    def _loaded(self, viewer_id: str, loading: asyncio.Future[ViewerRecord]) -> None:
+        if self._loading.get(viewer_id) is loading:
+            del self._loading[viewer_id]
+        if not loading.cancelled():
+            loading.exception()  # retrieved here too, in case every caller was cancelled
+
+    async def _load_record(self, viewer: Viewer, cache_key: str) -> ViewerRecord:
         async with self.db.reading() as session:
             traits, activity = await traits_and_activity(session, viewer.id)
             email_hash = traits.get("emailHash")
@@ -351,7 +322,8 @@ class Services:
                 propensity=await scores_of(session, viewer.id),
                 exposures=await exposures_of(session, viewer.id),
             )
-        await self.cache.set(cache_key, record, self.settings.viewer_cache_ttl)
+        if self._loading.get(viewer.id) is asyncio.current_task():  # no change came meanwhile
+            await self.cache.set(cache_key, record, self.settings.viewer_cache_ttl)
         return record
 
     async def _viewer_events(
@@ -398,6 +370,7 @@ class Services:
         await self.viewer_id_changed(viewer.id)
 
     async def viewer_id_changed(self, viewer_id: str) -> None:
+        self._loading.pop(viewer_id, None)  # a load begun before the change must not be shared
         await self.cache.delete_prefix(f"viewer:{viewer_id}|")
 
     def _rule_book(self, definitions: dict[str, SegmentDefinition]) -> RuleBook:

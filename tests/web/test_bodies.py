@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.testclient import TestClient
 
 from tests.conftest import Keys
@@ -105,3 +105,35 @@ def test_a_content_length_of_other_digits_is_not_taken_for_a_length() -> None:
         "headers": [(b"content-length", "²".encode("latin-1"))],
     }
     assert asyncio.run(read_body(Request(scope, receive), 10)) == b"{}"
+
+
+def _receiving(*messages: dict[str, Any]) -> Callable[[], Any]:
+    queue = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        return queue.pop(0)
+
+    return receive
+
+
+def _posted(receive: Callable[[], Any]) -> Request:
+    return Request({"type": "http", "method": "POST", "headers": []}, receive)
+
+
+def test_a_body_in_several_messages_is_read_whole() -> None:
+    receive = _receiving(
+        {"type": "http.request", "body": b'{"a":', "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": True},
+        {"type": "http.request", "body": b"1}", "more_body": False},
+    )
+    assert asyncio.run(read_body(_posted(receive), 10)) == b'{"a":1}'
+
+
+def test_a_client_gone_mid_body_is_no_body() -> None:
+    """Half a body is never taken for the whole of one."""
+    receive = _receiving(
+        {"type": "http.request", "body": b'{"a":', "more_body": True},
+        {"type": "http.disconnect"},
+    )
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(read_body(_posted(receive), 10))

@@ -31,19 +31,22 @@ from strawberry.schema.base import BaseSchema
 from strawberry.types import ExecutionResult
 
 from veneer.graphql.cacheable import Reuse, reuse_of
-from veneer.graphql.context import Context
 from veneer.graphql.limits import DocumentLimits, parse_within
 from veneer.identity.keys import KeyKind
-from veneer.services import ViewerState
+from veneer.identity.principal import Principal
+from veneer.viewer_state import ViewerState
 
 PLANS_KEPT = 1024
 
 
-@dataclass
-class Reused(ExecutionResult):
-    """An answer served from the store: its encoded body, sent as it is."""
+@dataclass(frozen=True)
+class Lookup:
+    """A request's answer looked up in vain: the key to keep its answer under once it runs,
+    and the viewer state (and time) the key was worked out from, which the run uses too."""
 
-    body: bytes = b""
+    key: Hashable
+    state: ViewerState
+    now: datetime
 
 
 @dataclass
@@ -112,14 +115,14 @@ def answer_key(
     reuse: Reuse,
     schema_generation: int,
     data: GraphQLRequestData,
-    context: Context,
+    principal: Principal,
     state: ViewerState,
 ) -> Hashable:
     variables = orjson.dumps(data.variables, option=orjson.OPT_SORT_KEYS)
-    viewer = context.principal.viewer
+    viewer = principal.viewer
     return (
         schema_generation,
-        context.principal.key.kind,
+        principal.key.kind,
         data.query,
         data.operation_name,
         variables,

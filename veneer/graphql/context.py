@@ -17,9 +17,10 @@ from veneer.entries import Entry
 from veneer.graphql.errors import NoViewerError
 from veneer.identity.principal import Principal
 from veneer.identity.viewer import Viewer
-from veneer.services import Services, ViewerState
+from veneer.services import Services
 from veneer.variants import Choice, choose_variant
 from veneer.variants.choice import next_change
+from veneer.viewer_state import ViewerState
 
 
 @dataclass

@@ -188,24 +188,38 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
     async def run_http(self, request: Request) -> Response:
         """Strawberry's `run`, for what Veneer serves over HTTP: one operation per request,
         answered as JSON. Without the branches for batches, subscriptions, multipart and
-        incremental delivery, whose checks cost a reused answer a sixth of its time."""
+        incremental delivery, whose checks cost a reused answer a sixth of its time.
+
+        Once the document is known, `answer_known` may answer it before a context is made
+        or anything runs."""
         request_adapter = self.request_adapter_class(request)
-        sub_response = await self.get_sub_response(request)
-        context = await self.get_context(request, response=sub_response)
         if not self.is_request_allowed(request_adapter):
             raise HTTPException(405, "GraphQL only supports GET and POST requests.")
         if self.should_render_graphql_ide(request_adapter):
             if self.graphql_ide:
                 return await self.render_graphql_ide(request)
             raise HTTPException(404, "Not Found")
-        request_data = await self.parse_http_body(request_adapter)
-        result = await self.execute_single(
-            request, request_adapter, sub_response, context, None, request_data
-        )
+        request_data = await self.document_of(request, await self.parse_http_body(request_adapter))
+        if not isinstance(request_data, GraphQLError):
+            known = await self.answer_known(request, request_data)
+            if known is not None:
+                return known
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        if isinstance(request_data, GraphQLError):
+            result = ExecutionResult(data=None, errors=[request_data])
+        else:
+            result = await self.execute_single(
+                request, request_adapter, sub_response, context, None, request_data
+            )
         response_data = await self.process_result(request=request, result=result)
         if result.errors:
             self._handle_errors(result.errors, response_data)
         return self.create_response(response_data=response_data, sub_response=sub_response)
+
+    async def answer_known(self, request: Request, data: GraphQLRequestData) -> Response | None:
+        """The answer to ``data`` when it needs no execution, or None to run it; none here."""
+        return None
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method == "GET":
@@ -236,6 +250,26 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                     ) from exc
         return document
 
+    async def document_of(
+        self, request: Request, request_data: GraphQLRequestData
+    ) -> GraphQLRequestData | GraphQLError:
+        """The request with its document: a persisted one's text looked up by its hash, or
+        the error to answer instead (``PersistedQueryNotFound``, for the client to retry)."""
+        if self.persisted is None:
+            return request_data
+        public = request.state.principal.key.kind is KeyKind.PUBLIC
+        try:
+            return await self.persisted.resolve(request_data, public)
+        except PersistedQueryError as exc:
+            raise TransportError(400, str(exc), field=exc.field) from exc
+        except NotTrusted as exc:
+            raise TransportError(
+                403,
+                "query: public keys run registered documents only here; register it "
+                "with `veneer queries register MANIFEST`, then send its hash",
+                field="query",
+            ) from exc
+
     async def execute_single(
         self,
         request: Request,
@@ -245,23 +279,7 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Strawberry's, with a persisted document's text looked up by its hash first."""
-        if self.persisted is not None:
-            public = context.principal.key.kind is KeyKind.PUBLIC
-            try:
-                resolved = await self.persisted.resolve(request_data, public)
-            except PersistedQueryError as exc:
-                raise TransportError(400, str(exc), field=exc.field) from exc
-            except NotTrusted as exc:
-                raise TransportError(
-                    403,
-                    "query: public keys run registered documents only here; register it "
-                    "with `veneer queries register MANIFEST`, then send its hash",
-                    field="query",
-                ) from exc
-            if isinstance(resolved, GraphQLError):
-                return ExecutionResult(data=None, errors=[resolved])
-            request_data = resolved
+        """The document, its text known by now, run."""
         return await self.execute_document(request_adapter, context, root_value, request_data)
 
     async def execute_document(

@@ -21,14 +21,7 @@ from veneer import json_values
 from veneer.content_adapters import ContentError
 from veneer.content_adapters.sampling import sample_entries
 from veneer.content_model import ContentModel, infer_model
-from veneer.graphql.answers import (
-    Encoded,
-    Reused,
-    ReusePlans,
-    ToKeep,
-    answer_key,
-    keepable,
-)
+from veneer.graphql.answers import Encoded, Lookup, ReusePlans, ToKeep, answer_key, keepable
 from veneer.graphql.context import Context
 from veneer.graphql.ide import graphiql_page
 from veneer.graphql.limits import DocumentLimits
@@ -36,6 +29,7 @@ from veneer.graphql.persisted import PersistedQueries
 from veneer.graphql.schema import ROOT_FIELDS, TYPE_NAMES, build_schema, schema
 from veneer.graphql.transport import GraphQLOverHTTP, body_limit
 from veneer.identity.keys import KeyKind
+from veneer.identity.principal import Principal
 from veneer.metrics import GRAPHQL_ANSWERS
 from veneer.services import Services
 
@@ -129,6 +123,40 @@ class VeneerGraphQL(GraphQLOverHTTP):
     def decode_json(self, data: str | bytes) -> Any:
         return json_values.loads(data)
 
+    async def answer_known(self, request: Request, data: GraphQLRequestData) -> Response | None:
+        """A document whose answer may be reused is answered from the store when an earlier
+        request with the same key ran it, with no context made and nothing run. On a miss,
+        the key and the viewer state loaded for it go on to the run (see `Lookup`)."""
+        answers = self.services.answers
+        if not answers.enabled:
+            return None
+        principal: Principal = request.state.principal
+        kind = principal.key.kind
+        limits = self.limits.get(kind)
+        if limits is None:
+            limits = self.limits[kind] = DocumentLimits.for_key(self.services.settings, kind)
+        reuse = self.plans.reuse(self.schema, data, kind, limits)
+        if reuse is None:
+            return None
+        try:
+            state = await self.services.viewer_state(principal.viewer, principal.gpc)
+        except Exception:  # running it reports the failure as a GraphQL error, as ever
+            logger.debug("viewer state not loaded; the document runs", exc_info=True)
+            return None
+        key = answer_key(reuse, self.schema_generation, data, principal, state)
+        lookup = Lookup(key, state, self.services.clock())
+        kept = answers.get(key, lookup.now)
+        if kept is None:
+            request.state.lookup = lookup
+            return None
+        REUSED.inc()
+        if kept.arms:  # the exposures it shows are this viewer's as well
+            context = self.context_for(request, await self.get_sub_response(request), lookup)
+            context.reused(dict(kept.arms))
+            await self.record_exposures(context)
+        self._shared_if_nobodys(request, principal)
+        return Response(kept.body, media_type="application/json")
+
     async def execute_single(
         self,
         request: Request,
@@ -142,11 +170,15 @@ class VeneerGraphQL(GraphQLOverHTTP):
         result = await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
+        await self.record_exposures(context)
+        return result
+
+    @staticmethod
+    async def record_exposures(context: Context) -> None:
         try:
             await context.record_exposures()
         except Exception:  # the answer stands; the next request records the exposure again
             logger.exception("experiment exposures not recorded")
-        return result
 
     async def execute_document(
         self,
@@ -155,61 +187,33 @@ class VeneerGraphQL(GraphQLOverHTTP):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """A document whose answer may be reused is answered from the store when an earlier
-        request with the same key ran it; otherwise it runs, and its answer may be kept."""
-        answers = self.services.answers
-        reuse = None
-        if answers.enabled:
-            kind = context.principal.key.kind
-            limits = self.limits.get(kind)
-            if limits is None:
-                limits = self.limits[kind] = DocumentLimits.for_key(self.services.settings, kind)
-            reuse = self.plans.reuse(self.schema, request_data, kind, limits)
-        state = None
-        if reuse is not None:
-            try:
-                state = await context.viewer_state()
-            except Exception:  # running it reports the failure as a GraphQL error, as ever
-                logger.debug("viewer state not loaded; the document runs", exc_info=True)
-        if reuse is None or state is None:
-            RAN.inc()
-            return await super().execute_document(
-                request_adapter, context, root_value, request_data
-            )
-        key = answer_key(reuse, self.schema_generation, request_data, context, state)
-        kept = answers.get(key, context.now)
-        if kept is not None:
-            REUSED.inc()
-            context.reused(dict(kept.arms))
-            self._shared_if_nobodys(context)
-            return Reused(data=None, errors=None, body=kept.body)
+        """Run the document; its answer is kept when `answer_known` looked it up in vain."""
+        lookup: Lookup | None = getattr(context.request.state, "lookup", None)
         result = await super().execute_document(request_adapter, context, root_value, request_data)
-        if not keepable(result):
+        if lookup is None or not keepable(result):
             RAN.inc()
             return result
         KEPT.inc()
-        self._shared_if_nobodys(context)
+        self._shared_if_nobodys(context.request, context.principal)
         return ToKeep(
             data=result.data,
             errors=result.errors,
             extensions=result.extensions,
-            key=key,
+            key=lookup.key,
             arms=dict(context.served_arms),
             valid_until=context.choices_change_at,
         )
 
-    def _shared_if_nobodys(self, context: Context) -> None:
+    def _shared_if_nobodys(self, request: Request, principal: Principal) -> None:
         """A reusable answer for a request that names no viewer is everyone's: over GET, any
         cache may keep it for as long as Veneer would reuse it."""
-        if context.principal.viewer is None:
-            context.request.state.shared_for = int(self.services.answers.ttl)
+        if principal.viewer is None:
+            request.state.shared_for = int(self.services.answers.ttl)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        """A reused answer is already encoded; one to keep is encoded once, here, and kept."""
-        if isinstance(result, Reused):
-            return cast(GraphQLHTTPResponse, Encoded(result.body))
+        """An answer to keep is encoded once, here, and kept."""
         processed = await super().process_result(request, result)
         if isinstance(result, ToKeep):
             body = self.encode_json(processed)
@@ -230,10 +234,15 @@ class VeneerGraphQL(GraphQLOverHTTP):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         assert isinstance(request, Request) and isinstance(response, Response)
+        return self.context_for(request, response, getattr(request.state, "lookup", None))
+
+    def context_for(self, request: Request, response: Response, lookup: Lookup | None) -> Context:
+        """The request's context; with the viewer state and time its answer was looked up by."""
         return Context(
             request=request,
             response=response,
             services=self.services,
             principal=request.state.principal,
-            now=self.services.clock(),
+            now=self.services.clock() if lookup is None else lookup.now,
+            _state=None if lookup is None else lookup.state,
         )

@@ -19,7 +19,7 @@ from veneer.content_adapters import ContentError
 from veneer.identity.viewer import DEVICE_PREFIX, USER_PREFIX, Viewer
 from veneer.segments.evaluate import ViewerEvent, ViewerFacts
 from veneer.segments.rules import event_lookback, referenced_event_types
-from veneer.services import MAX_EVENTS_PER_VIEWER, Services, ViewerState
+from veneer.services import MAX_EVENTS_PER_VIEWER, Services
 from veneer.store.events import recent_events
 from veneer.store.triggers import (
     dismiss_due,
@@ -31,6 +31,7 @@ from veneer.store.triggers import (
 from veneer.triggers import Offer, PageFacts, Trigger, current_page, newly_due, offers_for
 from veneer.triggers.evaluate import CONTROL_ARM, WEEK, exposed_arms
 from veneer.triggers.page import PAGE_EVENTS, PAGE_WINDOW, viewed_entries
+from veneer.viewer_state import ViewerState
 
 logger = logging.getLogger(__name__)
 DISMISSED = "offer_dismissed"

@@ -28,7 +28,7 @@ from veneer.recommend.content_index import ContentIndex
 from veneer.recommend.models.remembered import RememberedModel
 from veneer.recommend.popularity import Popularity
 from veneer.recommend.trained import TrainedStrategy
-from veneer.services import ViewerState
+from veneer.viewer_state import ViewerState
 
 Picked = list[tuple[Entry, Candidate]]
 

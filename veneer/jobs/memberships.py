@@ -64,7 +64,9 @@ def no_such_segment(unknown: Collection[str], known: Collection[str]) -> Unknown
 
 
 async def _rules(services: Services, fresh: bool = True) -> dict[str, Rule]:
-    """Saved rules; the live path takes the briefly cached copy saving a segment drops."""
+    """Saved rules, read from the database. The live path (``fresh=False``, after every
+    event) takes the briefly cached copy that saving a segment drops: the rules requests
+    decide segments by, so stored membership moves as what viewers see does."""
     definitions = await services.segment_definitions(fresh=fresh)
     return {key: d.rule for key, d in definitions.items()}
 
@@ -79,7 +81,7 @@ async def profiles_changed(
     """Re-decide the segments these changes can affect; ``None`` types means traits changed."""
     if not profile_ids:
         return 0, 0
-    rules = await _rules(services)
+    rules = await _rules(services, fresh=False)
     keys = (
         affected_by_traits(rules) if event_types is None else affected_by_events(rules, event_types)
     )
@@ -92,7 +94,7 @@ async def scores_changed(
     """New propensity scores for these profiles: re-decide the segments comparing them."""
     if not profile_ids or not events:
         return 0, 0
-    rules = await _rules(services)
+    rules = await _rules(services, fresh=False)
     return await _refresh(services, rules, affected_by_scores(rules, events), profile_ids)
 
 

@@ -13,11 +13,11 @@ from veneer.segments.cluster_model import ClusterModel
 from veneer.store.dialect import dialect_insert
 from veneer.store.models import ClusterAssignmentRow, ClusterModelRow
 
+_LATEST = select(ClusterModelRow).order_by(ClusterModelRow.version.desc()).limit(1)
+
 
 async def latest_model(session: AsyncSession) -> dict[str, Any] | None:
-    row = await session.scalar(
-        select(ClusterModelRow).order_by(ClusterModelRow.version.desc()).limit(1)
-    )
+    row = await session.scalar(_LATEST)
     return None if row is None else dict(row.model)
 
 

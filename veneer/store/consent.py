@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.consent import ConsentRecord, ConsentState, Purpose
@@ -38,6 +38,21 @@ async def record_consent(
     await session.flush()
 
 
+# Columns, not ORM objects, in a statement built once: this is read on every event batch.
+_RECORDS_OF = (
+    select(
+        ConsentRecordRow.viewer_id,
+        ConsentRecordRow.purpose,
+        ConsentRecordRow.granted,
+        ConsentRecordRow.recorded_at,
+        ConsentRecordRow.source,
+        ConsentRecordRow.policy_version,
+    )
+    .where(ConsentRecordRow.viewer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
+)
+
+
 async def consent_records(session: AsyncSession, viewer_id: str) -> list[ConsentState]:
     return (await consent_records_for(session, [viewer_id]))[viewer_id]
 
@@ -50,18 +65,7 @@ async def consent_records_for(
     result: dict[str, list[ConsentState]] = {viewer_id: [] for viewer_id in ids}
     if not ids:
         return result
-    rows = await session.execute(  # columns, not ORM objects: this is on every event batch
-        select(
-            ConsentRecordRow.viewer_id,
-            ConsentRecordRow.purpose,
-            ConsentRecordRow.granted,
-            ConsentRecordRow.recorded_at,
-            ConsentRecordRow.source,
-            ConsentRecordRow.policy_version,
-        )
-        .where(ConsentRecordRow.viewer_id.in_(ids))
-        .order_by(ConsentRecordRow.recorded_at, ConsentRecordRow.id)
-    )
+    rows = await session.execute(_RECORDS_OF, {"ids": ids})
     for viewer_id, purpose, granted, recorded_at, source, policy_version in rows:
         result[viewer_id].append(
             ConsentState(

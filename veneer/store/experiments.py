@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, case, delete, func, select
+from sqlalchemy import Float, and_, bindparam, case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.experiments.definition import ArmSpec, Experiment, MetricSpec
@@ -96,10 +96,13 @@ async def record_exposures(
     )
 
 
+_EXPOSURES_OF = select(ExposureRow.experiment, ExposureRow.arm).where(
+    ExposureRow.viewer_id == bindparam("viewer_id")
+)  # read with every viewer record: built once
+
+
 async def exposures_of(session: AsyncSession, viewer_id: str) -> dict[str, str]:
-    rows = await session.execute(
-        select(ExposureRow.experiment, ExposureRow.arm).where(ExposureRow.viewer_id == viewer_id)
-    )
+    rows = await session.execute(_EXPOSURES_OF, {"viewer_id": viewer_id})
     return {key: arm for key, arm in rows}
 
 

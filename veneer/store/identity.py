@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.events.activity import merge_activity
@@ -46,16 +46,17 @@ def user_key(user_id: str) -> str:
     return profile_id(None, user_id)
 
 
+_LINKED_USERS = select(IdentityLinkRow.anonymous_id, IdentityLinkRow.user_id).where(
+    IdentityLinkRow.anonymous_id.in_(bindparam("ids", expanding=True))
+)  # read on every event batch: built once
+
+
 async def linked_users(session: AsyncSession, anonymous_ids: Iterable[str]) -> dict[str, str]:
     """The user each of these devices belongs to, where known."""
     ids = sorted(set(anonymous_ids))
     if not ids:
         return {}
-    rows = await session.execute(
-        select(IdentityLinkRow.anonymous_id, IdentityLinkRow.user_id).where(
-            IdentityLinkRow.anonymous_id.in_(ids)
-        )
-    )
+    rows = await session.execute(_LINKED_USERS, {"ids": ids})
     return {anonymous_id: user_id for anonymous_id, user_id in rows}
 
 

@@ -5,23 +5,30 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.identity.viewer import Viewer
 from veneer.store.dialect import dialect_insert
 from veneer.store.models import ProfileRow, utcnow
 
+# Statements read on every event or request are built once: building costs more than running.
+_TRAITS_AND_ACTIVITY = select(ProfileRow.traits, ProfileRow.activity).where(
+    ProfileRow.id == bindparam("viewer_id")
+)
+_LOCKED = (
+    select(ProfileRow)
+    .where(ProfileRow.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
 
 async def traits_and_activity(
     session: AsyncSession, viewer_id: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Both JSON columns of one profile in one query (``{}`` for a viewer never seen)."""
-    row = (
-        await session.execute(
-            select(ProfileRow.traits, ProfileRow.activity).where(ProfileRow.id == viewer_id)
-        )
-    ).first()
+    row = (await session.execute(_TRAITS_AND_ACTIVITY, {"viewer_id": viewer_id})).first()
     if row is None:
         return {}, {}
     return dict(row.traits or {}), dict(row.activity or {})
@@ -81,12 +88,7 @@ async def locked_profiles(
             for profile_id, (anonymous_id, user_id) in sorted(owners.items())
         ],
     )
-    rows = await session.scalars(
-        select(ProfileRow)
-        .where(ProfileRow.id.in_(sorted(owners)))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    rows = await session.scalars(_LOCKED, {"ids": sorted(owners)})
     return {row.id: row for row in rows}
 
 

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.propensity.record import ModelRecord, Score, model_name
@@ -43,28 +43,47 @@ async def save_model(
     return version
 
 
+_NEWEST = (
+    select(PropensityModelRow.event, func.max(PropensityModelRow.version).label("version"))
+    .group_by(PropensityModelRow.event)
+    .subquery()
+)
+# Statements read on every event are built once: building one costs more than running it.
+_LATEST_MODELS = select(
+    PropensityModelRow.event,
+    PropensityModelRow.version,
+    PropensityModelRow.kind,
+    PropensityModelRow.details,
+    PropensityModelRow.trained_at,
+).join(
+    _NEWEST,
+    and_(
+        _NEWEST.c.event == PropensityModelRow.event,
+        _NEWEST.c.version == PropensityModelRow.version,
+    ),
+)
+_SCORES_OF = (
+    select(
+        PropensityScoreRow.event,
+        PropensityScoreRow.score,
+        PropensityModelRow.kind,
+        PropensityScoreRow.version,
+        PropensityScoreRow.updated_at,
+    )
+    .join(
+        PropensityModelRow,
+        and_(
+            PropensityModelRow.event == PropensityScoreRow.event,
+            PropensityModelRow.version == PropensityScoreRow.version,
+        ),
+    )
+    .where(PropensityScoreRow.viewer_id == bindparam("viewer_id"))
+)
+
+
 async def latest_models(session: AsyncSession) -> dict[str, ModelRecord]:
     """The newest model of each event, without the fitted classifiers (they are large)."""
-    newest = (
-        select(PropensityModelRow.event, func.max(PropensityModelRow.version).label("version"))
-        .group_by(PropensityModelRow.event)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(
-            PropensityModelRow.event,
-            PropensityModelRow.version,
-            PropensityModelRow.kind,
-            PropensityModelRow.details,
-            PropensityModelRow.trained_at,
-        ).join(
-            newest,
-            and_(
-                newest.c.event == PropensityModelRow.event,
-                newest.c.version == PropensityModelRow.version,
-            ),
-        )
-    )
+    rows = await session.execute(_LATEST_MODELS)
     return {
         event: ModelRecord(event, version, kind, dict(details), at)
         for event, version, kind, details, at in rows
@@ -127,23 +146,7 @@ async def delete_scores(
 
 async def scores_of(session: AsyncSession, viewer_id: str) -> dict[str, Score]:
     """The viewer's scores by event, each naming its model (``logistic:v3``)."""
-    rows = await session.execute(
-        select(
-            PropensityScoreRow.event,
-            PropensityScoreRow.score,
-            PropensityModelRow.kind,
-            PropensityScoreRow.version,
-            PropensityScoreRow.updated_at,
-        )
-        .join(
-            PropensityModelRow,
-            and_(
-                PropensityModelRow.event == PropensityScoreRow.event,
-                PropensityModelRow.version == PropensityScoreRow.version,
-            ),
-        )
-        .where(PropensityScoreRow.viewer_id == viewer_id)
-    )
+    rows = await session.execute(_SCORES_OF, {"viewer_id": viewer_id})
     return {
         event: Score(event, float(score), model_name(kind, version), at)
         for event, score, kind, version, at in rows

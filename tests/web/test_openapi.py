@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import TEST_SECRET
 from veneer.app import create_app
-from veneer.events.validation import EventPayload
+from veneer.events.validation import ENVELOPE
 from veneer.plugin.webhooks import SOURCES
 from veneer.settings import Settings
 
@@ -74,7 +74,7 @@ def test_events_are_described_by_the_model_that_validates_them(api: TestClient) 
     assert body["schema"]["items"] == {"$ref": "#/components/schemas/Event"}
     assert body["schema"]["maxItems"] == 7, "the deployment's VENEER_MAX_BATCH_EVENTS"
     event = document["components"]["schemas"]["Event"]
-    model = EventPayload.model_json_schema(by_alias=True)
+    model = ENVELOPE.json_schema(by_alias=True)
     assert event["properties"] == model["properties"]
     assert event["required"] == model["required"] == ["id", "type"]
     assert event["additionalProperties"] is False

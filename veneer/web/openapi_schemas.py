@@ -11,7 +11,7 @@ from typing import Any
 
 from veneer.consent import Purpose
 from veneer.consent.decisions import MAX_LENGTHS
-from veneer.events.validation import MAX_DEPTH, EventPayload
+from veneer.events.validation import ENVELOPE, MAX_DEPTH
 
 REF = "#/components/schemas/{model}"
 NO_NUL = "^[^\\x00]*$"  # PostgreSQL keeps no U+0000 in text
@@ -28,7 +28,7 @@ def _nullable(schema: Schema) -> Schema:
 
 def event_schemas() -> dict[str, Schema]:
     """``Event`` as `EventPayload` validates it, with any models it refers to beside it."""
-    schema = EventPayload.model_json_schema(by_alias=True, ref_template=REF)
+    schema = ENVELOPE.json_schema(by_alias=True, ref_template=REF)
     nested: dict[str, Schema] = schema.pop("$defs", {})
     schema["title"] = "Event"
     schema["description"] = (

@@ -89,3 +89,24 @@ def test_a_deeply_nested_body_with_a_long_number_is_a_decode_error() -> None:
     body = b"[" * 100_000 + b"1" * 19 + b"]" * 100_000
     with pytest.raises(DecodeError):
         loads(body)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "99999999999999999999999",  # past 64 bits: orjson would make it 1e+23
+        str(INT64_MAX + 1),
+        str(INT64_MIN - 1),
+        "1234567890123456789",  # 19 digits, within 64 bits
+    ],
+)
+def test_a_long_integer_is_decoded_exactly(text: str) -> None:
+    """So that `find_unstorable` refuses the number that was sent, not a float near it."""
+    decoded = loads(f'{{"id": "e-1", "value": {text}}}'.encode())
+    assert decoded["value"] == int(text)
+    assert type(decoded["value"]) is int
+
+
+def test_short_integers_and_floats_decode_as_sent() -> None:
+    decoded = loads(b'{"n": 123456789012345678, "f": 1e23, "t": "2026-11-26T10:00:00Z"}')
+    assert decoded == {"n": 123456789012345678, "f": 1e23, "t": "2026-11-26T10:00:00Z"}

@@ -25,7 +25,10 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_DEPTH = 64  # objects and arrays inside one another: the encoders that store them recurse
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DecodeError = json.JSONDecodeError  # orjson's is a subclass: one except catches both
-_LONG_NUMBER = re.compile(rb"\d{19,}")  # where an integer might not fit in 64 bits
+# Where an integer might not fit in 64 bits: a run of 19 digits, found as a run of zeros once
+# every digit is one. A regular expression took three times as long as decoding the body.
+_DIGITS_AS_ZEROS = bytes.maketrans(b"0123456789", b"0000000000")
+_LONG_RUN = b"0" * 19
 
 
 def loads(data: bytes | str) -> Any:
@@ -37,7 +40,7 @@ def loads(data: bytes | str) -> Any:
     which keeps the integer exactly, for `find_unstorable` to refuse by name.
     """
     raw = data.encode() if isinstance(data, str) else data
-    if _LONG_NUMBER.search(raw):
+    if _LONG_RUN in raw.translate(_DIGITS_AS_ZEROS):
         try:
             return json.loads(raw)
         except RecursionError as exc:  # orjson answers such nesting with a DecodeError

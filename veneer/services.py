@@ -421,10 +421,7 @@ class Services:
             if experiments:
                 arms = assigned_arms(experiments, viewer.id, record.exposures, self.clock())
                 controls = {key: experiments[key].control.key for key in arms}
-        if len(self._judged) >= JUDGED_KEPT:
-            self._judged.clear()
-        self._judged[viewer.id] = judged
-        return ViewerState(
+        state = ViewerState(
             viewer,
             consent,
             segments,
@@ -437,3 +434,11 @@ class Services:
             controls=controls,
             exposures=record.exposures,
         )
+        if judged.state is not None and judged.state.same_as(state):
+            state = judged.state  # with what it worked out once (granted, decisions) kept
+        else:
+            judged = replace(judged, state=state)
+        if len(self._judged) >= JUDGED_KEPT:
+            self._judged.clear()
+        self._judged[viewer.id] = judged
+        return state

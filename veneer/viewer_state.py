@@ -3,6 +3,7 @@ request judges from it (consent, layered traits, segments, holdouts, experiment 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -46,6 +47,36 @@ class ViewerState:
     def granted(self) -> frozenset[Purpose]:
         return frozenset(p for p, state in self.consent.items() if state.granted)
 
+    @cached_property
+    def decisions(self) -> Hashable:
+        """What about the viewer decides which variants they are shown: two viewers alike
+        in this are shown the same variants of every entry (see `veneer.variants`)."""
+        return (
+            self.viewer is None,
+            self.segments,
+            self.granted,
+            self.held_out,
+            frozenset(self.arms.items()),
+            frozenset(self.controls.items()),
+        )
+
+    def same_as(self, other: ViewerState) -> bool:
+        """Whether ``other``, built from the same judgement (so the same record, consent and
+        traits), holds what this does in the fields a judgement leaves open."""
+        return (
+            _who(self.viewer) == _who(other.viewer)
+            and self.segments is other.segments
+            and self.held_out is other.held_out
+            and self.propensity == other.propensity
+            and self.arms == other.arms
+            and self.controls == other.controls
+        )
+
+
+def _who(viewer: Viewer | None) -> tuple[Viewer, bool] | None:
+    """The viewer with what their equality leaves out: whether the device is the user's."""
+    return None if viewer is None else (viewer, viewer.device_is_users)
+
 
 @dataclass(frozen=True)
 class Judged:
@@ -63,3 +94,4 @@ class Judged:
     book: RuleBook | None = None
     segments: frozenset[str] = frozenset()
     held_out: frozenset[str] = frozenset()
+    state: ViewerState | None = None  # the last state built from it, handed out again

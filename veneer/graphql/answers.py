@@ -2,7 +2,7 @@
 
 A document that reads content and variants only (see `cacheable`) has the same answer for
 every viewer with the same *decision vector*: segments, consent, holdouts and experiment
-arms (`decision_vector`). Its first run for a vector is kept in the process's
+arms (`ViewerState.decisions`). Its first run for a vector is kept in the process's
 `AnswerStore`, keyed by the schema, the key kind, the document, the operation, the variables
 and that vector (and by the viewer too when it selects `Personalization.id`); later requests
 with the same key get those bytes, which are exactly what running it would have produced:
@@ -66,18 +66,6 @@ class Encoded(dict[str, Any]):
         self.body = body
 
 
-def decision_vector(state: ViewerState) -> Hashable:
-    """What about the viewer decides which variants a reusable document shows them."""
-    return (
-        state.viewer is None,
-        state.segments,
-        state.granted,
-        state.held_out,
-        frozenset(state.arms.items()),
-        frozenset(state.controls.items()),
-    )
-
-
 class ReusePlans:
     """Whether (and how) each document's answer may be reused, worked out once per text."""
 
@@ -127,7 +115,7 @@ def answer_key(
         data.operation_name,
         variables,
         viewer.id if reuse.per_viewer and viewer is not None else None,
-        decision_vector(state),
+        state.decisions,
     )
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from veneer.identity.origins import normalize_origins
@@ -85,6 +85,21 @@ class Settings(BaseSettings):
     max_batch_bytes: int = Field(default=1_000_000, ge=1_000, description="Bytes per request.")
     event_lookback_days: int = Field(
         default=90, ge=1, description="How far back event conditions without `within` look."
+    )
+    event_retention_days: int = Field(
+        default=395,
+        ge=1,
+        description="Days raw events are kept; housekeeping deletes older ones. At least "
+        "VENEER_EVENT_LOOKBACK_DAYS, which segment rules count back over.",
+    )
+    profile_retention_days: int = Field(
+        default=730,
+        ge=1,
+        description="Days a viewer may go unseen (no event, no trait) before housekeeping "
+        "erases them: profile, events, consent, memberships, scores, as an erasure does.",
+    )
+    retention_interval: float = Field(
+        default=3600.0, ge=1, description="Seconds between housekeeping's retention rounds."
     )
     default_locale: str = "en"
     max_page_size: int = Field(default=100, ge=1)
@@ -317,6 +332,18 @@ class Settings(BaseSettings):
         if 0 < value < 60:
             raise ValueError("must be 0 (scheduled training off) or at least 60 seconds")
         return value
+
+    @model_validator(mode="after")
+    def _events_outlive_the_lookback(self) -> Settings:
+        """Rules without `within` count events back ``event_lookback_days``: deleting events
+        sooner would shrink those segments without a word."""
+        if self.event_retention_days < self.event_lookback_days:
+            raise ValueError(
+                f"VENEER_EVENT_RETENTION_DAYS ({self.event_retention_days}) must be at least "
+                f"VENEER_EVENT_LOOKBACK_DAYS ({self.event_lookback_days}), the days segment "
+                "rules count events back over"
+            )
+        return self
 
     def propensity_event_types(self) -> list[str]:
         return [event.strip() for event in self.propensity_events.split(",") if event.strip()]

@@ -17,6 +17,7 @@ from veneer.identity.viewer import Viewer
 from veneer.segments.rules import Rule, parse_rule
 from veneer.settings import Settings
 from veneer.store import Database, memberships
+from veneer.store.models import utcnow
 from veneer.store.profiles import merge_traits
 from veneer.store.segment_sql import Clock
 
@@ -32,7 +33,7 @@ def _run(settings: Settings, scenario: Callable[[Database], Awaitable[None]]) ->
         db = Database(settings.database_url)
         try:
             async with db.session() as session:
-                await merge_traits(session, ANN, {"age": 30})
+                await merge_traits(session, ANN, {"age": 30}, utcnow())
             await scenario(db)
         finally:
             await db.dispose()
@@ -68,7 +69,7 @@ def test_a_failure_while_recording_moves_leaves_no_table_behind(
     async def scenario(db: Database) -> None:
         assert await _refresh(db, {"adults": ADULTS}) == (1, 0)
         async with db.session() as session:
-            await merge_traits(session, ANN, {"age": 12})
+            await merge_traits(session, ANN, {"age": 12}, utcnow())
         with monkeypatch.context() as patch:
             patch.setattr(memberships, "_per_segment", broken)
             with pytest.raises(RuntimeError, match="injected"):

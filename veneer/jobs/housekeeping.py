@@ -1,6 +1,6 @@
 """Background upkeep for app servers and workers: flush counters, prune old receipts, keep
-stored segment membership, entry popularity and propensity models current, and derive
-abandoned carts."""
+stored segment membership, entry popularity and propensity models current, derive
+abandoned carts, and apply retention."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from veneer.jobs.popularity import refresh_popularity
 from veneer.jobs.propensity import Schedule
 from veneer.jobs.recs_schedule import Schedule as RecsSchedule
 from veneer.jobs.recs_schedule import run_scheduled
+from veneer.jobs.retention import apply_retention
 from veneer.services import Services
 from veneer.store.events import prune_receipts
 
@@ -42,10 +43,13 @@ async def run_housekeeping(
     models older than ``propensity_interval`` seconds (see `Schedule`), and every few minutes
     see whether a recommendation model is due to be trained or checked for drift
     (`veneer.jobs.recs_schedule`), each under its lease; and every ``cart_check_interval``
-    seconds derive the carts abandoned since (idempotent, so no lease is needed)."""
+    seconds derive the carts abandoned since (idempotent, so no lease is needed); and every
+    ``retention_interval`` seconds delete old events and erase long-unseen viewers
+    (`veneer.jobs.retention`)."""
     last_prune = 0.0
     last_sweep = last_decide = last_popularity = last_propensity = time.monotonic()
     last_carts = time.monotonic()
+    last_retention = time.monotonic()
     propensity = Schedule()
     last_training_check = -TRAINING_CHECK_SECONDS
     recs = RecsSchedule(last_drift=time.monotonic())
@@ -86,6 +90,10 @@ async def run_housekeeping(
             if sweep_segments and time.monotonic() - last_propensity >= PROPENSITY_CHECK_SECONDS:
                 last_propensity = time.monotonic()
                 await propensity.run_due(services)
+            every = services.settings.retention_interval
+            if sweep_segments and time.monotonic() - last_retention >= every:
+                last_retention = time.monotonic()  # a failing round waits its turn too
+                await apply_retention(services)
             if sweep_segments and time.monotonic() - last_training_check >= TRAINING_CHECK_SECONDS:
                 last_training_check = time.monotonic()
                 await run_scheduled(services, recs, time.monotonic())

@@ -64,9 +64,10 @@ async def identify_many(
     """
     if not told:
         return
+    now = services.clock()
     async with services.db.session() as session:
         for viewer, traits in told:
-            await merge_traits(session, viewer, traits)
+            await merge_traits(session, viewer, traits, now)
     viewers = {viewer.id: viewer for viewer, _ in told}
     for viewer in viewers.values():
         await services.viewer_changed(viewer)

@@ -12,7 +12,7 @@ from veneer.events.activity import apply_events
 from veneer.events.model import Event
 from veneer.segments.evaluate import ViewerEvent
 from veneer.store.dialect import dialect_insert
-from veneer.store.models import EventReceiptRow, EventRow, utcnow
+from veneer.store.models import EventReceiptRow, EventRow
 from veneer.store.profiles import locked_profiles
 
 
@@ -75,11 +75,10 @@ async def add_activity(session: AsyncSession, events_by_viewer: Mapping[str, lis
         for viewer_id, events in events_by_viewer.items()
     }
     rows = await locked_profiles(session, owners)
-    now = utcnow()
     for viewer_id, events in sorted(events_by_viewer.items()):
         row = rows[viewer_id]
         row.activity = apply_events(row.activity or {}, events)
-        row.updated_at = now
+        row.updated_at = max(event.received_at for event in events)  # last seen, for retention
     await session.flush()
 
 

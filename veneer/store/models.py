@@ -82,7 +82,7 @@ class ProfileRow(Base):
     traits: Mapped[dict[str, Any]] = mapped_column(default=dict)
     activity: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # last seen
 
 
 class ConsentRecordRow(Base):
@@ -119,7 +119,10 @@ class EventRow(Base):
     """An event a viewer allowed Veneer to keep (ANALYTICS consent)."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_viewer_time", "viewer_id", "timestamp"),)
+    __table_args__ = (
+        Index("ix_events_viewer_time", "viewer_id", "timestamp"),
+        Index("ix_events_timestamp", "timestamp"),  # retention deletes by age
+    )
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     viewer_id: Mapped[str] = mapped_column(String(200))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -93,14 +94,15 @@ async def locked_profiles(
 
 
 async def merge_traits(
-    session: AsyncSession, viewer: Viewer, traits: Mapping[str, Any]
+    session: AsyncSession, viewer: Viewer, traits: Mapping[str, Any], now: datetime
 ) -> dict[str, Any]:
-    """Lay ``traits`` over the stored ones; a trait set to null is removed."""
+    """Lay ``traits`` over the stored ones; a trait set to null is removed. The viewer was
+    seen ``now`` (retention counts from then)."""
     rows = await locked_profiles(session, {viewer.id: (viewer.anonymous_id, viewer.user_id)})
     row = rows[viewer.id]
     merged = {**row.traits, **traits}
     row.traits = {k: v for k, v in merged.items() if v is not None}
-    row.updated_at = utcnow()
+    row.updated_at = now
     await session.flush()
     return dict(row.traits)
 

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from veneer.identity.origins import normalize_origins
+from veneer.profiles.sensitive import MARKED_BY_NAME, SensitiveTraits, SpecialCategory
 from veneer.segments.rules import parse_window
 
 DEMO_SECRET = "veneer-demo-secret-not-for-production"
@@ -97,6 +98,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Days a viewer may go unseen (no event, no trait) before housekeeping "
         "erases them: profile, events, consent, memberships, scores, as an erasure does.",
+    )
+    sensitive_traits: dict[str, SpecialCategory] = Field(
+        default_factory=dict,
+        description="JSON: traits holding special-category data, by category, beyond those "
+        'marked by name (health, religion, ethnicity, ...): {"diagnosis": "health"}.',
+    )
+    sensitive_traits_allowed: dict[str, str] = Field(
+        default_factory=dict,
+        description="JSON: special-category traits segments and triggers may test, each with "
+        'its recorded basis: {"diagnosis": "explicit consent, form HC-2"}.',
     )
     retention_interval: float = Field(
         default=3600.0, ge=1, description="Seconds between housekeeping's retention rounds."
@@ -344,6 +355,32 @@ class Settings(BaseSettings):
                 "rules count events back over"
             )
         return self
+
+    @field_validator("sensitive_traits_allowed")
+    @classmethod
+    def _basis_recorded(cls, value: dict[str, str]) -> dict[str, str]:
+        for trait, basis in value.items():
+            if not basis.strip():
+                raise ValueError(f"{trait}: give the basis it is used on (GDPR Article 9(2))")
+        return value
+
+    @model_validator(mode="after")
+    def _allowed_are_marked(self) -> Settings:
+        """Allowing a trait nobody marked is a typo that would let the real one through."""
+        marked = self.sensitive().marked
+        unmarked = sorted(t for t in self.sensitive_traits_allowed if t not in marked)
+        if unmarked:
+            raise ValueError(
+                f"VENEER_SENSITIVE_TRAITS_ALLOWED names {', '.join(unmarked)}, not marked as "
+                "special-category data: mark it in VENEER_SENSITIVE_TRAITS, or drop it"
+            )
+        return self
+
+    def sensitive(self) -> SensitiveTraits:
+        """The special-category traits: marked by name or by the deployment, and allowed."""
+        return SensitiveTraits(
+            {**MARKED_BY_NAME, **self.sensitive_traits}, dict(self.sensitive_traits_allowed)
+        )
 
     def propensity_event_types(self) -> list[str]:
         return [event.strip() for event in self.propensity_events.split(",") if event.strip()]

@@ -250,6 +250,17 @@ def referenced_segments(rule: Rule) -> set[str]:
     return set()
 
 
+def referenced_traits(rule: Rule) -> set[str]:
+    """The traits a rule tests, directly (segments it refers to test their own)."""
+    if isinstance(rule, All | AnyOf):
+        return set().union(*(referenced_traits(r) for r in rule.rules))
+    if isinstance(rule, Not):
+        return referenced_traits(rule.rule)
+    if isinstance(rule, TraitCondition):
+        return {rule.trait}
+    return set()
+
+
 @dataclass(frozen=True)
 class ReferenceCycles:
     """Segments whose references lead back to themselves, so no order can evaluate them."""

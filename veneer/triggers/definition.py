@@ -17,8 +17,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from veneer.json_values import find_unstorable
+from veneer.profiles.sensitive import SensitiveTraits
 from veneer.segments.rules import Rule as SegmentRule
-from veneer.segments.rules import RuleError, parse_rule, parse_window, referenced_segments
+from veneer.segments.rules import (
+    RuleError,
+    parse_rule,
+    parse_window,
+    referenced_segments,
+    referenced_traits,
+)
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 NumberOp = Literal["eq", "gt", "gte", "lt", "lte"]
@@ -239,3 +246,15 @@ def unknown_segments(triggers: list[Trigger], known: set[str], base: str = "$.tr
         if missing:
             path = f"{base}[{index}].when" if base else "input.when"
             raise TriggerError(path, f"refers to unknown segment(s): {', '.join(missing)}")
+
+
+def sensitive_uses(
+    triggers: list[Trigger], sensitive: SensitiveTraits, base: str = "$.triggers"
+) -> None:
+    """Refuse a ``when`` that tests special-category data the deployment has not allowed,
+    as saving a segment does (see `veneer.profiles.sensitive`)."""
+    for index, trigger in enumerate(triggers):
+        refusal = sensitive.refusal(referenced_traits(trigger.when)) if trigger.when else None
+        if refusal is not None:
+            path = f"{base}[{index}].when" if base else "input.when"
+            raise TriggerError(path, refusal)

@@ -19,7 +19,7 @@ from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.segments.types import Segment
 from veneer.segments import RuleError, parse_rule, referenced_segments
 from veneer.segments.holdout import MAX_HOLDOUT
-from veneer.segments.rules import find_cycle
+from veneer.segments.rules import find_cycle, referenced_traits
 from veneer.store import segments as store
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -58,6 +58,9 @@ class SegmentMutations:
         except RuleError as exc:
             raise UserInputError("rule", str(exc), path=exc.path) from exc
         services = info.context.services
+        refusal = services.settings.sensitive().refusal(referenced_traits(parsed))
+        if refusal is not None:
+            raise UserInputError("rule", refusal)
         definitions = await services.segment_definitions(fresh=True)
         rules = {k: d.rule for k, d in definitions.items()}
         unknown = sorted(referenced_segments(parsed) - set(rules) - {key})

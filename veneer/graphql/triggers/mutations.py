@@ -19,7 +19,7 @@ from veneer.graphql.permissions import IsSecretKey
 from veneer.graphql.triggers.types import Trigger
 from veneer.store import triggers as store
 from veneer.triggers import TriggerError, parse_trigger
-from veneer.triggers.definition import unknown_segments
+from veneer.triggers.definition import sensitive_uses, unknown_segments
 
 
 @strawberry.input(description="What the offer shows: an entry or inline content.")
@@ -102,6 +102,7 @@ class TriggerMutations:
             parsed = parse_trigger(_as_spec(input), "input")
             known = set(await services.segment_definitions(fresh=True))
             unknown_segments([parsed], known, base="")
+            sensitive_uses([parsed], services.settings.sensitive(), base="")
         except TriggerError as exc:
             raise UserInputError("input", str(exc), path=exc.path) from exc
         async with services.db.session() as session:

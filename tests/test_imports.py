@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
             "feeds",
             "queries",
             "viewer_state",
+            "explanations",
         ],
         0,
     ),

@@ -252,13 +252,7 @@ def referenced_segments(rule: Rule) -> set[str]:
 
 def referenced_traits(rule: Rule) -> set[str]:
     """The traits a rule tests, directly (segments it refers to test their own)."""
-    if isinstance(rule, All | AnyOf):
-        return set().union(*(referenced_traits(r) for r in rule.rules))
-    if isinstance(rule, Not):
-        return referenced_traits(rule.rule)
-    if isinstance(rule, TraitCondition):
-        return {rule.trait}
-    return set()
+    return {c.trait for c in conditions(rule) if isinstance(c, TraitCondition)}
 
 
 @dataclass(frozen=True)
@@ -310,12 +304,20 @@ def find_cycle(rules: Mapping[str, Rule]) -> list[str] | None:
     return list(first) if first else None
 
 
-def _event_conditions(rule: Rule) -> list[EventCondition]:
+Condition = TraitCondition | EventCondition | SegmentRef | PropensityCondition
+
+
+def conditions(rule: Rule) -> list[Condition]:
+    """The rule's tests, with the all/any/not around them taken away."""
     if isinstance(rule, All | AnyOf):
-        return [c for r in rule.rules for c in _event_conditions(r)]
+        return [c for r in rule.rules for c in conditions(r)]
     if isinstance(rule, Not):
-        return _event_conditions(rule.rule)
-    return [rule] if isinstance(rule, EventCondition) else []
+        return conditions(rule.rule)
+    return [rule]
+
+
+def _event_conditions(rule: Rule) -> list[EventCondition]:
+    return [c for c in conditions(rule) if isinstance(c, EventCondition)]
 
 
 def event_lookback(rules: Iterable[Rule], unbounded: timedelta) -> timedelta | None:

@@ -9,12 +9,14 @@ from strawberry.scalars import JSON
 
 from veneer.consent import ConsentRecord as DomainConsentRecord
 from veneer.consent import ConsentState as DomainConsentState
+from veneer.explanations import explain
 from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.propensity.types import Propensity
 from veneer.graphql.segments.types import Segment
 from veneer.graphql.triggers.types import Offer
+from veneer.graphql.viewer.explanations import Explanation
 from veneer.identity.opaque_ids import opaque_id
 from veneer.identity.viewer import Viewer as DomainViewer
 from veneer.jobs.offers import serve_offers
@@ -147,6 +149,17 @@ class Viewer:
         services = info.context.services
         served = await serve_offers(services, self.viewer, state, placement)
         return [Offer(offer=o) for o in served]
+
+    @strawberry.field(
+        description="Why the viewer sees what they see: each segment they are in, experiment "
+        "arm, prediction and recommendation from their activity, with the data it used and "
+        "how to change it; without PERSONALIZATION, that they see what everyone sees."
+    )
+    async def explanations(self, info: Info) -> list[Explanation]:
+        state = await info.context.viewer_state()
+        services = info.context.services
+        found = explain(state, await services.segment_definitions(), await services.experiments())
+        return [Explanation.from_domain(e) for e in found]
 
     @strawberry.field(description="Every purpose, with the viewer's current decision.")
     async def consent(self, info: Info) -> list[ConsentState]:

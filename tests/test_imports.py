@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
             "queries",
             "viewer_state",
             "explanations",
+            "logs",
         ],
         0,
     ),

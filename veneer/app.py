@@ -24,6 +24,7 @@ from veneer.web.errors import EXCEPTION_HANDLERS
 from veneer.web.events import post_events
 from veneer.web.openapi import openapi_json
 from veneer.web.pages import demo_page, health, metrics
+from veneer.web.request_ids import RequestIdMiddleware
 from veneer.web.segments import assign_endpoint
 from veneer.web.webhooks import receive_webhook
 from veneer.web.widgets import widget_asset
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/v1/blocks/{name}", email_block, methods=["GET"]),
         ],
         middleware=[
+            Middleware(RequestIdMiddleware),
             Middleware(CorsMiddleware, services=services),
             Middleware(AuthMiddleware, services=services),
         ],

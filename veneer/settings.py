@@ -109,6 +109,11 @@ class Settings(BaseSettings):
         description="JSON: special-category traits segments and triggers may test, each with "
         'its recorded basis: {"diagnosis": "explicit consent, form HC-2"}.',
     )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Log lines as JSON objects (time, level, logger, message, request_id), "
+        "or as plain text for a terminal.",
+    )
     retention_interval: float = Field(
         default=3600.0, ge=1, description="Seconds between housekeeping's retention rounds."
     )

@@ -7,6 +7,7 @@ a process that wrongly went on serving; the tests never wait on it otherwise.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -105,6 +106,8 @@ def test_serve_migrate_migrates_then_serves(tmp_path: Path) -> None:
                 break
         else:
             raise AssertionError("veneer serve --migrate exited:\n" + "".join(seen))
+        listening = json.loads(line)  # structured logs, VENEER_LOG_FORMAT's default
+        assert listening["level"] == "INFO" and listening["logger"].startswith("uvicorn")
         health = httpx.get(f"http://127.0.0.1:{port}/health")
         assert health.status_code == 200
         assert health.json()["database"] == "ok"

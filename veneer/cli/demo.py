@@ -44,6 +44,7 @@ def demo(
     # Scores, segments and traits changed from another terminal (`veneer propensity train`,
     # a backfill) show on the next query: the demo keeps no viewer state between requests.
     os.environ.setdefault("VENEER_VIEWER_CACHE_TTL", "0")
+    os.environ.setdefault("VENEER_LOG_FORMAT", "text")  # a person reads this terminal
     settings = Settings()
     run_migrations(settings)
     asyncio.run(seed_demo_segments(settings))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 from dataclasses import replace
@@ -17,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from veneer.cli.base import app, console
 from veneer.demo import DEMO_SEGMENTS
 from veneer.jobs.worker import WorkerOptions, run_worker
+from veneer.logs import configure as configure_logs
+from veneer.logs import uvicorn_log_config
 from veneer.services import Services
 from veneer.settings import Settings
 from veneer.store import Database
@@ -73,11 +74,13 @@ def _require_secret(settings: Settings) -> None:
 def _serve(settings: Settings, host: str, port: int) -> None:
     from veneer.app import create_app
 
+    configure_logs(settings.log_format)
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
         log_level="info",
+        log_config=uvicorn_log_config(),
         loop="auto",
         http="auto",
         access_log=False,
@@ -171,6 +174,6 @@ def worker(
         finally:
             await services.aclose()
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logs(settings.log_format)
     console.print(f"worker {options.name}: consuming events (Ctrl-C to stop)")
     asyncio.run(run())

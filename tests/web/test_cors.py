@@ -92,6 +92,8 @@ def test_a_request_from_the_key_s_own_origin_can_be_read(settings: Settings) -> 
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == SHOP
     assert "origin" in response.headers["vary"].lower()
+    assert response.headers["access-control-expose-headers"] == "X-Request-Id"
+    assert response.headers["x-request-id"], "which the page can quote in a bug report"
 
 
 def test_a_request_from_another_key_s_origin_is_refused(settings: Settings) -> None:

@@ -70,6 +70,8 @@ class CorsMiddleware:
             if message["type"] == "http.response.start":
                 response_headers = MutableHeaders(scope=message)
                 response_headers.setdefault("Access-Control-Allow-Origin", origin)
+                # A page may read the id to quote it in a bug report (see web/request_ids.py).
+                response_headers.setdefault("Access-Control-Expose-Headers", "X-Request-Id")
                 response_headers.add_vary_header("Origin")
             await send(message)
 

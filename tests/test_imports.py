@@ -49,6 +49,7 @@ LAYERS: dict[str, int] = {
             "viewer_state",
             "explanations",
             "logs",
+            "audit",
         ],
         0,
     ),

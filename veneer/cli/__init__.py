@@ -1,9 +1,10 @@
 """The `veneer` command: demo (and demo traffic), serve, worker, migrate, keys, viewer-token,
 forget, export, quality, import, plugin, segments, recs, propensity, experiments, triggers,
-placements, email-url, email-key, queries.
+placements, email-url, email-key, queries, audit.
 Each module registers its commands on the one Typer app."""
 
 from veneer.cli import (
+    audit,
     data,
     demo,
     demo_experiment,
@@ -24,6 +25,7 @@ from veneer.cli.base import app
 
 __all__ = [
     "app",
+    "audit",
     "data",
     "demo",
     "demo_experiment",

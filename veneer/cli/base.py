@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
+import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.console import Console
+
+from veneer.audit import act_as
 
 if TYPE_CHECKING:
     from veneer.services import Services
@@ -16,6 +20,19 @@ T = TypeVar("T")
 
 app = typer.Typer(help="Veneer: personalization beside your headless CMS.", no_args_is_help=True)
 console = Console()
+
+
+@app.callback()
+def _who_acts() -> None:
+    """What a command changes is logged as done by the person at this terminal."""
+    act_as(f"cli:{_user()}")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container without a passwd entry for its uid
+        return os.environ.get("USER", "unknown")
 
 
 def usage_error(message: str) -> typer.Exit:

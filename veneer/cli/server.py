@@ -13,6 +13,7 @@ import uvicorn
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
+from veneer.audit import act_as
 from veneer.cli.base import app, console
 from veneer.demo import DEMO_SEGMENTS
 from veneer.jobs.worker import WorkerOptions, run_worker
@@ -75,6 +76,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from veneer.app import create_app
 
     configure_logs(settings.log_format)
+    act_as("system")  # the server's own upkeep; each request names its API key
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -175,5 +177,6 @@ def worker(
             await services.aclose()
 
     configure_logs(settings.log_format)
+    act_as("system")
     console.print(f"worker {options.name}: consuming events (Ctrl-C to stop)")
     asyncio.run(run())

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 
 from veneer.content_adapters.cached import stale_content
 from veneer.content_model import ContentModel
+from veneer.graphql.audit.queries import AuditQueries
 from veneer.graphql.entries.queries import EntryQueries
 from veneer.graphql.entries.typed import typed_queries
 from veneer.graphql.entries.types import GenericEntry
@@ -41,6 +42,7 @@ QUERIES: tuple[type, ...] = (
     ViewerQueries,
     SegmentQueries,
     QualityQueries,
+    AuditQueries,
     RecommendationQueries,
     ExperimentQueries,
     TriggerQueries,

@@ -16,6 +16,7 @@ from sqlalchemy import Float, and_, bindparam, case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.experiments.definition import ArmSpec, Experiment, MetricSpec
+from veneer.store.audit import record_change
 from veneer.store.dialect import dialect_insert, numeric_property
 from veneer.store.models import EventRow, ExperimentRow, ExposureRow, utcnow
 
@@ -65,6 +66,12 @@ async def save_experiment(session: AsyncSession, experiment: Experiment) -> Expe
     row.start, row.end = experiment.start, experiment.end
     row.stopped_at = experiment.stopped_at
     row.updated_at = utcnow()
+    record_change(
+        session,
+        "experiment.saved",
+        experiment.key,
+        {"metric": experiment.metric, "arms": arms, "trafficShare": experiment.traffic_share},
+    )
     await session.flush()
     return _experiment(row)
 
@@ -75,6 +82,7 @@ async def stop_experiment(session: AsyncSession, key: str, now: datetime) -> Exp
         return None
     if row.stopped_at is None:
         row.stopped_at, row.updated_at = now, now
+        record_change(session, "experiment.stopped", key)
     await session.flush()
     return _experiment(row)
 

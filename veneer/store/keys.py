@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.identity.keys import ApiKey, KeyKind, generate_key, hash_key
+from veneer.store.audit import record_change
 from veneer.store.models import ApiKeyRow, utcnow
 
 
@@ -28,6 +29,7 @@ async def create_key(
     )
     session.add(row)
     await session.flush()
+    record_change(session, "key.created", str(row.id), {"kind": kind.value, "name": name})
     return plain, _key(row)
 
 
@@ -49,6 +51,7 @@ async def revoke_key(session: AsyncSession, key_id: int) -> bool:
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = utcnow()
+    record_change(session, "key.revoked", str(key_id))
     return True
 
 
@@ -64,6 +67,7 @@ async def set_origins(session: AsyncSession, key_id: int, origins: Sequence[str]
     if row is None or row.revoked_at is not None:
         return False
     row.origins = [*origins]
+    record_change(session, "key.origins", str(key_id), {"origins": [*origins]})
     return True
 
 

@@ -463,3 +463,18 @@ class TriggerOfferRow(Base):
     created_at: Mapped[datetime] = mapped_column()
     served_at: Mapped[datetime | None] = mapped_column(default=None)
     dismissed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditRow(Base):
+    """One change to what runs Veneer (a segment, trigger, placement, experiment, key or
+    trusted document): who made it, when, and what it became. Written in the transaction
+    that makes the change, so neither stands without the other."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

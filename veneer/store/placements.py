@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veneer.store.audit import record_change
 from veneer.store.models import PlacementRow
 
 
@@ -23,12 +24,17 @@ async def upsert_placement(
     if row is None:
         row = PlacementRow(key=key, spec=dict(spec), created_at=now, updated_at=now)
         session.add(row)
+        record_change(session, "placement.saved", key, dict(spec))
     elif row.spec != dict(spec):
         row.spec, row.updated_at = dict(spec), now
+        record_change(session, "placement.saved", key, dict(spec))
     await session.flush()
     return row
 
 
 async def delete_placement(session: AsyncSession, key: str) -> bool:
     result = await session.execute(delete(PlacementRow).where(PlacementRow.key == key))
-    return bool(getattr(result, "rowcount", 0))
+    deleted = bool(getattr(result, "rowcount", 0))
+    if deleted:
+        record_change(session, "placement.deleted", key)
+    return deleted

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veneer.store.audit import record_change
 from veneer.store.memberships import forget_segment
 from veneer.store.models import SegmentRow, utcnow
 
@@ -26,6 +27,7 @@ async def upsert_segment(
         session.add(row)
     else:
         row.name, row.rule, row.holdout, row.updated_at = name, rule, holdout, utcnow()
+    record_change(session, "segment.saved", key, {"name": name, "rule": rule, "holdout": holdout})
     await session.flush()
     return row
 
@@ -33,7 +35,10 @@ async def upsert_segment(
 async def delete_segment(session: AsyncSession, key: str) -> bool:
     result = await session.execute(delete(SegmentRow).where(SegmentRow.key == key))
     await forget_segment(session, key)
-    return bool(getattr(result, "rowcount", 0))
+    deleted = bool(getattr(result, "rowcount", 0))
+    if deleted:
+        record_change(session, "segment.deleted", key)
+    return deleted
 
 
 async def undecided_segments(session: AsyncSession) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veneer.store.audit import record_change
 from veneer.store.models import TriggerOfferRow, TriggerRow
 from veneer.triggers.evaluate import DueOffer, History, Offer
 
@@ -30,8 +31,10 @@ async def upsert_trigger(
     if row is None:
         row = TriggerRow(key=key, spec=dict(spec), created_at=now, updated_at=now)
         session.add(row)
+        record_change(session, "trigger.saved", key, dict(spec))
     elif row.spec != dict(spec):
         row.spec, row.updated_at = dict(spec), now
+        record_change(session, "trigger.saved", key, dict(spec))
     await session.flush()
     return row
 
@@ -44,7 +47,10 @@ async def delete_trigger(session: AsyncSession, key: str) -> bool:
             TriggerOfferRow.trigger_key == key, TriggerOfferRow.state == "due"
         )
     )
-    return bool(getattr(result, "rowcount", 0))
+    deleted = bool(getattr(result, "rowcount", 0))
+    if deleted:
+        record_change(session, "trigger.deleted", key)
+    return deleted
 
 
 async def lock_viewer(session: AsyncSession, viewer_id: str) -> None:

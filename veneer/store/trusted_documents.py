@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.queries.manifest import TrustedDocument
+from veneer.store.audit import record_change
 from veneer.store.models import TrustedDocumentRow
 
 
@@ -28,6 +29,7 @@ async def register_documents(
         )
         known.add(document.sha256)
         added.append(document.sha256)
+        record_change(session, "document.registered", document.sha256, {"name": document.name})
     await session.flush()
     return added
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from veneer.audit import act_as
 from veneer.identity.principal import Principal
 from veneer.identity.viewer import ViewerError, resolve_viewer
 from veneer.jobs import people
@@ -100,6 +101,7 @@ class AuthMiddleware:
             return
         if viewer is not None:
             await people.link_identity(self.services, viewer)
+        act_as(f"key:{key.id}" + (f" ({key.name})" if key.name else ""))  # for the audit log
         scope.setdefault("state", {})["principal"] = Principal(
             key, viewer, headers.get("sec-gpc", "").strip() == "1"
         )

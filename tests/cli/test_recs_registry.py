@@ -64,6 +64,15 @@ def test_train_models_promote_and_rollback(cli: Settings) -> None:
     again = run(["recs", "rollback"])
     assert again.exit_code == 1
     assert "nothing to roll back to: version 1 is the first champion" in again.output
+    audit = [orjson.loads(line) for line in run(["audit", "--json"]).stdout.splitlines()]
+    models = [
+        (e["action"], e["subject"], e["details"]) for e in audit if e["action"].startswith("model.")
+    ]
+    assert models == [
+        ("model.promoted", "1", {"replaced": None}),  # trained and promoted at once
+        ("model.promoted", "2", {"replaced": 1}),
+        ("model.rolled_back", "1", {"from": 2}),
+    ], "the refused rollback left nothing"
 
 
 def test_errors_name_the_problem(cli: Settings) -> None:

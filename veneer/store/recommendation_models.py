@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veneer.store.audit import record_change
 from veneer.store.models import RecommendationModelRow, RecommendationModelViewerRow
 
 CANDIDATE, CHAMPION, RETIRED = "candidate", "champion", "retired"
@@ -232,6 +233,7 @@ async def promote(session: AsyncSession, version: int, now: datetime) -> int | N
     target.status = CHAMPION
     target.promoted_at = now
     target.replaced = previous
+    record_change(session, "model.promoted", str(version), {"replaced": previous})
     await session.flush()
     return previous
 
@@ -260,6 +262,7 @@ async def rollback(session: AsyncSession, now: datetime) -> tuple[int, int]:
     await session.flush()
     target.status = CHAMPION
     target.promoted_at = now  # keeps ``replaced``, so a second rollback goes further back
+    record_change(session, "model.rolled_back", str(target.version), {"from": current.version})
     await session.flush()
     return current.version, target.version
 

@@ -18,8 +18,8 @@ MAX_PAGE = 500
 
 
 @strawberry.type(
-    description="One change to a segment, trigger, placement, experiment, key or trusted "
-    "document, from GraphQL, the command line or a definitions file."
+    description="One change to a segment, trigger, placement, experiment, key, trusted "
+    "document or champion model, from GraphQL, the command line or a definitions file."
 )
 class Change:
     id: int = strawberry.field(description="Increasing: page back with `before: id`.")

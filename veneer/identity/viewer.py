@@ -59,6 +59,15 @@ class Viewer:
         return profile_id(self.anonymous_id, self.user_id)
 
 
+def viewer_of(profile: str) -> Viewer | None:
+    """The viewer a profile id stands for (a user, or a device); None for neither."""
+    if profile.startswith(USER_PREFIX):
+        return Viewer(user_id=profile.removeprefix(USER_PREFIX))
+    if profile.startswith(DEVICE_PREFIX):
+        return Viewer(anonymous_id=profile.removeprefix(DEVICE_PREFIX))
+    return None
+
+
 def _checked_id(header: str, value: str) -> str:
     if not ID_PATTERN.fullmatch(value):
         raise ViewerError(400, f"{header}: must be 1-128 characters of letters, digits and ._:@+-")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from veneer.consent import Purpose
 from veneer.content_adapters import ContentError
-from veneer.identity.viewer import DEVICE_PREFIX, USER_PREFIX, Viewer
+from veneer.identity.viewer import Viewer, viewer_of
 from veneer.segments.evaluate import ViewerEvent, ViewerFacts
 from veneer.segments.rules import event_lookback, referenced_event_types
 from veneer.services import MAX_EVENTS_PER_VIEWER, Services
@@ -182,14 +182,6 @@ async def serve_offers(
     if fresh and Purpose.ANALYTICS in state.granted:
         await services.record_exposures(viewer, fresh)
     return offers
-
-
-def viewer_of(profile_id: str) -> Viewer | None:
-    if profile_id.startswith(USER_PREFIX):
-        return Viewer(user_id=profile_id.removeprefix(USER_PREFIX))
-    if profile_id.startswith(DEVICE_PREFIX):
-        return Viewer(anonymous_id=profile_id.removeprefix(DEVICE_PREFIX))
-    return None
 
 
 async def refresh_offers(services: Services, profile_ids: Collection[str]) -> int:

@@ -17,12 +17,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from veneer.identity.viewer import USER_PREFIX, Viewer, device_of
+from veneer.identity.viewer import viewer_of
 from veneer.jobs.lease import only_one
 from veneer.jobs.people import forget
 from veneer.services import Services
-from veneer.store.identity import linked_users
-from veneer.store.people import viewer_ids_of
+from veneer.store.people import owners_of, viewer_ids_of
 from veneer.store.retention import any_seen_since, delete_events_before, unseen_profiles
 
 logger = logging.getLogger(__name__)
@@ -35,13 +34,6 @@ REQUESTED_BY = "retention"
 class RetentionResult:
     events: int  # events deleted for their age
     people: int  # people erased, unseen for too long
-
-
-def _viewer_of(profile: str) -> Viewer:
-    device = device_of(profile)
-    if device is not None:
-        return Viewer(anonymous_id=device)
-    return Viewer(user_id=profile.removeprefix(USER_PREFIX))
 
 
 async def apply_retention(
@@ -94,13 +86,11 @@ async def _erase_unseen(services: Services, before: datetime, limit: int) -> int
     for profile in candidates:
         if profile in erased:
             continue  # went with a profile of the same person
-        viewer = _viewer_of(profile)
         async with services.db.reading() as session:
-            if viewer.anonymous_id is not None:  # a straggler of a device since linked?
-                owner = (await linked_users(session, [viewer.anonymous_id])).get(
-                    viewer.anonymous_id
-                )
-                viewer = viewer if owner is None else Viewer(user_id=owner)
+            # A straggler of a device since linked is its account's.
+            viewer = viewer_of((await owners_of(session, [profile])).get(profile, profile))
+            if viewer is None:
+                continue
             ids, _devices = await viewer_ids_of(session, viewer.user_id, viewer.anonymous_id)
             if await any_seen_since(session, ids, before):
                 continue

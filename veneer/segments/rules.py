@@ -241,13 +241,7 @@ def _parse_event(raw: Mapping[str, Any], path: str) -> EventCondition:
 
 def referenced_segments(rule: Rule) -> set[str]:
     """Keys of the segments a rule refers to, directly."""
-    if isinstance(rule, All | AnyOf):
-        return set().union(*(referenced_segments(r) for r in rule.rules))
-    if isinstance(rule, Not):
-        return referenced_segments(rule.rule)
-    if isinstance(rule, SegmentRef):
-        return {rule.key}
-    return set()
+    return {c.key for c in conditions(rule) if isinstance(c, SegmentRef)}
 
 
 def referenced_traits(rule: Rule) -> set[str]:

@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
             "explanations",
             "logs",
             "audit",
+            "insights",
         ],
         0,
     ),

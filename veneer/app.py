@@ -22,6 +22,7 @@ from veneer.web.consent import consent_endpoint
 from veneer.web.cors import CorsMiddleware
 from veneer.web.errors import EXCEPTION_HANDLERS
 from veneer.web.events import post_events
+from veneer.web.insights import insights_routes
 from veneer.web.openapi import openapi_json
 from veneer.web.pages import demo_page, health, metrics
 from veneer.web.request_ids import RequestIdMiddleware
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/v1/openapi.json", openapi_json, methods=["GET"]),
             Route("/v1/personalize/content", personalize_content, methods=["GET"]),
             Route("/v1/blocks/{name}", email_block, methods=["GET"]),
+            *insights_routes(),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -19,22 +19,12 @@ def audit(
 ) -> None:
     """Who changed segments, triggers, placements, experiments, keys and trusted documents."""
     from veneer.services import Services
-    from veneer.store.audit import changes
+    from veneer.store.audit import as_entry, changes
 
     async def read(services: Services) -> list[dict[str, Any]]:
         async with services.db.reading() as session:
             rows = await changes(session, limit)
-        return [
-            {
-                "id": row.id,
-                "at": row.at.isoformat(),
-                "actor": row.actor,
-                "action": row.action,
-                "subject": row.subject,
-                "details": row.details,
-            }
-            for row in reversed(rows)
-        ]
+        return [as_entry(row) for row in reversed(rows)]
 
     entries = with_services(read)
     if as_json:

@@ -30,3 +30,15 @@ async def changes(
     if before_id is not None:
         query = query.where(AuditRow.id < before_id)
     return list(await session.scalars(query))
+
+
+def as_entry(row: AuditRow) -> dict[str, Any]:
+    """One entry as exported (`veneer audit --json`, the Insights download): plain JSON."""
+    return {
+        "id": row.id,
+        "at": row.at.isoformat(),
+        "actor": row.actor,
+        "action": row.action,
+        "subject": row.subject,
+        "details": row.details,
+    }

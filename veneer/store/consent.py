@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.consent import ConsentRecord, ConsentState, Purpose
 from veneer.consent.merge import decisions_the_user_takes_over
+from veneer.store.dialect import utc_day
 from veneer.store.models import ConsentRecordRow
 
 
@@ -122,3 +124,50 @@ async def copy_to_user(session: AsyncSession, device_id: str, user_id: str) -> i
     )
     await session.flush()
     return len(copies)
+
+
+@dataclass(frozen=True)
+class ConsentShares:
+    """Viewers' standing decisions: per purpose, (granting, deciding); and of the viewers who
+    decided anything, how many sent Global Privacy Control with their latest decision."""
+
+    purposes: dict[str, tuple[int, int]]
+    viewers: int
+    gpc: int
+
+
+async def consent_shares(session: AsyncSession) -> ConsentShares:
+    """Counted from each viewer's latest record per purpose, in the database."""
+    latest_per_purpose = select(func.max(ConsentRecordRow.id)).group_by(
+        ConsentRecordRow.viewer_id, ConsentRecordRow.purpose
+    )
+    granting = func.sum(case((ConsentRecordRow.granted, 1), else_=0))
+    rows = await session.execute(
+        select(ConsentRecordRow.purpose, granting, func.count())
+        .where(ConsentRecordRow.id.in_(latest_per_purpose))
+        .group_by(ConsentRecordRow.purpose)
+    )
+    purposes = {purpose: (int(granted or 0), int(n)) for purpose, granted, n in rows}
+    latest = select(func.max(ConsentRecordRow.id)).group_by(ConsentRecordRow.viewer_id)
+    viewers, gpc = (
+        await session.execute(
+            select(func.count(), func.sum(case((ConsentRecordRow.gpc, 1), else_=0))).where(
+                ConsentRecordRow.id.in_(latest)
+            )
+        )
+    ).one()
+    return ConsentShares(purposes, int(viewers), int(gpc or 0))
+
+
+async def decisions_by_day(
+    session: AsyncSession, since: datetime
+) -> list[tuple[date, str, int, int]]:
+    """Per UTC day and purpose since ``since``: decisions recorded that granted it, and all."""
+    day = utc_day(ConsentRecordRow.recorded_at, session.get_bind().dialect.name)
+    granting = func.sum(case((ConsentRecordRow.granted, 1), else_=0))
+    rows = await session.execute(
+        select(day, ConsentRecordRow.purpose, granting, func.count())
+        .where(ConsentRecordRow.recorded_at >= since)
+        .group_by(day, ConsentRecordRow.purpose)
+    )
+    return [(on, purpose, int(granted or 0), int(n)) for on, purpose, granted, n in rows]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, type_coerce
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 def dialect_insert(session: AsyncSession) -> Any:
     """INSERT with ON CONFLICT support, for whichever database the session is on."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def utc_day(column: Any, dialect: str) -> ColumnElement[date]:
+    """The UTC calendar day of a timestamp column, as a date, in either database."""
+    if dialect == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return type_coerce(func.date(column), Date)  # SQLite keeps UTC text; date() cuts it
 
 
 MAX_AMOUNT = 1e12  # no order is worth more; a larger "value" is a bug or an attack

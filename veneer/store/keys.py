@@ -42,6 +42,15 @@ async def find_key(session: AsyncSession, plain: str) -> ApiKey | None:
     return None if row is None else _key(row)
 
 
+async def active_key(session: AsyncSession, key_id: str) -> ApiKey | None:
+    """The key with this id while it is not revoked: a session that names a key lasts no
+    longer than the key does."""
+    if not key_id.isdigit():
+        return None
+    row = await session.get(ApiKeyRow, int(key_id))
+    return None if row is None or row.revoked_at is not None else _key(row)
+
+
 async def list_keys(session: AsyncSession) -> list[ApiKeyRow]:
     return list(await session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id)))
 

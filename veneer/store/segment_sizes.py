@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Date, cast, func, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veneer.store.dialect import dialect_insert
+from veneer.store.dialect import dialect_insert, utc_day
 from veneer.store.models import SegmentChangeRow, SegmentMemberRow, SegmentSizeRow
 
 
@@ -67,19 +66,12 @@ class DayTrend:
     size: int  # at the end of the day
 
 
-def _utc_day(column: Any, dialect: str) -> ColumnElement[date]:
-    """The UTC calendar day of a timestamp column, as a date, in either database."""
-    if dialect == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return type_coerce(func.date(column), Date)  # SQLite keeps UTC text; date() cuts it
-
-
 async def trends(
     session: AsyncSession, keys: Sequence[str], now: datetime, days: int
 ) -> dict[str, list[DayTrend]]:
     """Entries, exits and end-of-day size for the last ``days`` days, for all ``keys`` at once."""
     start = datetime.combine(now.date() - timedelta(days=days - 1), datetime.min.time(), now.tzinfo)
-    on_day = _utc_day(SegmentChangeRow.at, session.get_bind().dialect.name)
+    on_day = utc_day(SegmentChangeRow.at, session.get_bind().dialect.name)
     rows = await session.execute(
         select(
             SegmentChangeRow.segment_key,

@@ -9,14 +9,16 @@ the last place under a cap.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import case, delete, distinct, exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veneer.store.audit import record_change
-from veneer.store.models import TriggerOfferRow, TriggerRow
+from veneer.store.dialect import utc_day
+from veneer.store.models import EventRow, TriggerOfferRow, TriggerRow
 from veneer.triggers.evaluate import DueOffer, History, Offer
 
 
@@ -212,3 +214,72 @@ async def forget_offers(session: AsyncSession, viewer_ids: Collection[str]) -> i
         delete(TriggerOfferRow).where(TriggerOfferRow.viewer_id.in_(sorted(viewer_ids)))
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class TriggerActivity:
+    """What one trigger did since a day: offers by state, viewers served, viewers who reached
+    its daily cap (counted once per day they reached it), viewers who converted after."""
+
+    offers: dict[str, int]
+    viewers: int = 0
+    capped: int = 0
+    converted: int = 0
+
+
+async def trigger_activity(
+    session: AsyncSession, since: datetime, daily_caps: Mapping[str, int], metric: str
+) -> dict[str, TriggerActivity]:
+    """Per trigger key, all counted in the database (one row per trigger comes back)."""
+    offers: dict[str, dict[str, int]] = {}
+    for key, state, n in await session.execute(
+        select(TriggerOfferRow.trigger_key, TriggerOfferRow.state, func.count())
+        .where(TriggerOfferRow.created_at >= since)
+        .group_by(TriggerOfferRow.trigger_key, TriggerOfferRow.state)
+    ):
+        offers.setdefault(key, {})[state] = int(n)
+    served = (TriggerOfferRow.state == "served") & (TriggerOfferRow.served_at >= since)
+    did = exists().where(
+        EventRow.viewer_id == TriggerOfferRow.viewer_id,
+        EventRow.type == metric,
+        EventRow.timestamp >= TriggerOfferRow.served_at,
+    )
+    viewers = dict(
+        (key, int(n))
+        for key, n in await session.execute(
+            select(TriggerOfferRow.trigger_key, func.count(distinct(TriggerOfferRow.viewer_id)))
+            .where(served)
+            .group_by(TriggerOfferRow.trigger_key)
+        )
+    )
+    converted = dict(
+        (key, int(n))
+        for key, n in await session.execute(
+            select(TriggerOfferRow.trigger_key, func.count(distinct(TriggerOfferRow.viewer_id)))
+            .where(served, did)
+            .group_by(TriggerOfferRow.trigger_key)
+        )
+    )
+    capped: dict[str, int] = {}
+    if daily_caps:
+        day = utc_day(TriggerOfferRow.served_at, session.get_bind().dialect.name)
+        cap = case(dict(daily_caps), value=TriggerOfferRow.trigger_key)
+        reached = (
+            select(TriggerOfferRow.trigger_key.label("key"))
+            .where(served, TriggerOfferRow.trigger_key.in_(list(daily_caps)))
+            .group_by(TriggerOfferRow.trigger_key, TriggerOfferRow.viewer_id, day)
+            .having(func.count() >= cap)
+            .subquery()
+        )
+        capped = dict(
+            (key, int(n))
+            for key, n in await session.execute(
+                select(reached.c.key, func.count()).group_by(reached.c.key)
+            )
+        )
+    return {
+        key: TriggerActivity(
+            offers.get(key, {}), viewers.get(key, 0), capped.get(key, 0), converted.get(key, 0)
+        )
+        for key in set(offers) | set(viewers)
+    }

@@ -121,6 +121,20 @@ class Veneer:
             answer = httpx.post(f"{self.base}/graphql", json=body, headers=headers).json()
             assert "errors" not in answer, answer
 
+    def graphql(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> Any:
+        """``data`` of a GraphQL answer that must have no errors."""
+        body = {"query": query, "variables": variables or {}}
+        answer = httpx.post(f"{self.base}/graphql", json=body, headers=headers).json()
+        assert "errors" not in answer, answer
+        return answer["data"]
+
+    def explanations(self, anonymous_id: str) -> list[dict[str, Any]]:
+        """What `viewer { explanations }` tells a device, asked the way the widget asks."""
+        query = "{ viewer { explanations { reason data purpose } } }"
+        headers = {"Authorization": "Bearer pk_demo", "X-Veneer-Anonymous-Id": anonymous_id}
+        found: list[dict[str, Any]] = self.graphql(query, **headers)["viewer"]["explanations"]
+        return found
+
 
 @pytest.fixture(scope="module")
 def veneer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Veneer]:
@@ -448,4 +462,139 @@ def test_a_key_made_for_another_site_is_refused_in_the_browser(
     error = refused.value.json()["errors"][0]
     assert error["extensions"] == {"code": "FORBIDDEN", "field": "Origin"}
     assert f"pages on {site.origin} may not use this key" in error["message"]
+    context.close()
+
+
+WHY = "Why am I seeing this?"
+CAMPERS_REASON = "You are in the segment 'Campers': content for it is shown to you."
+# A segment name is the team's text, shown to the viewer: it must stay text in the panel.
+MARKUP_NAME = '<img src=x onerror="window.__ran = 1">Night hikers'
+
+
+def test_why_am_i_seeing_this_lists_the_viewers_own_explanations(
+    veneer: Veneer, site: Site, chromium: Browser
+) -> None:
+    veneer.graphql(
+        'mutation($r: JSON!, $n: String!) { upsertSegment(key: "night-hikers", name: $n, '
+        "rule: $r) { key } }",
+        {"n": MARKUP_NAME, "r": {"trait": "interests", "op": "contains", "value": "night"}},
+        Authorization="Bearer sk_demo",
+    )
+    camper = "why-camper"
+    veneer.prepare(camper, "PERSONALIZATION", traits={"interests": ["camping", "night"]})
+    expected = veneer.explanations(camper)
+    reasons = [e["reason"] for e in expected]
+    assert CAMPERS_REASON in reasons and any(MARKUP_NAME in r for r in reasons), reasons
+    privacy = site.page("/privacy.html", "<!doctype html><title>Your privacy choices</title>")
+    pinned = '<div data-veneer-placement="probe">Probe baseline</div>'
+    page_html = snippet_page(
+        veneer.base, HERO + pinned, timeout=PATIENT, why="on", preferences_url=privacy
+    )
+    context = viewer_context(chromium, camper)
+    sent: list[str] = []
+    context.on("request", lambda r: sent.append(r.post_data or "") if is_events(r) else None)
+    page = context.new_page()
+    page.goto(site.page("/why.html", page_html))
+    hero = page.locator(HERO_RENDERED)
+    hero.wait_for()
+    assert CAMPERS_TITLE in hero.inner_text()
+    probe = page.locator('[data-veneer-placement="probe"][data-veneer-state="rendered"]')
+    probe.wait_for()
+    assert probe.get_by_text(WHY).count() == 0, "pinned entries are everyone's: no link"
+
+    why = hero.locator("details[data-veneer-why-panel]")
+    assert why.get_attribute("open") is None, "closed until the viewer asks"
+    with page.expect_response(lambda r: r.url == f"{veneer.base}/graphql") as asked:
+        why.get_by_text(WHY).click()
+    assert asked.value.status == 200
+    assert asked.value.request.headers["x-veneer-anonymous-id"] == camper
+    why.locator("li").first.wait_for()  # the list comes in one go
+    assert why.locator("li > p:first-child").all_text_contents() == reasons
+    campers = why.locator("li", has_text=CAMPERS_REASON)
+    assert campers.locator("p").nth(1).text_content() == "Based on your trait 'interests'."
+    change = campers.get_by_role("link", name="Change your choice about personalization")
+    assert change.get_attribute("href") == privacy
+    assert why.locator("[aria-live=polite]").count() == 1
+    assert why.locator("img").count() == 0, "what Veneer says goes in as text"
+    page.evaluate(FLUSH)
+    assert page.evaluate("() => window.__ran") is None
+
+    # Opening the panel is not a click on the placement's content: no `click` event.
+    with page.expect_request(lambda r: is_events(r) and "why-checked" in (r.post_data or "")):
+        page.evaluate("() => { veneer.track('why-checked'); veneer.flush(); }")
+    assert sent and not any('"type":"click"' in body for body in sent), sent
+
+    why.get_by_text(WHY).click()
+    assert why.get_attribute("open") is None, "the same link closes it"
+    why.get_by_text(WHY).click()
+    change.click()  # once the panel, asked afresh, lists it again
+    page.wait_for_url(privacy)
+    context.close()
+
+
+def test_without_the_option_the_widget_shows_and_asks_nothing_more(
+    veneer: Veneer, site: Site, chromium: Browser
+) -> None:
+    camper = "why-not-asked"
+    veneer.prepare(camper, "PERSONALIZATION", traits={"interests": ["camping"]})
+    left_out = HERO.replace('placement="hero"', 'placement="hero" data-veneer-why="off"')
+    pages = {
+        "/why-not-enabled.html": snippet_page(veneer.base, HERO, timeout=PATIENT),
+        "/why-left-out.html": snippet_page(veneer.base, left_out, timeout=PATIENT, why="on"),
+    }
+    context = viewer_context(chromium, camper)
+    graphql: list[str] = []
+    context.on("request", lambda r: graphql.append(r.url) if "/graphql" in r.url else None)
+    page = context.new_page()
+    for path, html in pages.items():
+        page.goto(site.page(path, html))
+        hero = page.locator(HERO_RENDERED)
+        hero.wait_for()
+        page.evaluate("() => veneer.ready")
+        assert CAMPERS_TITLE in hero.inner_text()
+        assert page.get_by_text(WHY).count() == 0, path
+        assert page.locator("details, [data-veneer-why-panel]").count() == 0, path
+    assert graphql == []
+    context.close()
+
+
+def test_a_placement_asks_for_the_link_and_it_opens_the_widgets_preference_center(
+    veneer: Veneer, site: Site, chromium: Browser
+) -> None:
+    """Without data-veneer-preferences-url, the panel's link opens the widget's own
+    preference center; a choice made there shows the next time the panel opens."""
+    viewer = "why-not-consented"
+    veneer.prepare(viewer, traits={"interests": ["camping"]})
+    assert [e["purpose"] for e in veneer.explanations(viewer)] == ["PERSONALIZATION"]
+    body = HERO.replace('placement="hero"', 'placement="hero" data-veneer-why')
+    url = site.page("/why-placement.html", snippet_page(veneer.base, body, timeout=PATIENT))
+    context = viewer_context(chromium, viewer)
+    page = context.new_page()
+    page.goto(url)
+    hero = page.locator(HERO_RENDERED)
+    hero.wait_for()
+    assert BASE_TITLE in hero.inner_text(), "no consent: the baseline"
+    why = hero.locator("details[data-veneer-why-panel]")
+    why.get_by_text(WHY).click()
+    item = why.locator("li")
+    item.wait_for()
+    assert item.locator("p").all_text_contents() == [
+        "You see what everyone sees: you have not allowed personalization."
+    ]
+
+    item.get_by_role("link", name="Change your choice about personalization").click()
+    dialog = page.locator("dialog[data-veneer-preferences-dialog]")
+    dialog.wait_for()
+    assert not dialog.locator("input[name=PERSONALIZATION]").is_checked()
+    dialog.locator("input[name=PERSONALIZATION]").check()
+    with page.expect_response(lambda r: r.url.endswith("/v1/consent")) as saved:
+        dialog.get_by_role("button", name="Save").click()
+    assert saved.value.status == 200
+
+    why.get_by_text(WHY).click()  # closed, and opened again: asked afresh
+    with page.expect_response(lambda r: r.url == f"{veneer.base}/graphql"):
+        why.get_by_text(WHY).click()
+    campers = why.locator("li", has_text=CAMPERS_REASON)
+    campers.wait_for()
+    assert campers.locator("p").nth(1).text_content() == "Based on your trait 'interests'."
     context.close()

@@ -5,6 +5,7 @@ import { renderPlacements } from "./placements.js";
 import { createQueue } from "./queue.js";
 import { openStorage, uid } from "./storage.js";
 import { createViewer } from "./viewer.js";
+import { addWhy, QUERY, wanted } from "./why.js";
 
 /** What a response means for a batch of events: a network error, 5xx, 408 or 429 is retried. */
 export const outcome = (response) =>
@@ -92,7 +93,7 @@ export function boot(script, scriptUrl, win = globalThis) {
         return ui.preferences();
       }
       const block = target && target.closest("[data-veneer-state=rendered]");
-      if (!block) return;
+      if (!block || target.closest("[data-veneer-why-panel]")) return;
       const entry = target.closest("[data-veneer-entry]");
       const link = target.closest("a[href]");
       track("click", entry ? entry.getAttribute("data-veneer-entry") : undefined, {
@@ -102,6 +103,12 @@ export function boot(script, scriptUrl, win = globalThis) {
     },
     true,
   );
+
+  // The viewer's explanations, asked for afresh each time a panel opens.
+  const explain = () =>
+    call("/graphql", { method: "POST", body: JSON.stringify({ query: QUERY }) })
+      .then((r) => r.json())
+      .then((answer) => answer.data.viewer.explanations);
 
   function start() {
     track("page_view", config.entry, { title: doc.title });
@@ -121,6 +128,7 @@ export function boot(script, scriptUrl, win = globalThis) {
             variantId: entry.variantId || undefined,
           });
         }
+        if (wanted(el, block, config.why)) addWhy(doc, el, explain, config.preferencesUrl);
       },
       win,
     );

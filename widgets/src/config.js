@@ -17,5 +17,9 @@ export function readConfig(script, scriptUrl) {
     token: data.veneerViewerToken,
     entry: data.veneerEntry,
     policy: data.veneerPolicyVersion,
+    // "Why am I seeing this?" on personalized placements: "on" for all, unless a placement's
+    // own data-veneer-why says "off" (or, with this unset, "on" for that one).
+    why: data.veneerWhy,
+    preferencesUrl: data.veneerPreferencesUrl,
   };
 }

@@ -23,7 +23,7 @@ export const consentBody = (choices, policyVersion) => ({
 export const choicesOf = (answer) =>
   Object.fromEntries(((answer && answer.purposes) || []).map((s) => [s.purpose, s.granted]));
 
-function make(doc, tag, props, ...children) {
+export function make(doc, tag, props, ...children) {
   const el = Object.assign(doc.createElement(tag), props);
   el.append(...children);
   return el;

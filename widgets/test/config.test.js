@@ -35,3 +35,10 @@ test("required consent shows the banner unless the site turns it off", () => {
   assert.equal(readConfig(tag({ veneerConsent: "required", veneerBanner: "off" })).banner, "off");
   assert.deepEqual([readConfig(tag({})).required, readConfig(tag({})).banner], [false, "off"]);
 });
+
+test("the why link and the preference center's address are the site's to turn on", () => {
+  const config = readConfig(tag({ veneerWhy: "on", veneerPreferencesUrl: "https://shop.example/privacy" }));
+  assert.equal(config.why, "on");
+  assert.equal(config.preferencesUrl, "https://shop.example/privacy");
+  assert.deepEqual([readConfig(tag({})).why, readConfig(tag({})).preferencesUrl], [undefined, undefined]);
+});

@@ -137,12 +137,19 @@ def _band(line: Series, count: int, axis: tuple[float, float], style: str) -> st
 def _legend(series: Sequence[Series]) -> str:
     if len(series) < 2:
         return ""
-    items = [
-        f'<text class="legend s{n % 6}" x="{LEFT + 8 + 110 * n}" y="{TOP + 10}">'
-        f"{escape(s.name)}</text>"
-        for n, s in enumerate(series)
-    ]
+    items, x = [], LEFT + 8
+    for n, line in enumerate(series):
+        items.append(
+            f'<text class="legend s{n % 6}" x="{x}" y="{TOP + 10}">{escape(line.name)}</text>'
+        )
+        x += 7 * len(line.name) + 18  # about a character's width at the legend's size
     return "".join(items)
+
+
+def _fit(label: str, width: float) -> str:
+    """A label cut to the room under its bar (the full one is in its tooltip and table)."""
+    room = max(int(width / 6.5), 3)
+    return label if len(label) <= room else label[: room - 1] + "…"
 
 
 def bar_chart(title: str, bars: Sequence[tuple[str, float]], percent: bool = False) -> Markup:
@@ -162,6 +169,6 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], percent: bool = Fal
             f'data-label="{escape(label)}" data-value="{value!r}"><title>{escape(text)}</title>'
             "</rect>"
             f'<text class="tick" x="{x + slot * 0.35:.1f}" y="{HEIGHT - 8}" '
-            f'text-anchor="middle">{escape(label[:18])}</text>'
+            f'text-anchor="middle">{escape(_fit(label, slot))}</text>'
         )
     return _svg(title, body, axis, percent)

@@ -39,7 +39,10 @@ def _next_page(request: Request, wanted: str | None) -> str:
     return wanted
 
 
-def _form(request: Request, status: int = 200, problem: str | None = None) -> Response:
+def _form(
+    request: Request, status: int = 200, problem: str | None = None, wanted: str | None = None
+) -> Response:
+    """The form; shown again after a refusal, it still leads where the first one did."""
     token = new_token()
     response = render(
         request,
@@ -47,7 +50,7 @@ def _form(request: Request, status: int = 200, problem: str | None = None) -> Re
         None,
         status=status,
         csrf=token,
-        next=_next_page(request, request.query_params.get("next")),
+        next=_next_page(request, wanted or request.query_params.get("next")),
         problem=problem,
     )
     response.set_cookie(
@@ -73,22 +76,26 @@ async def sign_in(request: Request) -> Response:
         form = await read_form(request)
     except FormError as exc:
         return _form(request, exc.status, f"{exc.field}: {exc.message}")
+    wanted = form.get("next")
     if not same_origin(request) or not same_token(
         request.cookies.get(SIGN_IN_COOKIE, ""), form.get("csrf")
     ):
-        return _form(request, 403, "csrf: the form expired or came from elsewhere; try again")
+        return _form(
+            request, 403, "csrf: the form expired or came from elsewhere; try again", wanted
+        )
     plain = form.get("key", "").strip()
     if not plain:
-        return _form(request, 400, "key: enter a secret API key")
+        return _form(request, 400, "key: enter a secret API key", wanted)
     services = services_of(request)
     key = await services.authenticate(plain)
     if key is None:
-        return _form(request, 401, "key: unknown or revoked API key")
+        return _form(request, 401, "key: unknown or revoked API key", wanted)
     if key.kind is not KeyKind.SECRET:
         return _form(
             request,
             403,
             "key: a public key cannot open Insights; sign in with a secret key (sk_...)",
+            wanted,
         )
     token = issue(key.id, key.name, services.settings.signing_secret(), services.clock())
     response = RedirectResponse(_next_page(request, form.get("next")), 303)

@@ -158,6 +158,22 @@ class Settings(BaseSettings):
         le=1,
         description="Relevance against diversity when re-ranking (1: relevance alone).",
     )
+    recommend_diversity_floor: float = Field(
+        default=0.2,
+        ge=0,
+        lt=1,
+        description="Share of a recommendation list (or a feed's top) that must lie outside "
+        "its most common tag, rounded down, as far as the catalogue allows: 0.2 lets at most 8 "
+        "of 10 entries share a tag and leaves lists under 5 alone (0: off).",
+    )
+    recommend_exploration: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="Share of recommendation and feed positions given to entries from outside "
+        "the viewer's profile (strategy `explore`), drawn per viewer and day: 0.1 takes the "
+        "10th, 20th, ... (0: off).",
+    )
     recommend_shown_limit: int = Field(
         default=3,
         ge=0,

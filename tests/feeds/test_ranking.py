@@ -120,3 +120,55 @@ def test_each_strategy_is_asked_once_for_the_top_and_the_rest() -> None:
     assert _ids(feed)[:3] == ["quickdraw-set-six", "granite-chalk-bag", "rope-care-basics"]
     assert {c.strategy for c in feed[:3]} == {"model:v1"}
     assert sorted(_ids(feed)) == sorted(index().entries)
+
+
+def test_every_tenth_entry_explores_and_the_feed_still_lists_each_entry_once() -> None:
+    situation = Situation(NOW)
+    plain = recommended(situation, index(), POPULAR, count=len(index()))
+    feed = recommended(
+        situation, index(), POPULAR, count=len(index()), exploration=0.1, seed="anyone|day"
+    )
+    assert [n for n, c in enumerate(feed) if c.strategy == "explore"] == [9, 19]
+    assert sorted(_ids(feed)) == sorted(index().entries)
+    assert _ids(feed)[:9] == _ids(plain)[:9]
+    assert feed[9].entry_id not in _ids(plain)[:10]  # moved up from further down
+
+
+def test_exploration_leaves_pinned_entries_to_their_pins() -> None:
+    pinned = set(list(index().entries)[::2])
+    for day in range(5):
+        feed = recommended(
+            Situation(NOW),
+            index(),
+            POPULAR,
+            count=len(index()),
+            exploration=1.0,
+            seed=f"anyone|{day}",
+            pinned=pinned,
+        )
+        explored = {c.entry_id for c in feed if c.strategy == "explore"}
+        assert explored == set(index().entries) - pinned
+
+
+def test_the_diversity_floor_holds_over_the_top_and_what_made_way_follows_it() -> None:
+    climbing = [
+        "quickdraw-set-six",
+        "granite-chalk-bag",
+        "rope-care-basics",
+        "your-first-indoor-climbing-session",
+        "ledgeline-approach-shoe",
+    ]
+    model = Counting(climbing)
+    situation = Situation(NOW, personal=True)
+    feed = recommended(
+        situation,
+        index(),
+        POPULAR,
+        count=len(index()),
+        diversity_lambda=1.0,
+        trained=[model],
+        diverse=5,
+        diversity_floor=0.2,
+    )
+    assert _ids(feed)[:6] == [*climbing[:4], "tent-x2", climbing[4]]
+    assert sorted(_ids(feed)) == sorted(index().entries)

@@ -9,7 +9,10 @@ what the viewer bought or passed over many times.
 Diversity (maximal marginal relevance) re-ranks the top `DIVERSE` positions only, the part
 of a feed people look at most: it compares each pick with every candidate, which over
 hundreds of positions would cost a request far more than the rest of the answer. Below
-them, entries follow each strategy's own order.
+them, entries follow each strategy's own order. The diversity floor holds over that top as
+it does over a list of recommendations (`veneer.recommend.diversity`); exploration's share
+holds over the whole feed (`veneer.recommend.exploration`): at 0.1, every tenth entry is
+one from outside the viewer's profile, moved up from further down or from past the end.
 
 Pins are placed afterwards: each at its position, the recommendations flowing around them;
 two pins asking for one position take it and the next in the order `read_pins` gives; pins
@@ -22,8 +25,11 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import tee
 
 from veneer.feeds.pins import Pin
+from veneer.recommend.answer import seen_by
 from veneer.recommend.candidates import Candidate, Situation, Strategy
 from veneer.recommend.content_index import ContentIndex
+from veneer.recommend.diversity import diversify
+from veneer.recommend.exploration import explore, reason
 from veneer.recommend.popularity import Popularity
 from veneer.recommend.rerank import Filters, rerank
 from veneer.recommend.strategies import plan
@@ -43,10 +49,16 @@ def recommended(
     diversity_lambda: float = 0.7,
     trained: Sequence[Strategy] = (),
     diverse: int = DIVERSE,
+    diversity_floor: float = 0.0,
+    exploration: float = 0.0,
+    seed: str = "",
+    pinned: Collection[str] = (),
 ) -> list[Candidate]:
     """Up to ``count`` entries for the viewer, each once, best first.
 
     Each strategy is asked once: its proposals feed the diverse top and, replayed, the rest.
+    ``diversity_floor``, ``exploration`` and ``seed`` are as for `answer.recommend`;
+    exploration leaves ``pinned`` entries alone, since `mix` puts them in their own places.
     """
     filters = Filters(index.items, content_types, frozenset({*bought, *passed_over}))
     chain = plan(situation, index, popularity, trained)
@@ -66,7 +78,20 @@ def recommended(
         if candidate.entry_id not in listed and filters.allows(candidate.entry_id):
             listed.add(candidate.entry_id)
             rest.append(candidate)
-    return top + rest
+    varied = diversify(top, rest, index.topics, diversity_floor)
+    kept = {candidate.entry_id for candidate in varied}
+    ranking = varied + [c for c in (*top, *rest) if c.entry_id not in kept]
+    return explore(
+        ranking,
+        index.items,
+        length=count,
+        share=exploration,
+        seed=seed,
+        allows=lambda entry_id: filters.allows(entry_id) and entry_id not in pinned,
+        topics=index.topics,
+        seen=seen_by(situation),
+        why=reason(situation.personal),
+    )
 
 
 def _chained(proposals: Iterable[Iterable[Candidate]]) -> Iterator[Candidate]:

@@ -47,6 +47,12 @@ def tags_of(entry: Entry) -> tuple[str, ...]:
     return tuple(tag for tag in tags if isinstance(tag, str) and tag.strip())
 
 
+def topics_of(content_type: str, tags: Sequence[str]) -> frozenset[str]:
+    """What an entry is about, for keeping lists varied: its tags, or, for an entry editors
+    left untagged, its content type (so a catalogue without tags still varies by type)."""
+    return frozenset(tags) if tags else frozenset({content_type})
+
+
 def _strings(value: Any) -> Iterable[str]:
     if isinstance(value, str):
         yield _MARKUP.sub(" ", value)
@@ -80,6 +86,7 @@ class Indexed:
     content_type: str
     title: str
     updated_at: datetime | None
+    tags: tuple[str, ...] = ()
 
 
 class ContentIndex:
@@ -93,8 +100,13 @@ class ContentIndex:
     def __init__(self, entries: Sequence[Entry], vectorizer: Any, matrix: Any):
         self.entries: dict[str, Entry] = {entry.id: entry for entry in entries}
         self.items: dict[str, Indexed] = {
-            entry.id: Indexed(entry.id, entry.content_type, title_of(entry), entry.updated_at)
+            entry.id: Indexed(
+                entry.id, entry.content_type, title_of(entry), entry.updated_at, tags_of(entry)
+            )
             for entry in entries
+        }
+        self.topics: dict[str, frozenset[str]] = {  # for diversity and exploration
+            item.id: topics_of(item.content_type, item.tags) for item in self.items.values()
         }
         self._row = {entry.id: row for row, entry in enumerate(entries)}
         self._ids = [entry.id for entry in entries]

@@ -74,6 +74,7 @@ async def _first_page(info: Info, content_types: Sequence[str] | None) -> tuple[
     read = await serving.inputs(info.context, None)
     types = None if content_types is None else frozenset(content_types)
     length = services.settings.feed_length
+    pins = _pins_of(read.index).pins
     ranking = recommended(
         read.situation,
         read.index,
@@ -84,8 +85,12 @@ async def _first_page(info: Info, content_types: Sequence[str] | None) -> tuple[
         passed_over=read.activity.passed_over,
         diversity_lambda=services.settings.recommend_mmr_lambda,
         trained=read.trained,
+        diversity_floor=services.settings.recommend_diversity_floor,
+        exploration=services.settings.recommend_exploration,
+        seed=read.seed,
+        pinned={pin.entry_id for pin in pins},
     )
-    feed = mix(ranking, _pins_of(read.index).pins, types, length)
+    feed = mix(ranking, pins, types, length)
     snapshot = Snapshot.of(feed, content_types, read.situation.personal)
     snapshot_id = secrets.token_urlsafe(12)
     if feed:  # an empty feed hands out no cursor to come back with

@@ -25,6 +25,7 @@ from veneer.profiles.traits import TraitSource
 from veneer.recommend import answer
 from veneer.recommend.candidates import Candidate, Situation, Strategy
 from veneer.recommend.content_index import ContentIndex
+from veneer.recommend.exploration import seed_for
 from veneer.recommend.models.remembered import RememberedModel
 from veneer.recommend.popularity import Popularity
 from veneer.recommend.trained import TrainedStrategy
@@ -165,6 +166,7 @@ class Inputs:
     popularity: Popularity
     activity: ViewerActivity
     trained: list[Strategy]
+    seed: str  # exploration's draws: the viewer (with consent) and the day
 
 
 async def inputs(context: Context, anchor: Entry | None) -> Inputs:
@@ -199,7 +201,9 @@ async def inputs(context: Context, anchor: Entry | None) -> Inputs:
                 timedelta(days=settings.recommend_train_half_life_days),
             )
         )
-    return Inputs(situation, index, popularity, activity, trained)
+    viewer_id = state.viewer.id if personal and state.viewer is not None else None
+    seed = seed_for(viewer_id, context.now)
+    return Inputs(situation, index, popularity, activity, trained, seed)
 
 
 async def recommend_for(
@@ -213,6 +217,7 @@ async def recommend_for(
     check_first(context, first)
     await check_content_types(context, content_types)
     read = await inputs(context, anchor)
+    settings = context.services.settings
     picked = answer.recommend(
         read.situation,
         read.index,
@@ -222,8 +227,11 @@ async def recommend_for(
         exclude=frozenset(exclude),
         bought=read.activity.bought,
         passed_over=read.activity.passed_over,
-        diversity_lambda=context.services.settings.recommend_mmr_lambda,
+        diversity_lambda=settings.recommend_mmr_lambda,
         trained=read.trained,
+        diversity_floor=settings.recommend_diversity_floor,
+        exploration=settings.recommend_exploration,
+        seed=read.seed,
     )
     return _entries(read.index, picked)
 

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from veneer.backends.answer_store import AnswerStore
 from veneer.backends.bus import CONTENT_CHANNEL, MODEL_CHANNEL, Bus
 from veneer.backends.cache import Cache, InProcessCache
+from veneer.backends.coverage_buffer import CoverageBuffer
 from veneer.backends.quality_buffer import QualityBuffer
 from veneer.backends.redis_cache import RedisCache
 from veneer.backends.stream import RedisEventStream
@@ -113,12 +114,17 @@ class Services:
         self.challengers = ChallengerModels(self.db, stored_models, settings.recommend_model_check)
         self.clock = clock
         self.quality = QualityBuffer()
+        self.coverage = CoverageBuffer()  # entries served, by why they were (not) personalized
         self._book: RuleBook | None = None
         self._judged: dict[str, Judged] = {}
         self._loading: dict[str, asyncio.Future[ViewerRecord]] = {}  # records being loaded
         self.templates = BlockTemplates(settings.templates)
 
     async def aclose(self) -> None:
+        try:  # on its own, so quality counts that fail to flush do not take these along
+            await self.coverage.flush(self.db)
+        except Exception:
+            logger.exception("personalization counts not stored on shutdown")
         await self.quality.flush(self.db)
         await self.content.aclose()
         await self.db.dispose()

@@ -13,8 +13,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from veneer.variants.coverage import Reason
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Answer:
     arms: Mapping[str, str]  # experiment -> arm the answer shows: exposures to record
     valid_until: datetime | None  # a variant's schedule changes the answer from then on
     expires: float  # on the store's clock
+    served: Mapping[Reason, int] = field(default_factory=dict)  # entries shown, by reason
 
 
 class AnswerStore:
@@ -70,11 +73,15 @@ class AnswerStore:
         body: bytes,
         arms: Mapping[str, str],
         valid_until: datetime | None,
+        served: Mapping[Reason, int] | None = None,
     ) -> None:
+        """``served``: the entries the answer shows by coverage reason, counted again each
+        time it is reused, as running it again would count them."""
         if not self.enabled or len(body) > self.max_bytes:
             return
         self._drop(key)
-        self._answers[key] = Answer(body, dict(arms), valid_until, self._clock() + self.ttl)
+        expires = self._clock() + self.ttl
+        self._answers[key] = Answer(body, dict(arms), valid_until, expires, dict(served or {}))
         self._bytes += len(body)
         while len(self._answers) > self.max_entries or self._bytes > self.max_bytes:
             self._drop(next(iter(self._answers)))

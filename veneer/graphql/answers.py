@@ -14,7 +14,8 @@ with the same key get those bytes, which are exactly what running it would have 
   the content cache's TTL;
 - an answer holds only until the first variant schedule change among its entries;
 - answers with errors, or built from stale content while the CMS was down, are not kept;
-- the experiment exposures an answer shows are recorded for each viewer it is served to.
+- the experiment exposures an answer shows are recorded for each viewer it is served to,
+  and the entries it shows are counted for coverage each time it is served.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from veneer.graphql.cacheable import Reuse, reuse_of
 from veneer.graphql.limits import DocumentLimits, parse_within
 from veneer.identity.keys import KeyKind
 from veneer.identity.principal import Principal
+from veneer.variants.coverage import Reason
 from veneer.viewer_state import ViewerState
 
 PLANS_KEPT = 1024
@@ -56,6 +58,7 @@ class ToKeep(ExecutionResult):
     key: Hashable = None
     arms: dict[str, str] = field(default_factory=dict)
     valid_until: datetime | None = None
+    served: dict[Reason, int] = field(default_factory=dict)  # entries shown, for coverage
 
 
 class Encoded(dict[str, Any]):

@@ -1,4 +1,5 @@
-"""The typed per-request `Context`: who is asking, and memoized per-request reads."""
+"""The typed per-request `Context`: who is asking, memoized per-request reads, and what the
+answer served (experiment arms to record, entries to count for coverage)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from veneer.identity.viewer import Viewer
 from veneer.services import Services
 from veneer.variants import Choice, choose_variant
 from veneer.variants.choice import next_change
+from veneer.variants.coverage import Reason, served_reason
 from veneer.viewer_state import ViewerState
 
 
@@ -36,6 +38,8 @@ class Context:
     _exposed: dict[str, str] = field(default_factory=dict)  # first exposures served here
     served_arms: dict[str, str] = field(default_factory=dict)  # every arm the answer shows
     choices_change_at: datetime | None = None  # the first variant schedule change ahead
+    served: dict[Reason, int] = field(default_factory=dict)  # entries counted, by reason
+    _shown: set[tuple[str, str, str | None]] = field(default_factory=set)  # entries counted
 
     def require_viewer(self) -> Viewer:
         if self.principal.viewer is None:
@@ -92,6 +96,26 @@ class Context:
             ):
                 self.choices_change_at = change
         return choice
+
+    def shown(self, entry: Entry, strategy: str | None = None) -> Choice:
+        """The choice for an entry the answer shows, counted for coverage the first time the
+        request shows it (``strategy``: what picked it, when Veneer did).
+
+        Resolvers of what the viewer reads call this; `choice` alone is for entries weighed
+        but not necessarily shown (a placement's candidates). Counting is a dictionary
+        increment; the counts are stored in the background (`CoverageBuffer`).
+        """
+        choice = self.choice(entry)
+        key = (entry.content_type, entry.id, entry.locale)
+        if key not in self._shown:
+            self._shown.add(key)
+            self.count(served_reason(choice.why, strategy))
+        return choice
+
+    def count(self, reason: Reason, n: int = 1) -> None:
+        """``n`` entries served for ``reason``: this answer's, and this process's for the day."""
+        self.served[reason] = self.served.get(reason, 0) + n
+        self.services.coverage.add(self.now.date(), reason, n)
 
     def exposed(self, experiment: str, arm: str) -> None:
         """The answer serves ``arm``: recorded after it is built, if it is the first time."""

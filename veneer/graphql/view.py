@@ -150,6 +150,8 @@ class VeneerGraphQL(GraphQLOverHTTP):
             request.state.lookup = lookup
             return None
         REUSED.inc()
+        for reason, n in kept.served.items():  # what it shows is served again
+            self.services.coverage.add(lookup.now.date(), reason, n)
         if kept.arms:  # the exposures it shows are this viewer's as well
             context = self.context_for(request, await self.get_sub_response(request), lookup)
             context.reused(dict(kept.arms))
@@ -202,6 +204,7 @@ class VeneerGraphQL(GraphQLOverHTTP):
             key=lookup.key,
             arms=dict(context.served_arms),
             valid_until=context.choices_change_at,
+            served=dict(context.served),
         )
 
     def _shared_if_nobodys(self, request: Request, principal: Principal) -> None:
@@ -217,7 +220,8 @@ class VeneerGraphQL(GraphQLOverHTTP):
         processed = await super().process_result(request, result)
         if isinstance(result, ToKeep):
             body = self.encode_json(processed)
-            self.services.answers.put(result.key, body, result.arms, result.valid_until)
+            answers = self.services.answers
+            answers.put(result.key, body, result.arms, result.valid_until, result.served)
             return cast(GraphQLHTTPResponse, Encoded(body))
         return processed
 

@@ -1,6 +1,6 @@
-"""Background upkeep for app servers and workers: flush counters, prune old receipts, keep
-stored segment membership, entry popularity and propensity models current, derive
-abandoned carts, and apply retention."""
+"""Background upkeep for app servers and workers: flush counters (event quality and
+personalization coverage), prune old receipts, keep stored segment membership, entry
+popularity and propensity models current, derive abandoned carts, and apply retention."""
 
 from __future__ import annotations
 
@@ -32,14 +32,24 @@ async def prune_once(services: Services) -> int:
         return await prune_receipts(session, before)
 
 
+async def flush_counts(services: Services) -> None:
+    """Store the quality and coverage counts gathered in memory. Each buffer keeps what it
+    failed to store for the next round, and one failing does not hold the other back."""
+    try:
+        await services.coverage.flush(services.db)
+    finally:
+        await services.quality.flush(services.db)
+
+
 async def run_housekeeping(
     services: Services, stop: asyncio.Event, sweep_segments: bool = False
 ) -> None:
-    """Until ``stop``: flush quality counters every few seconds, prune receipts hourly, and
-    (where ``sweep_segments``: workers, or the one embedded process) backfill new or changed
-    segments and re-decide windowed ones every ``segment_sweep_interval`` seconds, and
-    recompute popularity every ``recommend_popularity_interval`` seconds (the table is
-    stored, so a restarted process serves the last one meanwhile), retrain propensity
+    """Until ``stop``: flush quality and coverage counters every few seconds (`flush_counts`),
+    prune receipts hourly, and (where ``sweep_segments``: workers, or the one embedded
+    process) backfill new or changed segments and re-decide windowed ones every
+    ``segment_sweep_interval`` seconds, and recompute popularity every
+    ``recommend_popularity_interval`` seconds (the table is stored, so a restarted process
+    serves the last one meanwhile), retrain propensity
     models older than ``propensity_interval`` seconds (see `Schedule`), and every few minutes
     see whether a recommendation model is due to be trained or checked for drift
     (`veneer.jobs.recs_schedule`), each under its lease; and every ``cart_check_interval``
@@ -57,7 +67,7 @@ async def run_housekeeping(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
         try:
-            await services.quality.flush(services.db)
+            await flush_counts(services)
             if time.monotonic() - last_prune >= PRUNE_SECONDS:
                 pruned = await prune_once(services)
                 last_prune = time.monotonic()

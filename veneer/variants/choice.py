@@ -6,7 +6,7 @@ to everyone it enrols; with one, to that audience). Otherwise the highest-priori
 variant whose audience holds one of the viewer's segments wins (ties go to the variant listed
 first, as the editor ordered them); otherwise the baseline. Every choice carries its reason
 in plain words, because "why do I see this?" is the first question editors and developers
-ask.
+ask, and as one of a few reasons (`Choice.why`), so what was served can be counted by it.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from typing import Any
 from veneer.consent import Purpose
 from veneer.entries import Entry, Variant
 from veneer.experiments.definition import CONTROL
+from veneer.variants.coverage import Reason
 
 
 @dataclass(frozen=True)
 class Choice:
     variant: Variant | None
     reason: str
+    why: Reason  # ``reason`` as one of a few, for coverage counts (`veneer.variants.coverage`)
     segments: tuple[str, ...] = ()
     purposes: tuple[Purpose, ...] = ()
     experiment: tuple[str, str] | None = None  # (experiment key, arm) when one decided
@@ -51,9 +53,9 @@ def choose_variant(
     control arm (``control`` when not given).
     """
     if not entry.variants:
-        return Choice(None, "entry has no variants: baseline")
+        return Choice(None, "entry has no variants: baseline", Reason.NO_VARIANTS)
     if Purpose.PERSONALIZATION not in granted:
-        return Choice(None, "no PERSONALIZATION consent: baseline")
+        return Choice(None, "no PERSONALIZATION consent: baseline", Reason.NO_CONSENT)
     if arms:
         decided = _experiment_choice(entry, segments - held_out, now, arms, controls or {})
         if decided is not None:
@@ -74,16 +76,20 @@ def choose_variant(
             if key in held_out
         ]
         if held:
-            return Choice(None, f"viewer is in the holdout of segment `{held[0]}`: baseline")
+            held_reason = f"viewer is in the holdout of segment `{held[0]}`: baseline"
+            return Choice(None, held_reason, Reason.HOLDOUT)
         if not segments:
-            return Choice(None, "viewer is in no segment: baseline")
-        return Choice(None, "no live variant targets the viewer's segments: baseline")
+            return Choice(None, "viewer is in no segment: baseline", Reason.NO_MATCH)
+        return Choice(
+            None, "no live variant targets the viewer's segments: baseline", Reason.NO_MATCH
+        )
     variant, matched = best
     named = ", ".join(f"`{key}`" for key in matched)
     noun = "segment" if len(matched) == 1 else "segments"
     return Choice(
         variant,
         f"{noun} {named} matched variant `{variant.id}`",
+        Reason.SEGMENT,
         segments=tuple(matched),
         purposes=(Purpose.PERSONALIZATION,),
     )
@@ -114,12 +120,14 @@ def _experiment_choice(
             return Choice(
                 None,
                 f"experiment `{key}` put the viewer in arm `{arm}`: baseline",
+                Reason.CONTROL,
                 purposes=(Purpose.PERSONALIZATION,),
                 experiment=(key, arm),
             )
         return Choice(
             shown,
             f"experiment `{key}` put the viewer in arm `{arm}`",
+            Reason.EXPERIMENT,
             segments=tuple(k for k in shown.audience if k in segments),
             purposes=(Purpose.PERSONALIZATION,),
             experiment=(key, arm),

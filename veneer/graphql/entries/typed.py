@@ -37,7 +37,7 @@ PYTHON_TYPES: dict[FieldKind, Any] = {
 def _field(model: ContentTypeModel, spec: ModelField) -> Any:
     def resolve(root: Entry, info: Info) -> Any:
         entry = root.entry
-        value = merged_fields(entry, info.context.choice(entry)).get(spec.name)
+        value = merged_fields(entry, root.shown(info.context)).get(spec.name)
         if value is None:
             return None
         if not fits(spec.kind, value):  # say so rather than fail the whole query

@@ -58,8 +58,9 @@ class Personalization:
         default=None,
         description="What chose this entry for the viewer when Veneer chose it: the "
         "recommendation strategy or model (`similar`, `similar-to-history`, "
-        "`popular-in-segment`, `popular`, `recent`). Null for an entry the client asked for "
-        "by id or in a list; its variant is told by `variantId` and `baseline`.",
+        "`popular-in-segment`, `popular`, `recent`; `explore` for an entry from outside the "
+        "viewer's usual picks, which a share of every list is). Null for an entry the client "
+        "asked for by id or in a list; its variant is told by `variantId` and `baseline`.",
     )
 
     @strawberry.field(
@@ -155,20 +156,22 @@ class Entry:
                 return typed.name
         return get_object_definition(obj, strict=True).name
 
+    def shown(self, context: Context) -> Choice:
+        """The variant choice, as the viewer is shown it: counted for coverage once."""
+        return context.shown(self.entry, None if self.picked is None else self.picked.strategy)
+
     @strawberry.field(description="The chosen variant's fields merged over the baseline.")
     def fields(self, info: Info) -> JSON:
-        choice = info.context.choice(self.entry)
-        return JSON(dict(merged_fields(self.entry, choice)))
+        return JSON(dict(merged_fields(self.entry, self.shown(info.context))))
 
     @strawberry.field(description="One field of `fields`, or null if the entry has none.")
     def field(self, info: Info, name: str) -> JSON | None:
-        choice = info.context.choice(self.entry)
-        value = merged_fields(self.entry, choice).get(name)
+        value = merged_fields(self.entry, self.shown(info.context)).get(name)
         return None if value is None else JSON(value)
 
     @strawberry.field
     def personalization(self, info: Info) -> Personalization:
-        return Personalization.of(self.entry, info.context.choice(self.entry), self.picked)
+        return Personalization.of(self.entry, self.shown(info.context), self.picked)
 
     @strawberry.field(
         description="Entries for the viewer to see next to this one, each with the variant "

@@ -21,6 +21,7 @@ from veneer.placements.blocks import Block, BlockItem, block_reason, personalize
 from veneer.placements.definition import Placement
 from veneer.recommend.candidates import Candidate
 from veneer.variants.choice import merged_fields
+from veneer.variants.coverage import OFFER_STRATEGY, Reason
 
 CANDIDATES = 50  # entries of the listed content types a `variant` placement considers
 
@@ -91,6 +92,7 @@ async def build_block(context: Context, placement: Placement) -> Block | None:
             items = listed[: placement.first]
     if not items:
         return None
+    _count(context, items)
     return Block(
         placement=placement,
         reason=block_reason(placement, items, offer_key),
@@ -98,6 +100,15 @@ async def build_block(context: Context, placement: Placement) -> Block | None:
         params=params,
         offer=offer_key,
     )
+
+
+def _count(context: Context, items: list[BlockItem]) -> None:
+    """The items the block shows, for coverage; not the candidates it passed over."""
+    for item in items:
+        if item.inline:
+            context.count(Reason.OFFER)
+        else:
+            context.shown(item.entry, item.strategy)
 
 
 async def _offer_items(
@@ -116,7 +127,7 @@ async def _offer_items(
             if entry is None:
                 continue
             item = replace(
-                _item(context, entry), reason=offer.reason, strategy=f"trigger:{offer.trigger}"
+                _item(context, entry), reason=offer.reason, strategy=OFFER_STRATEGY + offer.trigger
             )
         elif offer.content is not None:
             item = BlockItem(
@@ -125,7 +136,7 @@ async def _offer_items(
                 variant_id=None,
                 baseline=True,
                 reason=offer.reason,
-                strategy=f"trigger:{offer.trigger}",
+                strategy=OFFER_STRATEGY + offer.trigger,
                 inline=True,
             )
         else:

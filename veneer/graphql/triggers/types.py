@@ -13,6 +13,7 @@ from veneer.graphql.entries.types import Entry, GenericEntry
 from veneer.graphql.errors import content_error
 from veneer.triggers import Offer as DomainOffer
 from veneer.triggers import Trigger as DomainTrigger
+from veneer.variants.coverage import OFFER_STRATEGY
 
 
 @strawberry.type(description="An offer a trigger made the viewer, with why it fired.")
@@ -41,6 +42,7 @@ class Offer:
         if found is None:
             return None
         await info.context.viewer_state()  # the entry's variant is the viewer's
+        info.context.shown(found, OFFER_STRATEGY + self.offer.trigger)  # counted as an offer
         return GenericEntry.from_domain(found)
 
     @strawberry.field(description="Inline content given instead of an entry.")

@@ -181,7 +181,8 @@ def test_an_editor_signs_in_reads_every_page_and_makes_a_change(
     )
     _shot(page, "consent")
 
-    for name, heading in (("Data quality", "Data quality"), ("Recommendations", "Recommendations")):
+    pages = (("Data quality", "Data quality"), ("Recommendations", "Recommendations"))
+    for name, heading in (*pages, ("Coverage", "Coverage")):
         page.get_by_role("link", name=name, exact=True).click()
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         _shot(page, heading.lower().replace(" ", "-"))

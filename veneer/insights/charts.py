@@ -111,9 +111,12 @@ def line_chart(
         )
     if count:
         for index in sorted({0, count - 1}):
+            # The first label starts at its point and the last ends at its own, so neither
+            # runs off the chart; a single point's label sits centred under it.
+            anchor = "middle" if count == 1 else ("start" if index == 0 else "end")
             body.append(
                 f'<text class="tick" x="{_x(index, count):.1f}" y="{HEIGHT - 8}" '
-                f'text-anchor="middle">{escape(labels[index])}</text>'
+                f'text-anchor="{anchor}">{escape(labels[index])}</text>'
             )
     body.append(_legend(series))
     return _svg(title, body, axis, percent)

@@ -211,3 +211,34 @@ def test_recommendations_page_without_models_says_what_serves(app: TestClient, k
     page = app.get("/insights/recommendations")
     assert page.status_code == 200
     assert "No trained models yet" in page.text
+
+
+TENT = '{ entry(id: "tent-x2") { personalization { reason } } }'
+
+
+def test_coverage_shows_the_personalized_share_and_how_widely_entries_are_shown(
+    app: TestClient, keys: Keys, clock: Clock
+) -> None:
+    data(gql(app, CAMPERS.replace("holdout: 0.2", "holdout: 0"), key=keys.secret))
+    grant(app, keys, "camper")
+    data(
+        gql(
+            app, IDENTIFY, {"t": {"interests": ["camping"]}}, key=keys.public, anonymous_id="camper"
+        )
+    )
+    for viewer in ("camper", "stranger-1", "stranger-2"):  # strangers gave no consent
+        data(gql(app, TENT, key=keys.public, anonymous_id=viewer))
+    shown = [{"id": f"i{n}", "type": "impression", "entryId": "tent-x2"} for n in range(3)]
+    send(app, keys, "camper", shown, clock.now)
+
+    sign_in(app, keys.secret)
+    page = app.get("/insights/coverage").text
+    assert _cell(page, "Personalized:", "personalized-share") == "33.3%"
+    assert _cell(page, 'data-reason="segment"', "count") == "1"
+    assert _cell(page, 'data-reason="no_consent"', "count") == "2"
+    assert 'data-label="segment variant" data-value="1.0"' in page
+    services: Services = app.app.state.services  # type: ignore[attr-defined]
+    assert app.portal is not None
+    catalogue = len({entry.id for entry in app.portal.call(services.catalogue.entries)})
+    assert _cell(page, "Catalogue coverage", "catalogue-coverage") == f"{100 / catalogue:.1f}%"
+    assert 'data-entry="tent-x2"' in page

@@ -26,6 +26,7 @@ def insights_routes() -> list[Route]:
         Route("/insights/triggers/{key}/stop", actions.stop_trigger, methods=["POST"]),
         Route("/insights/quality", pages.quality, methods=["GET"]),
         Route("/insights/consent", pages.consent, methods=["GET"]),
+        Route("/insights/coverage", pages.coverage, methods=["GET"]),
         Route("/insights/audit", pages.audit, methods=["GET"]),
         Route("/insights/audit.jsonl", pages.audit_export, methods=["GET"]),
     ]

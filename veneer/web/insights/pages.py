@@ -9,9 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from veneer.consent import Purpose
+from veneer.content_adapters import ContentError
 from veneer.insights.charts import Series
 from veneer.insights.session import Session
 from veneer.jobs import insights
+from veneer.jobs.coverage import Reason
+from veneer.jobs.coverage import coverage as coverage_of
+from veneer.jobs.exposure import exposure_summary
 from veneer.store.audit import as_entry
 from veneer.web.insights.access import FormError, services_of, signed_in
 from veneer.web.insights.rendering import render
@@ -58,7 +62,10 @@ async def _overview(request: Request, session: Session) -> Response:
 async def _segments(request: Request, session: Session) -> Response:
     days, metric = _days(request), _metric(request)
     found = await insights.segments(services_of(request), metric, days)
-    return render(request, "segments.html", session, segments=found, days=days, metric=metric)
+    sizes = [(s.key, float(s.size)) for s in found]
+    return render(
+        request, "segments.html", session, segments=found, sizes=sizes, days=days, metric=metric
+    )
 
 
 async def _experiments(request: Request, session: Session) -> Response:
@@ -111,6 +118,36 @@ async def _consent(request: Request, session: Session) -> Response:
     )
 
 
+async def _coverage(request: Request, session: Session) -> Response:
+    days = _days(request, default=14, most=366)
+    services = services_of(request)
+    found = await coverage_of(services, days)
+    exposure, problem = None, None
+    try:
+        exposure = await exposure_summary(services, days)
+    except ContentError as exc:
+        problem = str(exc)
+    reasons = [(r.label, float(found.totals.counts.get(r, 0))) for r in Reason]
+    daily = [
+        Series("personalized", [d.personalized_share for d in found.days]),
+        Series("baseline", [d.baseline_share for d in found.days]),
+    ]
+    top = [(e.title or e.entry_id, float(e.count)) for e in exposure.top] if exposure else []
+    return render(
+        request,
+        "coverage.html",
+        session,
+        coverage=found,
+        all_reasons=list(Reason),
+        reasons=reasons,
+        daily=daily,
+        exposure=exposure,
+        exposure_problem=problem,
+        top=top,
+        days=days,
+    )
+
+
 def _before(request: Request) -> int | None:
     given = request.query_params.get("before")
     if given is None:
@@ -144,5 +181,6 @@ recommendations = signed_in(_recommendations)
 triggers = signed_in(_triggers)
 quality = signed_in(_quality)
 consent = signed_in(_consent)
+coverage = signed_in(_coverage)
 audit = signed_in(_audit)
 audit_export = signed_in(_audit_export)

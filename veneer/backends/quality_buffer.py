@@ -1,40 +1,32 @@
-"""Quality counters gathered in memory and written in the background.
+"""Quality counters gathered in memory and written in the background (`PendingCounts`).
 
-Counting on the ingest path must not cost a database write per batch, so each process sums
-its counters here and flushes them every few seconds (and on shutdown). A crash can lose the
+Counting on the ingest path must not cost a database write per batch. A crash can lose the
 last few seconds of these monitoring counters; it never loses an event.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veneer.backends.pending_counts import PendingCounts
 from veneer.events.quality import TallyKey
-from veneer.store import Database
 from veneer.store.quality import add_counts
 
 
-class QualityBuffer:
-    def __init__(self) -> None:
-        self._pending: dict[tuple[date, str], Counter[TallyKey]] = {}
-        self._lock = asyncio.Lock()
-
+class QualityBuffer(PendingCounts[tuple[date, str], Counter[TallyKey]]):
     def add(self, day: date, source: str, counts: Counter[TallyKey]) -> None:
         if counts:
-            self._pending.setdefault((day, source), Counter()).update(counts)
+            self._merge((day, source), counts)
 
-    async def flush(self, db: Database) -> None:
-        async with self._lock:
-            pending, self._pending = self._pending, {}
-            if not pending:
-                return
-            try:
-                async with db.session() as session:
-                    for (day, source), counts in sorted(pending.items()):
-                        await add_counts(session, day, source, counts)
-            except Exception:
-                for key, counts in pending.items():  # keep them for the next flush
-                    self._pending.setdefault(key, Counter()).update(counts)
-                raise
+    def _merge(self, key: tuple[date, str], value: Counter[TallyKey]) -> None:
+        self._pending.setdefault(key, Counter()).update(value)
+
+    async def _store(
+        self, session: AsyncSession, pending: Mapping[tuple[date, str], Counter[TallyKey]]
+    ) -> None:
+        for (day, source), counts in sorted(pending.items()):
+            await add_counts(session, day, source, counts)

@@ -20,7 +20,7 @@ from veneer.variants.coverage import Reason
 DAY = date(2026, 12, 1)
 
 
-async def _stored(db: Database) -> list[tuple[date, str, int]]:
+async def _stored(db: Database) -> list[tuple[date, str, str, int]]:
     async with db.reading() as session:
         return await coverage_since(session, DAY)
 
@@ -31,13 +31,13 @@ def test_a_failed_flush_keeps_its_counts_for_the_next_and_stores_them_once(
     buffer = CoverageBuffer()
 
     async def written_then_failed(
-        session: AsyncSession, counts: Mapping[tuple[date, str], int]
+        session: AsyncSession, counts: Mapping[tuple[date, str, str], int]
     ) -> None:
         await add_counts(session, counts)  # written in the transaction, which then rolls back
         buffer.add(DAY, Reason.SEGMENT)  # a request served while the flush was under way
         raise ConnectionError("the database went away")
 
-    async def run() -> tuple[list[tuple[date, str, int]], list[tuple[date, str, int]]]:
+    async def run() -> tuple[list[tuple[date, str, str, int]], list[tuple[date, str, str, int]]]:
         db = Database(normalize_database_url(database_url))
         try:
             buffer.add(DAY, Reason.SEGMENT, 2)
@@ -47,7 +47,7 @@ def test_a_failed_flush_keeps_its_counts_for_the_next_and_stores_them_once(
                 with pytest.raises(ConnectionError):
                     await buffer.flush(db)
             after_failure = await _stored(db)
-            assert buffer.pending() == {(DAY, "segment"): 3, (DAY, "no_consent"): 1}
+            assert buffer.pending() == {(DAY, "segment", ""): 3, (DAY, "no_consent", ""): 1}
             await buffer.flush(db)
             await buffer.flush(db)  # nothing left: nothing added again
             return after_failure, await _stored(db)
@@ -56,5 +56,5 @@ def test_a_failed_flush_keeps_its_counts_for_the_next_and_stores_them_once(
 
     after_failure, stored = asyncio.run(run())
     assert after_failure == []
-    assert stored == [(DAY, "no_consent", 1), (DAY, "segment", 3)]
+    assert stored == [(DAY, "no_consent", "", 1), (DAY, "segment", "", 3)]
     assert buffer.pending() == {}

@@ -149,6 +149,13 @@ def test_recommendations_count_as_the_viewers_own_or_as_the_popularity_fallback(
     assert strategies == {"similar-to-history"}
     assert personal == {Reason.RECOMMENDED: 3}
     assert fallback == {Reason.FALLBACK: 3}
+    # The traffic each strategy served, as Insights charts it.
+    services = client.app.state.services  # type: ignore[attr-defined]
+    assert client.portal is not None
+    by_strategy = client.portal.call(coverage, services, 2).strategies
+    declined = {e["personalization"]["strategy"] for e in picked[1]["recommendations"]}
+    assert by_strategy["similar-to-history"] == 3
+    assert sum(by_strategy[name] for name in declined) == 3
 
 
 def test_a_feed_page_counts_the_entries_it_shows(client: TestClient, keys: Keys) -> None:

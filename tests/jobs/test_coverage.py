@@ -83,7 +83,7 @@ def test_a_failing_coverage_flush_keeps_its_counts_and_does_not_hold_back_qualit
             with pytest.raises(ConnectionError):
                 await flush_counts(services)
         assert flushed_quality == [True]
-        assert services.coverage.pending() == {(TODAY, "holdout"): 2}
+        assert services.coverage.pending() == {(TODAY, "holdout", ""): 2}
 
         await flush_counts(services)  # the database is back
 

@@ -111,11 +111,13 @@ def test_picks_from_the_viewers_activity_segments_and_trained_models_count_as_re
 
 def test_summary_has_every_day_shares_and_totals() -> None:
     rows = [
-        (date(2026, 11, 29), "segment", 3),
-        (date(2026, 11, 29), "no_consent", 1),
-        (date(2026, 12, 1), "holdout", 2),
-        (date(2026, 12, 1), "a-reason-from-a-newer-version", 50),
-        (date(2026, 11, 1), "segment", 70),  # before the period
+        (date(2026, 11, 29), "segment", "", 3),
+        (date(2026, 11, 29), "no_consent", "", 1),
+        (date(2026, 12, 1), "holdout", "", 2),
+        (date(2026, 12, 1), "recommended", "similar-to-history", 4),
+        (date(2026, 12, 1), "fallback", "popular", 1),
+        (date(2026, 12, 1), "a-reason-from-a-newer-version", "", 50),
+        (date(2026, 11, 1), "segment", "", 70),  # before the period
     ]
     coverage = summarize(rows, date(2026, 11, 29), date(2026, 12, 1))
 
@@ -128,14 +130,18 @@ def test_summary_has_every_day_shares_and_totals() -> None:
     assert dict(first.counts) == {Reason.SEGMENT: 3, Reason.NO_CONSENT: 1}
     assert (first.personalized_share, first.baseline_share) == (0.75, 0.25)
     assert (empty.total, empty.personalized_share, empty.baseline_share) == (0, None, None)
-    assert (last.total, last.personalized_share, last.share(Reason.HOLDOUT)) == (2, 0.0, 1.0)
+    assert (last.total, last.personalized_share, last.share(Reason.HOLDOUT)) == (7, 4 / 7, 2 / 7)
     assert dict(coverage.totals.counts) == {
         Reason.SEGMENT: 3,
         Reason.NO_CONSENT: 1,
         Reason.HOLDOUT: 2,
+        Reason.RECOMMENDED: 4,
+        Reason.FALLBACK: 1,
     }
-    assert (coverage.totals.personalized, coverage.totals.baseline) == (3, 3)
-    assert coverage.totals.personalized_share == 0.5
+    assert (coverage.totals.personalized, coverage.totals.baseline) == (7, 4)
+    assert coverage.totals.personalized_share == 7 / 11
+    # What each strategy picked, most first; entries no strategy picked are not listed.
+    assert list(coverage.strategies.items()) == [("similar-to-history", 4), ("popular", 1)]
 
 
 def test_every_reason_has_a_label_and_personalized_ones_are_few() -> None:

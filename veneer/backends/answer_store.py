@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from veneer.variants.coverage import Reason
+from veneer.variants.coverage import Served
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Answer:
     arms: Mapping[str, str]  # experiment -> arm the answer shows: exposures to record
     valid_until: datetime | None  # a variant's schedule changes the answer from then on
     expires: float  # on the store's clock
-    served: Mapping[Reason, int] = field(default_factory=dict)  # entries shown, by reason
+    served: Mapping[Served, int] = field(default_factory=dict)  # entries shown, by why
 
 
 class AnswerStore:
@@ -73,7 +73,7 @@ class AnswerStore:
         body: bytes,
         arms: Mapping[str, str],
         valid_until: datetime | None,
-        served: Mapping[Reason, int] | None = None,
+        served: Mapping[Served, int] | None = None,
     ) -> None:
         """``served``: the entries the answer shows by coverage reason, counted again each
         time it is reused, as running it again would count them."""

@@ -12,17 +12,19 @@ from veneer.backends.pending_counts import PendingCounts
 from veneer.store.coverage import add_counts
 from veneer.variants.coverage import Reason
 
+Key = tuple[date, str, str]  # day, reason, strategy ('' when none picked the entry)
 
-class CoverageBuffer(PendingCounts[tuple[date, str], int]):
-    def add(self, day: date, reason: Reason, n: int = 1) -> None:
-        self._merge((day, reason.value), n)
 
-    def pending(self) -> dict[tuple[date, str], int]:
+class CoverageBuffer(PendingCounts[Key, int]):
+    def add(self, day: date, reason: Reason, n: int = 1, strategy: str | None = None) -> None:
+        self._merge((day, reason.value, strategy or ""), n)
+
+    def pending(self) -> dict[Key, int]:
         """What this process counted and has not stored yet."""
         return dict(self._pending)
 
-    def _merge(self, key: tuple[date, str], value: int) -> None:
+    def _merge(self, key: Key, value: int) -> None:
         self._pending[key] = self._pending.get(key, 0) + value
 
-    async def _store(self, session: AsyncSession, pending: Mapping[tuple[date, str], int]) -> None:
+    async def _store(self, session: AsyncSession, pending: Mapping[Key, int]) -> None:
         await add_counts(session, pending)

@@ -35,7 +35,7 @@ from veneer.graphql.cacheable import Reuse, reuse_of
 from veneer.graphql.limits import DocumentLimits, parse_within
 from veneer.identity.keys import KeyKind
 from veneer.identity.principal import Principal
-from veneer.variants.coverage import Reason
+from veneer.variants.coverage import Served
 from veneer.viewer_state import ViewerState
 
 PLANS_KEPT = 1024
@@ -58,7 +58,7 @@ class ToKeep(ExecutionResult):
     key: Hashable = None
     arms: dict[str, str] = field(default_factory=dict)
     valid_until: datetime | None = None
-    served: dict[Reason, int] = field(default_factory=dict)  # entries shown, for coverage
+    served: dict[Served, int] = field(default_factory=dict)  # entries shown, for coverage
 
 
 class Encoded(dict[str, Any]):

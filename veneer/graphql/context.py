@@ -21,7 +21,7 @@ from veneer.identity.viewer import Viewer
 from veneer.services import Services
 from veneer.variants import Choice, choose_variant
 from veneer.variants.choice import next_change
-from veneer.variants.coverage import Reason, served_reason
+from veneer.variants.coverage import Reason, Served, served_reason
 from veneer.viewer_state import ViewerState
 
 
@@ -38,7 +38,7 @@ class Context:
     _exposed: dict[str, str] = field(default_factory=dict)  # first exposures served here
     served_arms: dict[str, str] = field(default_factory=dict)  # every arm the answer shows
     choices_change_at: datetime | None = None  # the first variant schedule change ahead
-    served: dict[Reason, int] = field(default_factory=dict)  # entries counted, by reason
+    served: dict[Served, int] = field(default_factory=dict)  # entries counted, by why
     _shown: set[tuple[str, str, str | None]] = field(default_factory=set)  # entries counted
 
     def require_viewer(self) -> Viewer:
@@ -109,13 +109,15 @@ class Context:
         key = (entry.content_type, entry.id, entry.locale)
         if key not in self._shown:
             self._shown.add(key)
-            self.count(served_reason(choice.why, strategy))
+            self.count(served_reason(choice.why, strategy), strategy=strategy)
         return choice
 
-    def count(self, reason: Reason, n: int = 1) -> None:
-        """``n`` entries served for ``reason``: this answer's, and this process's for the day."""
-        self.served[reason] = self.served.get(reason, 0) + n
-        self.services.coverage.add(self.now.date(), reason, n)
+    def count(self, reason: Reason, n: int = 1, strategy: str | None = None) -> None:
+        """``n`` entries served for ``reason`` (picked by ``strategy``): this answer's, and
+        this process's for the day."""
+        key = (reason, strategy)
+        self.served[key] = self.served.get(key, 0) + n
+        self.services.coverage.add(self.now.date(), reason, n, strategy)
 
     def exposed(self, experiment: str, arm: str) -> None:
         """The answer serves ``arm``: recorded after it is built, if it is the first time."""

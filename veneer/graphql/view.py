@@ -150,8 +150,8 @@ class VeneerGraphQL(GraphQLOverHTTP):
             request.state.lookup = lookup
             return None
         REUSED.inc()
-        for reason, n in kept.served.items():  # what it shows is served again
-            self.services.coverage.add(lookup.now.date(), reason, n)
+        for (reason, strategy), n in kept.served.items():  # what it shows is served again
+            self.services.coverage.add(lookup.now.date(), reason, n, strategy)
         if kept.arms:  # the exposures it shows are this viewer's as well
             context = self.context_for(request, await self.get_sub_response(request), lookup)
             context.reused(dict(kept.arms))

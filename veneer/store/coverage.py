@@ -12,30 +12,30 @@ from veneer.store.dialect import dialect_insert
 from veneer.store.models import PersonalizationCountRow
 
 
-async def add_counts(session: AsyncSession, counts: Mapping[tuple[date, str], int]) -> None:
-    """Add ``counts`` by (day, reason) to what is stored: several processes flush into the
-    same rows, so each adds its own and none overwrites another's."""
+async def add_counts(session: AsyncSession, counts: Mapping[tuple[date, str, str], int]) -> None:
+    """Add ``counts`` by (day, reason, strategy) to what is stored: several processes flush
+    into the same rows, so each adds its own and none overwrites another's."""
     if not counts:
         return
     statement = dialect_insert(session)(PersonalizationCountRow).values(
-        [{"day": day, "reason": reason, "count": n} for (day, reason), n in sorted(counts.items())]
+        [
+            {"day": day, "reason": reason, "strategy": strategy, "count": n}
+            for (day, reason, strategy), n in sorted(counts.items())
+        ]
     )
     statement = statement.on_conflict_do_update(
-        index_elements=["day", "reason"],
+        index_elements=["day", "reason", "strategy"],
         set_={"count": PersonalizationCountRow.count + statement.excluded.count},
     )
     await session.execute(statement)
 
 
-async def coverage_since(session: AsyncSession, since: date) -> list[tuple[date, str, int]]:
-    """(day, reason, count) from ``since`` on, by day then reason."""
+async def coverage_since(session: AsyncSession, since: date) -> list[tuple[date, str, str, int]]:
+    """(day, reason, strategy, count) from ``since`` on, by day, reason, then strategy."""
+    row = PersonalizationCountRow
     rows = await session.execute(
-        select(
-            PersonalizationCountRow.day,
-            PersonalizationCountRow.reason,
-            PersonalizationCountRow.count,
-        )
-        .where(PersonalizationCountRow.day >= since)
-        .order_by(PersonalizationCountRow.day, PersonalizationCountRow.reason)
+        select(row.day, row.reason, row.strategy, row.count)
+        .where(row.day >= since)
+        .order_by(row.day, row.reason, row.strategy)
     )
-    return [(day, reason, int(n)) for day, reason, n in rows]
+    return [(day, reason, strategy, int(n)) for day, reason, strategy, n in rows]

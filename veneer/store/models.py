@@ -198,12 +198,14 @@ class QualityCountRow(Base):
 
 
 class PersonalizationCountRow(Base):
-    """Entries served per day and coverage reason, added to by every app process."""
+    """Entries served per day, coverage reason and the strategy that picked them ('' for
+    none), added to by every app process."""
 
     __tablename__ = "personalization_counts"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    strategy: Mapped[str] = mapped_column(String(100), primary_key=True, default="")
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 

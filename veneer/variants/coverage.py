@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -86,6 +86,11 @@ def served_reason(variant: Reason, strategy: str | None = None) -> Reason:
     return Reason.FALLBACK
 
 
+# What an entry served is counted under: why, and the strategy that picked it, if one did
+# (`None` for entries asked for by id or listed as the CMS orders them).
+Served = tuple[Reason, str | None]
+
+
 @dataclass(frozen=True)
 class Tally:
     """Entries served, by reason; shares are None when nothing was served."""
@@ -130,18 +135,23 @@ class Coverage:
     until: date
     days: tuple[DayCoverage, ...]
     totals: Tally
+    strategies: Mapping[str, int] = field(default_factory=dict)  # entries each strategy picked
 
 
-def summarize(rows: Iterable[tuple[date, str, int]], since: date, until: date) -> Coverage:
-    """Stored ``(day, reason, count)`` rows as coverage. A reason this version does not
-    know (written by a newer one during a rolling upgrade) is left out."""
+def summarize(rows: Iterable[tuple[date, str, str, int]], since: date, until: date) -> Coverage:
+    """Stored ``(day, reason, strategy, count)`` rows as coverage (``strategy`` empty when
+    no strategy picked the entry). A reason this version does not know (written by a newer
+    one during a rolling upgrade) is left out."""
     known = {reason.value: reason for reason in Reason}
     by_day: dict[date, dict[Reason, int]] = {}
-    for day, value, count in rows:
+    strategies: dict[str, int] = {}
+    for day, value, strategy, count in rows:
         reason = known.get(value)
         if reason is not None and since <= day <= until:
             counts = by_day.setdefault(day, {})
             counts[reason] = counts.get(reason, 0) + count
+            if strategy:
+                strategies[strategy] = strategies.get(strategy, 0) + count
     totals: dict[Reason, int] = {}
     days = []
     for offset in range((until - since).days + 1):
@@ -150,4 +160,5 @@ def summarize(rows: Iterable[tuple[date, str, int]], since: date, until: date) -
         for reason, count in counts.items():
             totals[reason] = totals.get(reason, 0) + count
         days.append(DayCoverage(counts=counts, day=day))
-    return Coverage(since, until, tuple(days), Tally(totals))
+    ranked = dict(sorted(strategies.items(), key=lambda item: (-item[1], item[0])))
+    return Coverage(since, until, tuple(days), Tally(totals), ranked)

@@ -206,11 +206,20 @@ def test_the_audit_log_pages_back_and_exports_what_the_cli_exports(
     assert all(line["actor"].startswith("key:") for line in trigger_lines)
 
 
-def test_recommendations_page_without_models_says_what_serves(app: TestClient, keys: Keys) -> None:
+def test_recommendations_page_shows_what_each_strategy_served(app: TestClient, keys: Keys) -> None:
+    asked = "{ recommendations(first: 4) { id personalization { strategy } } }"
+    picked = data(gql(app, asked, key=keys.public, anonymous_id="someone"))["recommendations"]
+    served: dict[str, int] = {}
+    for entry in picked:
+        name = entry["personalization"]["strategy"]
+        served[name] = served.get(name, 0) + 1
+
     sign_in(app, keys.secret)
     page = app.get("/insights/recommendations")
     assert page.status_code == 200
     assert "No trained models yet" in page.text
+    for name, n in served.items():
+        assert _cell(page.text, f'data-strategy="{name}"', "shown") == str(n)
 
 
 TENT = '{ entry(id: "tent-x2") { personalization { reason } } }'

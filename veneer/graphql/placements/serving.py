@@ -106,7 +106,7 @@ def _count(context: Context, items: list[BlockItem]) -> None:
     """The items the block shows, for coverage; not the candidates it passed over."""
     for item in items:
         if item.inline:
-            context.count(Reason.OFFER)
+            context.count(Reason.OFFER, strategy=item.strategy)
         else:
             context.shown(item.entry, item.strategy)
 

@@ -1,4 +1,5 @@
-"""Personalization coverage: entries served per day and reason, personalized or baseline.
+"""Personalization coverage: entries served per day, reason (personalized or the baseline,
+and why) and the strategy that picked them.
 
 Revision ID: 0020
 Revises: 0019
@@ -21,6 +22,7 @@ def upgrade() -> None:
         "personalization_counts",
         sa.Column("day", sa.Date(), primary_key=True),
         sa.Column("reason", sa.String(32), primary_key=True),
+        sa.Column("strategy", sa.String(100), primary_key=True, server_default=""),
         sa.Column("count", sa.BigInteger(), nullable=False),
     )
 

@@ -74,8 +74,21 @@ async def _experiments(request: Request, session: Session) -> Response:
 
 
 async def _recommendations(request: Request, session: Session) -> Response:
-    models = await insights.recommendation_models(services_of(request))
-    return render(request, "recommendations.html", session, models=models)
+    days = _days(request)
+    services = services_of(request)
+    models = await insights.recommendation_models(services)
+    strategies = (await coverage_of(services, days)).strategies
+    total = sum(strategies.values())
+    return render(
+        request,
+        "recommendations.html",
+        session,
+        models=models,
+        strategies=strategies,
+        strategy_bars=[(name, n / total) for name, n in strategies.items()],
+        strategy_total=total,
+        days=days,
+    )
 
 
 async def _triggers(request: Request, session: Session) -> Response:

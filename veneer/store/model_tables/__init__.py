@@ -1,0 +1,1 @@
+"""The tables, by area; `veneer.store.models` gathers them."""

@@ -8,6 +8,9 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from tests.conftest import Keys
@@ -66,3 +69,18 @@ def test_lines_outside_a_request_carry_no_id(logged: io.StringIO) -> None:
     logging.getLogger("veneer.test").warning("housekeeping says %s", "hello")
     (line,) = [json.loads(x) for x in logged.getvalue().splitlines()]
     assert line["message"] == "housekeeping says hello" and line["request_id"] is None
+
+
+def test_a_crash_answers_500_with_the_request_id(settings: Settings) -> None:
+    """The server logs the crash under that id (uvicorn, in the request's context)."""
+    app = create_app(settings)
+
+    async def crash(request: Request) -> Response:
+        raise RuntimeError("injected: a bug outside GraphQL")
+
+    app.router.routes.append(Route("/crash", crash))
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
+        response = client.get("/crash", headers={"X-Request-Id": "lb-crash.1"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-Id"] == "lb-crash.1"
+    assert response.json()["errors"][0]["message"] == "Unexpected error."

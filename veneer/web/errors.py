@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from veneer.logs import REQUEST_ID
 from veneer.web.bodies import BodyTooLarge
 
 CODES = {
@@ -67,8 +68,14 @@ async def body_too_large(request: Request, exc: Exception) -> Response:
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
-    """Starlette still re-raises the exception after this, so the server logs its traceback."""
-    return error_response(500, "Unexpected error.")
+    """Starlette still re-raises the exception after this, so the server logs its traceback.
+
+    Starlette answers a crash from outside every middleware, the request-id one included, so
+    the id the crash was logged under is added here: the one figure a user can quote.
+    """
+    request_id = REQUEST_ID.get()
+    headers = None if request_id is None else {"X-Request-Id": request_id}
+    return error_response(500, "Unexpected error.", headers=headers)
 
 
 EXCEPTION_HANDLERS = {

@@ -143,3 +143,30 @@ def test_a_sequential_reading_with_no_control_conversions_gives_no_p_value() -> 
     assert comparison.lift is None and comparison.p_value is None
     (fixed,) = analyze(arms, "binomial").comparisons
     assert fixed.p_value is not None and fixed.p_value < 0.05
+
+
+@pytest.mark.parametrize("metric", ["binomial", "continuous"])
+def test_without_bayesian_figures_the_frequentist_ones_are_unchanged(metric: str) -> None:
+    """A chart of every day's lift skips the costly Bayesian figures, and only them."""
+    if metric == "binomial":
+        arms = [Arm("control", 0.5, 1000, 100, control=True), Arm("b", 0.5, 1000, 130)]
+    else:
+        arms = [
+            Arm("control", 0.5, 1000, None, 5000.0, 40000.0, control=True),
+            Arm("b", 0.5, 1000, None, 5600.0, 47000.0),
+        ]
+    full = analyze(arms, metric, sequential_test=True)  # type: ignore[arg-type]
+    lean = analyze(arms, metric, sequential_test=True, bayesian_figures=False)  # type: ignore[arg-type]
+    (kept,), (left,) = full.comparisons, lean.comparisons
+    assert (left.lift, left.ci, left.p_value, left.p_value_adjusted) == (
+        kept.lift,
+        kept.ci,
+        kept.p_value,
+        kept.p_value_adjusted,
+    )
+    assert kept.chance_to_beat_control is not None and kept.credible_interval[0] is not None
+    assert (left.chance_to_beat_control, left.expected_loss, left.credible_interval) == (
+        None,
+        None,
+        (None, None),
+    )

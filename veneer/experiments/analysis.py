@@ -171,6 +171,9 @@ def _samples(arms: Sequence[Arm], metric: Metric) -> tuple[list[Sample], Cuped |
     return adjustment.samples, Cuped(adjustment.theta, adjustment.variance_reduction)
 
 
+NONE: tuple[None, None] = (None, None)
+
+
 def analyze(
     arms: Sequence[Arm],
     metric: Metric,
@@ -178,10 +181,14 @@ def analyze(
     correction: Correction = "holm",
     sequential_test: bool = False,
     planned: int = sequential.PLANNED_USERS,
+    bayesian_figures: bool = True,
 ) -> Analysis:
     """Every non-control arm against control; see the module docstring. With
     ``sequential_test`` the p-values are always valid and the intervals are confidence
-    sequences (`statistics.sequential`), for results looked at as they come in."""
+    sequences (`statistics.sequential`), for results looked at as they come in. Without
+    ``bayesian_figures`` the chance to beat control, expected loss and credible interval are
+    left out: a binomial credible interval is a root search (milliseconds an arm), which a
+    chart of every day's lift does not need."""
     if len(arms) < 2:
         raise ValueError("an experiment needs a control and at least one other arm")
     control = control_of(arms)
@@ -198,12 +205,14 @@ def analyze(
             pair = (arm.users, arm.conversions or 0)
             control_pair = (control.users, control.conversions or 0)
             p_value = binomial_p_value(pair, control_pair)
-            chance, loss = bayesian.binomial(pair, control_pair)
-            credible = bayesian.binomial_interval(pair, control_pair, alpha)
+            chance, loss = bayesian.binomial(pair, control_pair) if bayesian_figures else NONE
+            credible = (
+                bayesian.binomial_interval(pair, control_pair, alpha) if bayesian_figures else NONE
+            )
         else:
             p_value = welch_p_value(sample, base)
-            chance, loss = bayesian.normal(sample, base)
-            credible = bayesian.normal_interval(sample, base, alpha)
+            chance, loss = bayesian.normal(sample, base) if bayesian_figures else NONE
+            credible = bayesian.normal_interval(sample, base, alpha) if bayesian_figures else NONE
         lift = relative_lift(sample, base, alpha)
         variance = lift_variance(sample, base)
         if sequential_test and lift[0] is None:

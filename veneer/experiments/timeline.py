@@ -128,6 +128,7 @@ def timeline(
     sequential: bool = False,
     planned: int = sequential_test.PLANNED_USERS,
     until: date | None = None,
+    bayesian_figures: bool = True,
 ) -> list[Day]:
     """The cumulative analysis at the end of each day; see the module docstring.
 
@@ -174,7 +175,7 @@ def timeline(
                 first + timedelta(days=offset),
                 {arm.key: arm.users for arm in arms},
                 {key: tally.conversions[offset] for key, tally in so_far.items()},
-                analyze(arms, metric, alpha, correction, sequential, planned),
+                analyze(arms, metric, alpha, correction, sequential, planned, bayesian_figures),
             )
         )
     return days

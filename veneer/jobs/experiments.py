@@ -166,9 +166,12 @@ async def results(
     return Results(experiment, every_arm(experiment, totals), analysis, guardrails)
 
 
-async def days(services: Services, key: str) -> tuple[Experiment, list[Day]] | None:
+async def days(
+    services: Services, key: str, bayesian_figures: bool = True
+) -> tuple[Experiment, list[Day]] | None:
     """The results at the end of each day since the first exposure (sequential: they are
-    meant to be looked at daily). Exposures to an arm since removed are left out."""
+    meant to be looked at daily). Exposures to an arm since removed are left out; without
+    ``bayesian_figures``, each day's lift and interval only (see `analyze`)."""
     from veneer.experiments.timeline import Exposure, timeline
 
     experiment = await find(services, key)
@@ -190,5 +193,6 @@ async def days(services: Services, key: str) -> tuple[Experiment, list[Day]] | N
         control=experiment.control.key,
         sequential=True,
         until=min(services.clock(), experiment.stopped_at or services.clock()).date(),
+        bayesian_figures=bayesian_figures,
     )
     return experiment, found

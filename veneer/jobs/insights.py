@@ -96,18 +96,24 @@ class ExperimentInsight:
         return not self.analysis.trustworthy
 
 
-async def experiments(services: Services) -> list[ExperimentInsight]:
+async def experiments(services: Services, daily: bool = True) -> list[ExperimentInsight]:
+    """Every experiment with its analysis and verdict; with ``daily``, its lift day by day
+    too (the costly part: an analysis a day)."""
     now = services.clock()
     found = []
     async with services.db.reading() as session:
         listed = await experiment_store.list_experiments(session)
     for experiment in sorted(listed, key=lambda e: e.key):
         results = await experiment_jobs.results(services, experiment.key)
-        daily = await experiment_jobs.days(services, experiment.key)
-        if results is None or daily is None:
+        found_days = (
+            await experiment_jobs.days(services, experiment.key, bayesian_figures=False)
+            if daily
+            else (experiment, [])
+        )
+        if results is None or found_days is None:
             continue  # deleted since it was listed
         lifts: dict[str, list[ArmDay]] = {}
-        for day in daily[1]:
+        for day in found_days[1]:
             for comparison in day.analysis.comparisons:
                 low, high = comparison.ci
                 lifts.setdefault(comparison.arm, []).append(
@@ -121,7 +127,7 @@ async def experiments(services: Services) -> list[ExperimentInsight]:
                 verdict(results.analysis, results.guardrails),
                 {t.arm: t.users for t in results.totals},
                 {t.arm: t.conversions for t in results.totals},
-                [day.day for day in daily[1]],
+                [day.day for day in found_days[1]],
                 lifts,
             )
         )

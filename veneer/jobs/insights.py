@@ -96,20 +96,15 @@ class ExperimentInsight:
         return not self.analysis.trustworthy
 
 
-async def experiments(services: Services, daily: bool = True) -> list[ExperimentInsight]:
-    """Every experiment with its analysis and verdict; with ``daily``, its lift day by day
-    too (the costly part: an analysis a day)."""
+async def experiments(services: Services) -> list[ExperimentInsight]:
+    """Every experiment with its analysis, verdict, and lift day by day."""
     now = services.clock()
     found = []
     async with services.db.reading() as session:
         listed = await experiment_store.list_experiments(session)
     for experiment in sorted(listed, key=lambda e: e.key):
         results = await experiment_jobs.results(services, experiment.key)
-        found_days = (
-            await experiment_jobs.days(services, experiment.key, bayesian_figures=False)
-            if daily
-            else (experiment, [])
-        )
+        found_days = await experiment_jobs.days(services, experiment.key, bayesian_figures=False)
         if results is None or found_days is None:
             continue  # deleted since it was listed
         lifts: dict[str, list[ArmDay]] = {}
@@ -133,6 +128,36 @@ async def experiments(services: Services, daily: bool = True) -> list[Experiment
         )
     # Broken splits first: no other figure on the page means anything until they are fixed.
     return sorted(found, key=lambda e: (not e.srm_warning, e.experiment.key))
+
+
+@dataclass(frozen=True)
+class Split:
+    """An experiment as the overview lists it: its status, and whether its split is broken."""
+
+    key: str
+    status: str
+    srm_p_value: float | None
+    broken: bool
+
+
+async def splits(services: Services) -> list[Split]:
+    """Every experiment's status and sample-ratio check, from exposure counts alone."""
+    # scipy and statsmodels load here, not when the app starts (as in `jobs.experiments`).
+    from veneer.statistics.multiple import SRM_ALPHA, sample_ratio_p_value
+
+    now = services.clock()
+    async with services.db.reading() as session:
+        listed = await experiment_store.list_experiments(session)
+        exposed = await experiment_store.exposures_per_arm(session)
+    found = []
+    for experiment in sorted(listed, key=lambda e: e.key):
+        counts = exposed.get(experiment.key, {})
+        users = [counts.get(arm.key, 0) for arm in experiment.arms]
+        weights = [arm.weight for arm in experiment.arms]
+        p_value = sample_ratio_p_value(users, weights)
+        broken = p_value is not None and p_value < SRM_ALPHA
+        found.append(Split(experiment.key, experiment.status(now), p_value, broken))
+    return found
 
 
 @dataclass(frozen=True)

@@ -267,3 +267,17 @@ def _aware(value: Any) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+async def exposures_per_arm(session: AsyncSession) -> dict[str, dict[str, int]]:
+    """Viewers exposed to each arm of every experiment: enough to check each split, and
+    one grouped read of the exposures, with no events joined."""
+    rows = await session.execute(
+        select(ExposureRow.experiment, ExposureRow.arm, func.count()).group_by(
+            ExposureRow.experiment, ExposureRow.arm
+        )
+    )
+    found: dict[str, dict[str, int]] = {}
+    for experiment, arm, n in rows:
+        found.setdefault(experiment, {})[arm] = int(n)
+    return found

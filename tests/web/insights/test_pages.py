@@ -16,6 +16,7 @@ from tests.triggers.shop import CART_REMINDER, Clock, grant, offers, quiet, runn
 from tests.web.insights.signing import sign_in
 from veneer.services import Services
 from veneer.settings import Settings
+from veneer.store.experiments import record_exposures
 
 CAMPERS = """mutation { upsertSegment(key: "campers", name: "Campers", holdout: 0.2,
   rule: {trait: "interests", op: "contains", value: "camping"}) { key } }"""
@@ -251,3 +252,29 @@ def test_coverage_shows_the_personalized_share_and_how_widely_entries_are_shown(
     catalogue = len({entry.id for entry in app.portal.call(services.catalogue.entries)})
     assert _cell(page, "Catalogue coverage", "catalogue-coverage") == f"{100 / catalogue:.1f}%"
     assert 'data-entry="tent-x2"' in page
+
+
+def test_a_broken_split_is_the_first_thing_the_overview_and_experiments_page_say(
+    app: TestClient, keys: Keys, clock: Clock
+) -> None:
+    data(gql(app, EXPERIMENT, key=keys.secret))
+    services: Services = app.app.state.services  # type: ignore[attr-defined]
+
+    async def skewed() -> None:
+        async with services.db.session() as session:
+            for n in range(1000):
+                arm = "control" if n < 600 else "weekend-copy"
+                await record_exposures(session, f"anon:s{n}", {"pack-headline": arm}, clock.now)
+
+    assert app.portal is not None
+    app.portal.call(skewed)
+    sign_in(app, keys.secret)
+    overview = app.get("/insights").text
+    assert _cell(overview, "Experiments running", "running") == "1"
+    assert (
+        'role="alert">Experiment <strong><a href="/insights/experiments#experiment-pack-headline">'
+        in overview
+    )
+    assert "sample-ratio mismatch" in overview
+    page = app.get("/insights/experiments").text
+    assert page.index("Sample-ratio mismatch") < page.index('data-verdict="untrustworthy"')

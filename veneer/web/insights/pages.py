@@ -46,7 +46,7 @@ async def _overview(request: Request, session: Session) -> Response:
     services = services_of(request)
     segments = await services.segment_definitions(fresh=True)
     triggers = await services.trigger_definitions(fresh=True)
-    experiments = await insights.experiments(services, daily=False)
+    experiments = await insights.splits(services)
     models = await insights.recommendation_models(services)
     return render(
         request,

@@ -1,8 +1,10 @@
-"""The README's shell examples, run as written against `veneer demo`, print what it says.
+"""The shell examples of the README and the case study, run as written against `veneer demo`,
+print what they say.
 
-A newcomer copies them in order into a shell beside `make demo`; so does this test, in one
-bash session (functions like ``q`` carry over), with only the port changed. A step whose
-README shows JSON must print exactly that JSON (key order aside); every step must succeed.
+A newcomer copies a document's examples in order into a shell beside `make demo`; so does
+this test, in one bash session per document (functions like ``q`` carry over), with only the
+port changed. A step whose document shows JSON must print exactly that JSON (key order
+aside); every step must succeed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import pytest
 from tests.e2e.demo import VENV_BIN, running_demo
 from tests.e2e.readme_blocks import Step, blocks, matches
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+CASE_STUDY = ROOT / "docs" / "case-study.md"
 MARK = "@@readme-step"
 SCRIPT_SECONDS = 600
 
@@ -55,9 +59,19 @@ def _last_json(printed: str) -> object:
 
 
 def test_the_readme_examples_print_what_the_readme_says(tmp_path: Path) -> None:
-    runnable = [b for b in blocks(README.read_text()) if b.skipped is None]
+    _run_document(README, tmp_path)
+
+
+def test_the_case_study_runs_from_nothing_to_a_measured_result(tmp_path: Path) -> None:
+    _run_document(CASE_STUDY, tmp_path)
+
+
+def _run_document(document: Path, tmp_path: Path) -> None:
+    """Every runnable step of ``document``, in order, against a fresh demo."""
+    name = document.relative_to(ROOT)
+    runnable = [b for b in blocks(document.read_text()) if b.skipped is None]
     steps = [step for block in runnable for step in block.steps]
-    assert len(steps) > 5, "the README's examples were not found"
+    assert len(steps) > 5, f"the examples of {name} were not found"
     (tmp_path / ".venv").symlink_to(VENV_BIN.parent, target_is_directory=True)
 
     with running_demo(tmp_path) as demo:
@@ -73,7 +87,7 @@ def test_the_readme_examples_print_what_the_readme_says(tmp_path: Path) -> None:
     outputs = _outputs(done.stdout)
     problems = []
     for number, step in enumerate(steps):
-        where = f"README.md line {step.line}"
+        where = f"{name} line {step.line}"
         if number not in outputs:
             problems.append(f"{where}: never finished\n{done.stderr[-2000:]}")
             break
@@ -88,7 +102,7 @@ def test_the_readme_examples_print_what_the_readme_says(tmp_path: Path) -> None:
             problems.append(f"{where}: exited {status}\n{printed[-2000:]}")
         elif step.expected is not None and not matches(step.expected, _last_json(printed)):
             problems.append(
-                f"{where}: printed\n  {printed[-2000:]}\nbut the README shows\n"
+                f"{where}: printed\n  {printed[-2000:]}\nbut {name} shows\n"
                 f"  {json.dumps(step.expected)}"
             )
     if problems:

@@ -4,6 +4,7 @@ their first exposure, whatever the events' properties hold."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -80,3 +81,22 @@ def test_a_value_that_is_not_a_plausible_number_counts_nothing(database_url: str
     b, control = found["totals"]["b"], found["totals"]["control"]
     assert (b.total, b.squares, b.conversions) == (12.5, 156.25, 1)
     assert (control.total, control.covariate_sum, control.cross_sum) == (0.0, 2.0, 0.0)
+
+
+@pytest.mark.parametrize("metric", ["purchase", "purchase.value"])
+def test_totals_summed_from_outcomes_are_the_databases_totals(
+    database_url: str, metric: str
+) -> None:
+    """Insights reads the outcomes once and sums the totals itself: they must agree."""
+    events = [
+        _event(1, "anon:a", "purchase", NOW - timedelta(days=2), value=10),
+        _event(2, "anon:a", "purchase", NOW + timedelta(hours=1), value=2.5),
+        _event(3, "anon:b", "purchase", NOW + timedelta(hours=1), value=10),
+        _event(4, "anon:b", "purchase", NOW + timedelta(hours=2), value="not a number"),
+        _event(5, "anon:b", "purchase", NOW - timedelta(hours=2), value=4),
+    ]
+    found = _totals(database_url, events, metric)
+    summed = {t.arm: t for t in store.totals_of(found["rows"])}
+    assert summed.keys() == found["totals"].keys()
+    for arm, expected in found["totals"].items():
+        assert astuple(summed[arm]) == pytest.approx(astuple(expected)), arm

@@ -147,14 +147,30 @@ async def results(
     sequential: bool = True,
 ) -> Results | None:
     """The primary metric's analysis, and each guardrail's, from stored exposures."""
-    from veneer.experiments.analysis import analyze
-
     experiment = await find(services, key)
     if experiment is None:
         return None
+    return await _results(services, experiment, None, alpha, correction, sequential)
+
+
+async def _results(
+    services: Services,
+    experiment: Experiment,
+    outcomes: Sequence[store.Outcome] | None,
+    alpha: float = 0.05,
+    correction: Correction = "holm",
+    sequential: bool = True,
+) -> Results:
+    """`results`, its primary totals summed from ``outcomes`` when they were read already."""
+    from veneer.experiments.analysis import analyze
+
+    key = experiment.key
     async with services.db.reading() as session:
         metric = experiment.metric_spec
-        totals = await store.arm_totals(session, key, metric)
+        if outcomes is None:
+            totals = await store.arm_totals(session, key, metric)
+        else:
+            totals = store.totals_of(outcomes)
         guardrails: dict[str, Analysis] = {}
         for guardrail in experiment.guardrails:
             spec = MetricSpec.parse(guardrail)
@@ -172,21 +188,43 @@ async def days(
     """The results at the end of each day since the first exposure (sequential: they are
     meant to be looked at daily). Exposures to an arm since removed are left out; without
     ``bayesian_figures``, each day's lift and interval only (see `analyze`)."""
-    from veneer.experiments.timeline import Exposure, timeline
-
     experiment = await find(services, key)
     if experiment is None:
         return None
-    metric = experiment.metric_spec
     async with services.db.reading() as session:
-        rows = await store.outcomes(session, key, metric)
+        rows = await store.outcomes(session, key, experiment.metric_spec)
+    return experiment, _days_of(services, experiment, rows, bayesian_figures)
+
+
+async def results_and_days(
+    services: Services, key: str, bayesian_figures: bool = True
+) -> tuple[Results, list[Day]] | None:
+    """`results` and `days` together, each exposed viewer's outcome read once for both."""
+    experiment = await find(services, key)
+    if experiment is None:
+        return None
+    async with services.db.reading() as session:
+        rows = await store.outcomes(session, key, experiment.metric_spec)
+    found = await _results(services, experiment, rows)
+    return found, _days_of(services, experiment, rows, bayesian_figures)
+
+
+def _days_of(
+    services: Services,
+    experiment: Experiment,
+    rows: Sequence[store.Outcome],
+    bayesian_figures: bool,
+) -> list[Day]:
+    from veneer.experiments.timeline import Exposure, timeline
+
+    metric = experiment.metric_spec
     weights = {arm.key: arm.weight for arm in experiment.arms}
     exposures = [
         Exposure(row.arm, row.exposed_at, row.converted_at, row.value)
         for row in rows
         if row.arm in weights
     ]
-    found = timeline(
+    return timeline(
         exposures,
         weights,
         metric.kind,
@@ -195,4 +233,3 @@ async def days(
         until=min(services.clock(), experiment.stopped_at or services.clock()).date(),
         bayesian_figures=bayesian_figures,
     )
-    return experiment, found

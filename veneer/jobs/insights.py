@@ -103,12 +103,14 @@ async def experiments(services: Services) -> list[ExperimentInsight]:
     async with services.db.reading() as session:
         listed = await experiment_store.list_experiments(session)
     for experiment in sorted(listed, key=lambda e: e.key):
-        results = await experiment_jobs.results(services, experiment.key)
-        found_days = await experiment_jobs.days(services, experiment.key, bayesian_figures=False)
-        if results is None or found_days is None:
+        both = await experiment_jobs.results_and_days(
+            services, experiment.key, bayesian_figures=False
+        )
+        if both is None:
             continue  # deleted since it was listed
+        results, days = both
         lifts: dict[str, list[ArmDay]] = {}
-        for day in found_days[1]:
+        for day in days:
             for comparison in day.analysis.comparisons:
                 low, high = comparison.ci
                 lifts.setdefault(comparison.arm, []).append(
@@ -122,7 +124,7 @@ async def experiments(services: Services) -> list[ExperimentInsight]:
                 verdict(results.analysis, results.guardrails),
                 {t.arm: t.users for t in results.totals},
                 {t.arm: t.conversions for t in results.totals},
-                [day.day for day in found_days[1]],
+                [day.day for day in days],
                 lifts,
             )
         )

@@ -92,6 +92,7 @@ bench: setup
 	$(BIN)/python -m bench.document_limits
 	$(BIN)/python -m bench.aa_peeking
 	$(BIN)/python -m bench.blocks
+	$(BIN)/python -m bench.insights_pages
 	$(MAKE) bench-recs
 
 # MovieLens 100k comes inside the recbole 1.2.1 wheel; its licence forbids redistribution,

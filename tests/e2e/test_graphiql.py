@@ -8,24 +8,14 @@ every request for any other host, so a page that still needed a CDN would stay o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
+from tests.e2e.browser import WAIT_MS, launched_chromium
 from tests.e2e.demo import running_demo
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's; `make test` installs it
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-WAIT_MS = 30_000  # two shared cores: generous, and only ever spent when something is wrong
 # Violations of the page's Content-Security-Policy, kept where the test can read them.
 RECORD_VIOLATIONS = """
 window.cspViolations = [];
@@ -45,12 +35,8 @@ def veneer_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _replace(page: Page, editor: Locator, text: str) -> None:

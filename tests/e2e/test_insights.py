@@ -12,15 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.browser import WAIT_MS, launched_chromium
 from tests.e2e.demo import running_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / ".artifacts"
-CHROMIUM = "/usr/bin/chromium"  # Debian's; `make test` installs it
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-WAIT_MS = 30_000
 CONSENT = "mutation($p: [ConsentInput!]!) { setConsent(purposes: $p) { purpose } }"
 IDENTIFY = "mutation($t: JSON!) { identify(traits: $t) { id } }"
 TRIGGER = "mutation($i: TriggerInput!) { upsertTrigger(input: $i) { key } }"
@@ -100,12 +98,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Api]]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _shot(page: Page, name: str) -> None:

@@ -20,8 +20,9 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
+from tests.e2e.browser import WAIT_MS, launched_chromium
 from tests.e2e.demo import VENV_BIN, Demo, running_demo
 from tests.e2e.site import Site, running_site
 from tests.postgres import free_port
@@ -29,16 +30,6 @@ from tests.postgres import free_port
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CONTENT = ROOT / "veneer" / "sample_content"
 ARTIFACTS = ROOT / ".artifacts"
-CHROMIUM = "/usr/bin/chromium"  # Debian's; `make test` installs it
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WAIT_MS = 30_000  # two shared cores: generous, and only ever spent when something is wrong
 # Where the answer must come, the tests give Veneer time; the 300 ms default is tested with
 # answers held back on purpose.
 PATIENT = "20000"
@@ -163,12 +154,8 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def snippet_page(

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from veneer.consent import ConsentState, Purpose
 from veneer.experiments.definition import ArmSpec, Experiment
-from veneer.explanations import Because, explain
+from veneer.explanations import Because, OfferMade, explain
 from veneer.identity.viewer import Viewer
 from veneer.propensity.record import Score
 from veneer.segments.definition import SegmentDefinition
+from veneer.triggers.definition import parse_trigger
 from veneer.viewer_state import ViewerState
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -91,3 +92,36 @@ def test_each_difference_names_the_data_it_came_from() -> None:
 def test_a_segment_deleted_since_the_state_was_judged_is_left_out() -> None:
     state = _state(Purpose.PERSONALIZATION, segments=frozenset({"gone"}))
     assert explain(state, SEGMENTS, {}) == []
+
+
+def test_an_offer_is_explained_by_the_reason_it_fired_and_the_data_its_rule_read() -> None:
+    reminder = parse_trigger(
+        {
+            "key": "cart-reminder",
+            "name": "Cart reminder",
+            "when": {
+                "all": [
+                    {"event": "cart_abandoned", "count": {"gte": 2}, "within": "7d"},
+                    {"segment": "alpine"},
+                ]
+            },
+            "page": {"contentType": "product"},
+            "offer": {"placement": "cart", "content": {"text": "10% off"}},
+        }
+    )
+    made = OfferMade(reminder, "cart_abandoned 2 times in the past 7 days")
+    state = _state(Purpose.PERSONALIZATION)
+
+    (offer,) = explain(state, SEGMENTS, {}, [made])
+    assert offer.because is Because.OFFER and offer.key == "cart-reminder"
+    assert offer.reason == (
+        "You were offered 'Cart reminder' because of this: "
+        "cart_abandoned 2 times in the past 7 days."
+    )
+    assert offer.data == (
+        "your 'cart_abandoned' events",
+        "your trait 'region'",  # through the segment the rule refers to
+        "the page you were on",
+    )
+    assert offer.purpose is Purpose.PERSONALIZATION
+    assert [e.because for e in explain(_state(), SEGMENTS, {}, [made])] == [Because.BASELINE]

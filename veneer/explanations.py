@@ -2,14 +2,15 @@
 
 Pure: takes the viewer's state and the saved segments and experiments, returns one
 explanation per thing that makes the viewer's answers differ from everyone's (a segment
-they are in, an experiment arm, a prediction, recommendations from their activity), each
+they are in, an experiment arm, a prediction, an offer a trigger made them, recommendations
+from their activity), each
 naming the data it came from and how to change it in the preference center. Without
 PERSONALIZATION there is one: they see what everyone sees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,10 +20,12 @@ from veneer.segments.definition import SegmentDefinition
 from veneer.segments.rules import (
     EventCondition,
     PropensityCondition,
+    Rule,
     SegmentRef,
     TraitCondition,
     conditions,
 )
+from veneer.triggers.definition import Trigger
 from veneer.viewer_state import ViewerState
 
 CHANGE = "POST /v1/consent (the preference center) or setConsent"
@@ -34,6 +37,7 @@ class Because(StrEnum):
     HOLDOUT = "holdout"  # in a segment, but kept on its baseline to measure it
     EXPERIMENT = "experiment"
     PREDICTION = "prediction"
+    OFFER = "offer"  # a trigger's offer, made for what the viewer did
     RECOMMENDATIONS = "recommendations"
 
 
@@ -47,13 +51,23 @@ class Explanation:
     key: str | None = None  # the segment, experiment or predicted event
 
 
-def _data_of(definition: SegmentDefinition, segments: Mapping[str, SegmentDefinition]) -> list[str]:
-    """What a segment's rule reads, segments it refers to followed (each once)."""
+@dataclass(frozen=True)
+class OfferMade:
+    """An offer a trigger made the viewer lately, with the reason it gave then."""
+
+    trigger: Trigger
+    reason: str
+
+
+def _data_of(
+    rule: Rule, segments: Mapping[str, SegmentDefinition], own_key: str | None = None
+) -> list[str]:
+    """What a rule reads, segments it refers to followed (each once)."""
     found: list[str] = []
-    seen = {definition.key}
-    queue = [definition]
+    seen = {own_key}
+    queue = [rule]
     while queue:
-        for condition in conditions(queue.pop(0).rule):
+        for condition in conditions(queue.pop(0)):
             if isinstance(condition, TraitCondition):
                 found.append(f"your trait {condition.trait!r}")
             elif isinstance(condition, EventCondition):
@@ -63,14 +77,22 @@ def _data_of(definition: SegmentDefinition, segments: Mapping[str, SegmentDefini
             elif isinstance(condition, SegmentRef) and condition.key not in seen:
                 seen.add(condition.key)
                 if condition.key in segments:
-                    queue.append(segments[condition.key])
+                    queue.append(segments[condition.key].rule)
     return list(dict.fromkeys(found))
+
+
+def _offer_data(trigger: Trigger, segments: Mapping[str, SegmentDefinition]) -> tuple[str, ...]:
+    data = [] if trigger.when is None else _data_of(trigger.when, segments)
+    if trigger.page is not None:
+        data.append("the page you were on")
+    return tuple(data)
 
 
 def explain(
     state: ViewerState,
     segments: Mapping[str, SegmentDefinition],
     experiments: Mapping[str, Experiment],
+    offers: Sequence[OfferMade] = (),
 ) -> list[Explanation]:
     """Every reason the viewer's answers differ from everyone's, segments first."""
     withdraw = f"withdraw {Purpose.PERSONALIZATION.value} ({CHANGE}) to see what everyone sees"
@@ -89,7 +111,7 @@ def explain(
         definition = segments.get(key)
         if definition is None:
             continue
-        data = tuple(_data_of(definition, segments))
+        data = tuple(_data_of(definition.rule, segments, key))
         if key in state.held_out:
             reason = (
                 f"You are in the segment {definition.name!r}, but among the few who see what "
@@ -127,6 +149,18 @@ def explain(
                 Purpose.PERSONALIZATION,
                 withdraw,
                 event,
+            )
+        )
+    for made in offers:
+        name = made.trigger.name or made.trigger.key
+        found.append(
+            Explanation(
+                Because.OFFER,
+                f"You were offered {name!r} because of this: {made.reason}.",
+                _offer_data(made.trigger, segments),
+                Purpose.PERSONALIZATION,
+                withdraw,
+                made.trigger.key,
             )
         )
     if Purpose.RECOMMENDATIONS in state.granted:

@@ -6,6 +6,9 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Keys
 from tests.helpers import data, gql
+from tests.triggers.shop import CART_REMINDER, Clock, grant, offers, quiet, running, send, upsert
+from veneer.services import Services
+from veneer.settings import Settings
 
 SEGMENT = """mutation { upsertSegment(key: "alpine", name: "Alpine",
   rule: {trait: "region", op: "eq", value: "alps"}) { key } }"""
@@ -36,3 +39,25 @@ def test_a_viewer_sees_why_and_what_withdrawing_consent_changes(
     data(gql(client, CONSENT, {"granted": False}, key=keys.public, anonymous_id="eva"))
     (baseline,) = _why(client, keys, "eva")
     assert baseline["kind"] == "BASELINE" and baseline["data"] == []
+
+
+def test_an_offer_the_viewer_was_made_is_explained_with_its_reason(
+    settings: Settings, keys: Keys
+) -> None:
+    clock = Clock()
+    for client in running(Services(quiet(settings), clock=clock)):
+        data(upsert(client, keys, CART_REMINDER))
+        grant(client, keys, "ann")
+        abandoned = [{"id": f"c{n}", "type": "cart_abandoned"} for n in range(2)]
+        send(client, keys, "ann", abandoned, clock.now)
+        grant(client, keys, "bo")  # allowed it too, and did nothing
+        assert not [e for e in _why(client, keys, "bo") if e["kind"] == "OFFER"]
+        (made,) = offers(client, keys, "ann", "cart")
+
+        (offer,) = [e for e in _why(client, keys, "ann") if e["kind"] == "OFFER"]
+        assert offer["key"] == "cart-reminder"
+        assert made["reason"] in str(offer["reason"])
+        assert offer["data"] == ["your 'cart_abandoned' events"]
+        assert offer["purpose"] == "PERSONALIZATION"
+        clock.advance(days=8)  # a week on, the offer is no longer what they see
+        assert not [e for e in _why(client, keys, "ann") if e["kind"] == "OFFER"]

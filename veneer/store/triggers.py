@@ -283,3 +283,22 @@ async def trigger_activity(
         )
         for key in set(offers) | set(viewers)
     }
+
+
+async def recent_offers(
+    session: AsyncSession, viewer_id: str, since: datetime
+) -> list[tuple[str, str]]:
+    """(trigger, reason) of the offers served to the viewer since ``since`` or waiting for
+    them, the latest of each trigger, newest first: what the viewer may be looking at."""
+    rows = await session.execute(
+        select(TriggerOfferRow.trigger_key, TriggerOfferRow.reason)
+        .where(
+            TriggerOfferRow.viewer_id == viewer_id,
+            (TriggerOfferRow.state == "due") | (TriggerOfferRow.served_at >= since),
+        )
+        .order_by(TriggerOfferRow.created_at.desc(), TriggerOfferRow.id.desc())
+    )
+    latest: dict[str, str] = {}
+    for key, reason in rows:
+        latest.setdefault(key, reason)
+    return list(latest.items())

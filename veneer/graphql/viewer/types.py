@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 
 from veneer.consent import ConsentRecord as DomainConsentRecord
 from veneer.consent import ConsentState as DomainConsentState
-from veneer.explanations import explain
+from veneer.explanations import OfferMade, explain
 from veneer.graphql.context import Info
 from veneer.graphql.enums import Purpose
 from veneer.graphql.errors import UserInputError
@@ -21,6 +21,8 @@ from veneer.identity.opaque_ids import opaque_id
 from veneer.identity.viewer import Viewer as DomainViewer
 from veneer.jobs.offers import serve_offers
 from veneer.store.clusters import assignment_of, model_version
+from veneer.store.triggers import recent_offers
+from veneer.triggers.evaluate import WEEK
 
 
 @strawberry.type(description="A segment discovered by `veneer segments cluster`.")
@@ -152,13 +154,21 @@ class Viewer:
 
     @strawberry.field(
         description="Why the viewer sees what they see: each segment they are in, experiment "
-        "arm, prediction and recommendation from their activity, with the data it used and "
-        "how to change it; without PERSONALIZATION, that they see what everyone sees."
+        "arm, prediction, offer a trigger made them in the past week and recommendation from "
+        "their activity, with the data it used and how to change it; without "
+        "PERSONALIZATION, that they see what everyone sees."
     )
     async def explanations(self, info: Info) -> list[Explanation]:
         state = await info.context.viewer_state()
         services = info.context.services
-        found = explain(state, await services.segment_definitions(), await services.experiments())
+        offers: list[OfferMade] = []
+        if Purpose.PERSONALIZATION in state.granted:
+            triggers = {t.key: t for t in await services.trigger_definitions()}
+            async with services.db.reading() as session:
+                made = await recent_offers(session, self.viewer.id, info.context.now - WEEK)
+            offers = [OfferMade(triggers[k], reason) for k, reason in made if k in triggers]
+        segments, experiments = await services.segment_definitions(), await services.experiments()
+        found = explain(state, segments, experiments, offers)
         return [Explanation.from_domain(e) for e in found]
 
     @strawberry.field(description="Every purpose, with the viewer's current decision.")

@@ -236,6 +236,7 @@ async def triggers(services: Services, metric: str, days: int) -> list[TriggerIn
 
 
 async def quality(services: Services, days: int) -> list[QualityRow]:
+    """Event quality per source and type over the last ``days`` days (`eventQuality` too)."""
     await services.quality.flush(services.db)  # this process's latest counts too
     since = (services.clock() - timedelta(days=days - 1)).date()
     async with services.db.reading() as session:

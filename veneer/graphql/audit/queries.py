@@ -25,8 +25,9 @@ class Change:
     id: int = strawberry.field(description="Increasing: page back with `before: id`.")
     at: datetime
     actor: str = strawberry.field(
-        description="`key:ID (name)` for a request, `cli:USER` for a command, `system` for "
-        "Veneer's own upkeep."
+        description="`key:ID (name)` for a request, `cli:USER` for a command, "
+        "`insights:key:ID (name)` for a change made in Insights, `system` for Veneer's own "
+        "upkeep."
     )
     action: str = strawberry.field(description="Such as `segment.saved` or `key.revoked`.")
     subject: str = strawberry.field(description="The key, id or hash of what changed.")

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import strawberry
 from strawberry.permission import PermissionExtension
 from strawberry.scalars import JSON
 
-from veneer.events.quality import build_report
 from veneer.graphql.context import Info
 from veneer.graphql.errors import UserInputError
 from veneer.graphql.permissions import IsSecretKey
-from veneer.store.quality import counts_since
+from veneer.jobs import insights
 
 
 @strawberry.type(description="Event quality for one source (API key) and event type.")
@@ -35,11 +32,6 @@ class QualityQueries:
     async def event_quality(self, info: Info, days: int = 7) -> list[EventQuality]:
         if not 1 <= days <= 366:
             raise UserInputError("days", "must be between 1 and 366")
-        services = info.context.services
-        await services.quality.flush(services.db)  # this process's latest counts too
-        since = (services.clock() - timedelta(days=days - 1)).date()
-        async with services.db.reading() as session:
-            counters = await counts_since(session, since)
         return [
             EventQuality(
                 source=row.source,
@@ -53,5 +45,5 @@ class QualityQueries:
                 rejection_rate=row.rejection_rate,
                 alert=row.alert,
             )
-            for row in build_report(counters, services.settings.quality_alert_threshold)
+            for row in await insights.quality(info.context.services, days)
         ]
